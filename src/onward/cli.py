@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,183 @@ def parse(app: AppContext, paths: tuple[Path, ...], fmt: str) -> None:
         if message.quoted:
             click.echo(f"\n[quoted: {len(message.quoted)} chars]")
         click.echo("")
+
+
+def _model_option(f: Any) -> Any:
+    return click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Model file (default: your trained model, else the shipped one).")(f)
+
+
+def _load_model(app: AppContext, model_path: Path | None) -> Any:
+    from onward.classifier.model import load_model, resolve_model_path
+
+    return load_model(resolve_model_path(model_path or app.config.model))
+
+
+def _readable(items: Iterable[Any]) -> Iterator[Any]:
+    for item in items:
+        if item.error:
+            click.echo(f"onward: skipped {item.location}: {item.error}", err=True)
+            continue
+        yield item
+
+
+def _record(result: Any) -> dict[str, Any]:
+    message, prediction = result.message, result.prediction
+    return {
+        "message_id": message.message_id,
+        "location": result.item.location,
+        "from": message.from_address,
+        "from_name": message.from_[0],
+        "subject": message.subject,
+        "date": message.date.isoformat() if message.date else None,
+        "category": prediction.category,
+        "verdict": prediction.verdict,
+        "is_rejection": prediction.is_rejection,
+        "score": prediction.score,
+        "evidence": list(prediction.evidence),
+        "defects": list(message.defects),
+    }
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_model_option
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes.")
+@click.pass_obj
+def classify(app: AppContext, paths: tuple[Path, ...], model_path: Path | None, fmt: str, jobs: int) -> None:
+    """Classify messages and say which are rejections.
+
+    PATHS may be .eml files, folders of them, mbox files or Maildirs. The verdict is
+    rejection, unsure or not_rejection; the category is one of rejection, application_ack,
+    interview, offer, other_job, not_job.
+    """
+    from onward.classifier.runner import classify_stream
+    from onward.sources.local import iter_local
+
+    model = _load_model(app, model_path)
+    counts = {"rejection": 0, "unsure": 0, "not_rejection": 0}
+    for result in classify_stream(_readable(iter_local(paths)), model, jobs=jobs,
+                                  max_text_bytes=app.config.max_text_bytes):
+        counts[result.prediction.verdict] += 1
+        if fmt == "jsonl":
+            click.echo(json.dumps(_record(result), ensure_ascii=False))
+        else:
+            p, m = result.prediction, result.message
+            sender = (m.from_[0] or m.from_address)[:28]
+            click.echo(f"{p.verdict:<13} {p.score:5.2f}  {p.category:<15} {sender:<28}  {m.subject[:70]}")
+    if fmt == "text":
+        total = sum(counts.values())
+        click.echo(f"\n{total} messages: {counts['rejection']} rejections, {counts['unsure']} unsure, "
+                   f"{counts['not_rejection']} not rejections")
+
+
+@cli.command("filter")
+@_model_option
+@click.option("--exit-code", is_flag=True,
+              help="Exit 0 for a rejection, 1 for not, 2 for unsure (like bogofilter).")
+@click.pass_obj
+def filter_command(app: AppContext, model_path: Path | None, exit_code: bool) -> None:
+    """Read one message on stdin, write it to stdout with X-Onward-* headers added.
+
+    For procmail, maildrop, fdm, getmail or a Sieve execute step. A message that
+    cannot be classified passes through unchanged.
+    """
+    from onward.filtering import add_verdict_headers
+
+    raw = sys.stdin.buffer.read()
+    verdict = None
+    try:
+        model = _load_model(app, model_path)
+        output, verdict = add_verdict_headers(raw, model, app.config.max_text_bytes)
+    except Exception as exc:  # the mail must go through whatever happens to us
+        log.warning("filter passed the message through unchanged: %s", exc)
+        output = raw
+    sys.stdout.buffer.write(output)
+    sys.stdout.buffer.flush()
+    if exit_code:
+        sys.exit({"rejection": 0, "not_rejection": 1, "unsure": 2}.get(verdict or "", 3))
+
+
+@cli.command()
+@click.option("--data", "data", multiple=True, required=True,
+              help="Corpus folder (labels.jsonl + eml/), or LABEL=DIR for a folder of one label. Repeatable.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to save the model (default: your data dir; it then becomes the active model).")
+@click.option("--folds", type=click.IntRange(0, 10), default=5, show_default=True,
+              help="Cross-validation folds (0 to skip scoring).")
+@click.pass_obj
+def train(app: AppContext, data: tuple[str, ...], out: Path | None, folds: int) -> None:
+    """Train a model on labelled mail and save it with its scores and thresholds."""
+    from onward.classifier.data import load_data
+    from onward.classifier.model import save_model, user_model_path
+    from onward.classifier.training import train as run_training
+
+    messages = load_data(data)
+    click.echo(f"loaded {len(messages)} labelled messages from {len(data)} source(s)", err=True)
+    result = run_training(messages, folds=folds, progress=lambda text: click.echo(text, err=True))
+    target = out or user_model_path()
+    save_model(result.model.pipeline, result.report, target)
+    cv = result.report["scores"].get("cross_validated")
+    if cv:
+        click.echo(_format_scores(cv, result.report["thresholds"]))
+    click.echo(f"saved {target} (trained in {result.report['training_seconds']} s)")
+
+
+def _format_scores(cv: dict[str, Any], thresholds: dict[str, float]) -> str:
+    lines = ["cross-validated scores (folds grouped by source and batch):"]
+    rej = cv["rejection_vs_rest"]
+    lines.append(f"  rejection vs rest: precision {rej['precision']:.3f}  recall {rej['recall']:.3f}  "
+                 f"f1 {rej['f1']:.3f}  (n={rej['support']})")
+    lines.append(f"  thresholds: rejection >= {thresholds['rejection']:.3f}, unsure >= {thresholds['unsure']:.3f}")
+    lines.append("  by category:")
+    for category, s in cv["categories"].items():
+        lines.append(f"    {category:<16} precision {s['precision']:.3f}  recall {s['recall']:.3f}  "
+                     f"f1 {s['f1']:.3f}  n={s['support']}")
+    lines.append("  by source:")
+    for source, s in cv["by_source"].items():
+        r = s["rejection"]
+        lines.append(f"    {source:<40} n={s['messages']:<5} accuracy {s['accuracy']:.3f}  rejection "
+                     f"P {r['precision']:.3f} R {r['recall']:.3f} (n={r['support']})")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--data", "data", multiple=True, required=True,
+              help="Corpus folder (labels.jsonl + eml/), or LABEL=DIR. Repeatable.")
+@_model_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def evaluate(app: AppContext, data: tuple[str, ...], model_path: Path | None, fmt: str) -> None:
+    """Score a model on labelled mail: per category, rejection vs rest, confusion, misses."""
+    from onward.classifier.data import load_data
+    from onward.classifier.evaluation import evaluate as run_evaluation
+
+    model = _load_model(app, model_path)
+    result = run_evaluation(model, load_data(data), app.config.max_text_bytes)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+        return
+    rej = result["rejection_vs_rest"]
+    click.echo(f"model {result['model_version']} on {result['messages']} messages; accuracy {result['accuracy']:.3f}")
+    click.echo(f"rejection vs rest: precision {rej['precision']:.3f}  recall {rej['recall']:.3f}  "
+               f"f1 {rej['f1']:.3f}  (tp {rej['true_positives']}, fp {rej['false_positives']}, "
+               f"fn {rej['false_negatives']}; unsure: {result['unsure']['rejections']} rejections, "
+               f"{result['unsure']['others']} others)")
+    click.echo(f"{'category':<16} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>5}")
+    for category, s in result["categories"].items():
+        click.echo(f"{category:<16} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f} {s['support']:>5}")
+    labels = list(result["confusion"])
+    click.echo("\nconfusion (rows: true, columns: predicted)")
+    click.echo(" " * 16 + "".join(f"{label[:10]:>11}" for label in labels))
+    for truth in labels:
+        click.echo(f"{truth:<16}" + "".join(f"{result['confusion'][truth][p]:>11}" for p in labels))
+    if result["misclassified"]:
+        click.echo("\nmisclassified:")
+        for miss in result["misclassified"]:
+            click.echo(f"  {miss['id']}: {miss['label']} -> {miss['category']} ({miss['verdict']}, {miss['score']:.2f})")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
@@ -85,12 +86,27 @@ def _header(msg: Message, name: str, defects: list[str]) -> str:
     value = msg.get(name)
     if value is None:
         return ""
+    raw = str(value)
     try:
-        text = decode_header_part(str(value) if not isinstance(value, str) else value, defects=defects)
-    except Exception as exc:  # mail-parser can fail on odd encodings; keep the raw value
-        defects.append(f"header {name}: {exc.__class__.__name__}")
-        text = str(value)
-    return _CTRL.sub("", " ".join(text.split()))
+        # make_header keeps the space between an encoded word and plain text that follows it
+        text = str(make_header(decode_header(raw))) if "=?" in raw else raw
+    except Exception:
+        try:
+            text = decode_header_part(raw, defects=defects)
+        except Exception as exc:  # keep the raw value rather than lose the header
+            defects.append(f"header {name}: {exc.__class__.__name__}")
+            text = raw
+    return _CTRL.sub("", " ".join(_valid_unicode(text).split()))
+
+
+def _valid_unicode(text: str) -> str:
+    """Raw 8-bit header bytes arrive as surrogate escapes; make them real characters or U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode(
+            "utf-8", "replace").decode("utf-8")
 
 
 def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ...]:
@@ -104,7 +120,7 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
             continue
         for display, addr in found:
             if addr or display:
-                out.append((_CTRL.sub("", display).strip(), addr.strip().lower()))
+                out.append((_CTRL.sub("", _valid_unicode(display)).strip(), _valid_unicode(addr).strip().lower()))
     return tuple(out)
 
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One command: install what the tests need (Dovecot, onward with its test extra) and run
+# the whole suite: lint, then pytest against a real Dovecot started by the tests.
+source "$(dirname "$0")/_setup_env.sh"
+if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing Dovecot (dovecot-imapd) for the real-server tests..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+  else
+    echo "The tests need Dovecot: sudo apt-get install -y dovecot-imapd" >&2
+    exit 1
+  fi
+fi
+# A regular (not editable) install: the tests then prove the wheel carries what it needs.
+.venv/bin/python -m pip install -q --disable-pip-version-check ".[test]" >/dev/null
+.venv/bin/ruff check src tests scripts
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,135 @@
+"""What the model sees of a message: subject, opening text, quoted text and a few sender facts.
+
+Kept deliberately free of anything that dates a message (header names, mailers, encodings),
+so the model learns what a mail says rather than which decade it was sent in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from onward.parsing import ParsedMessage
+
+BODY_CHARS = 4000  # decisions come early; footers and quoted threads go on for pages
+QUOTED_CHARS = 1500
+
+ATS_DOMAINS = (
+    "greenhouse.io", "greenhouse-mail.io", "lever.co", "ashbyhq.com", "myworkday.com", "myworkdayjobs.com",
+    "smartrecruiters.com", "icims.com", "taleo.net", "teamtailor.com", "teamtailor-mail.com", "personio.de",
+    "personio.com", "bamboohr.com", "workablemail.com", "workable.com", "jobvite.com", "successfactors.com",
+    "successfactors.eu", "recruitee.com", "breezy.hr", "jazzhr.com", "softgarden.io", "rexx-systems.com",
+    "pinpointhq.com", "welcometothejungle.com", "join.com", "dover.com", "gem.com", "eightfold.ai",
+    "oraclecloud.com", "hirebridge.com", "paylocity.com", "ultipro.com", "adp.com", "brassring.com",
+)
+JOB_BOARD_DOMAINS = (
+    "linkedin.com", "indeed.com", "glassdoor.com", "ziprecruiter.com", "joinhandshake.com", "wellfound.com",
+    "otta.com", "dice.com", "monster.com", "stepstone.de", "xing.com", "infojobs.net", "computrabajo.com",
+    "apec.fr", "hellowork.com", "angel.co", "hired.com", "builtin.com", "simplyhired.com",
+)
+FREEMAIL_DOMAINS = (
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "me.com",
+    "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de", "aol.com", "live.com", "orange.fr",
+    "free.fr", "example.com", "example.net", "example.org",
+)
+NOREPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|mailer|automated|bounce", re.I)
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_DIGITS = re.compile(r"\d+")
+_APOSTROPHE = re.compile(r"['’`´]")
+_TOKEN = re.compile(r"(?u)\b\w\w*\b")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, no apostrophes, URLs/addresses/numbers folded into tokens.
+
+    Real mail reaches us in many states (punctuation stripped by a forwarder, curly or no
+    apostrophes, accents dropped); folding them here makes "we've", "we’ve" and "weve" one word.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = _URL.sub(" urltoken ", text)
+    text = _EMAIL.sub(" emailtoken ", text)
+    text = _APOSTROPHE.sub("", text)
+    return _DIGITS.sub("0", text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Words with a trailing plural-like 's' removed, so 'candidates' and 'candidate' agree."""
+    return [t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t for t in _TOKEN.findall(text)]
+
+
+def _domain_kind(address: str) -> list[str]:
+    local, _, domain = address.lower().rpartition("@")
+    facts: list[str] = []
+    if not domain:
+        return ["sender_none"]
+    if any(domain == d or domain.endswith("." + d) for d in ATS_DOMAINS):
+        facts.append("sender_ats")
+    elif any(domain == d or domain.endswith("." + d) for d in JOB_BOARD_DOMAINS):
+        facts.append("sender_jobboard")
+    elif domain in FREEMAIL_DOMAINS:
+        facts.append("sender_freemail")
+    else:
+        facts.append("sender_org")
+    if NOREPLY.search(local):
+        facts.append("sender_noreply")
+    if re.search(r"job|career|talent|recruit|hiring|hr\b|people|jobs|karriere|bewerbung|empleo|rrhh", local):
+        facts.append("sender_hiring_box")
+    return facts
+
+
+@dataclass(frozen=True)
+class Document:
+    """The parts of a message the model reads."""
+
+    subject: str
+    body: str
+    quoted: str
+    facts: str
+
+
+def to_document(message: ParsedMessage) -> Document:
+    body = "\n".join(p for p in (message.text, message.signature) if p)[:BODY_CHARS]
+    facts = _domain_kind(message.from_address)
+    subject = message.subject.lower()
+    if re.match(r"^\s*(re|aw|sv|rv|ref)\s*:", subject):
+        facts.append("subject_reply")
+    if re.match(r"^\s*(fwd?|wg|tr|rv)\s*:", subject):
+        facts.append("subject_forward")
+    if message.quoted:
+        facts.append("has_quote")
+    if message.list_unsubscribe or message.list_id:
+        facts.append("bulk_list")
+    if message.body_format == "html":
+        facts.append("html_body")
+    if any(addr != message.from_address for _, addr in message.reply_to):
+        facts.append("has_reply_to")
+    if len(body) < 400:
+        facts.append("short_body")
+    return Document(subject=message.subject, body=body, quoted=message.quoted[:QUOTED_CHARS], facts=" ".join(facts))
+
+
+class FieldPicker(BaseEstimator, TransformerMixin):
+    """Selects one field of each Document for a vectorizer."""
+
+    def __init__(self, field: str = "body") -> None:
+        self.field = field
+
+    def fit(self, documents: Sequence[Document], y: object = None) -> FieldPicker:
+        return self
+
+    def transform(self, documents: Iterable[Document]) -> list[str]:
+        return [getattr(d, self.field) for d in documents]
+
+
+def as_array(documents: Sequence[Document]) -> np.ndarray:
+    out = np.empty(len(documents), dtype=object)
+    out[:] = list(documents)
+    return out

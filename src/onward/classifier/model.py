@@ -1,0 +1,238 @@
+"""The model: its pipeline, its verdicts, and safe persistence.
+
+A joblib file is code, so a model is only ever loaded after its sidecar JSON vouches for it:
+the file's sha256 must match, and it must come from the scikit-learn and joblib versions we
+run. Anything else is refused with one clear line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from onward.classifier import CATEGORIES
+from onward.classifier.features import FieldPicker, as_array, normalise, to_document, tokenize
+from onward.errors import ModelError
+from onward.parsing import ParsedMessage
+
+log = logging.getLogger(__name__)
+
+MODEL_FILENAME = "onward-model.joblib"
+FORMAT_VERSION = 1
+EVIDENCE_COUNT = 5
+
+
+def default_model_path() -> Path:
+    """The model shipped inside the package (top-level models/ in the source tree)."""
+    return Path(str(resources.files("onward.shipped_model").joinpath(MODEL_FILENAME)))
+
+
+def user_model_path() -> Path:
+    """Where `onward train` saves by default; when present, it is the active model."""
+    from onward.config import default_data_dir
+
+    return default_data_dir() / "models" / MODEL_FILENAME
+
+
+def resolve_model_path(configured: Path | None = None) -> Path:
+    if configured:
+        return Path(configured).expanduser()
+    user = user_model_path()
+    return user if user.is_file() else default_model_path()
+
+
+def sidecar_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def build_pipeline(c: float = 8.0) -> Pipeline:
+    def words(field: str, ngrams: tuple[int, int], min_df: int = 2, max_features: int | None = None) -> Pipeline:
+        return Pipeline([
+            ("pick", FieldPicker(field)),
+            ("tfidf", TfidfVectorizer(preprocessor=normalise, tokenizer=tokenize, token_pattern=None,
+                                      ngram_range=ngrams, min_df=min_df, sublinear_tf=True,
+                                      max_features=max_features, dtype=np.float32)),
+        ])
+
+    features = FeatureUnion([
+        ("subject", words("subject", (1, 2))),
+        ("body", words("body", (1, 3), max_features=150_000)),
+        ("quoted", words("quoted", (1, 1), min_df=3)),
+        ("facts", Pipeline([("pick", FieldPicker("facts")),
+                            ("count", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True))])),
+    ], transformer_weights={"subject": 0.8, "body": 1.0, "quoted": 0.3, "facts": 0.5})
+    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    return Pipeline([("features", features), ("classify", classifier)])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    category: str
+    verdict: str  # rejection | unsure | not_rejection
+    score: float  # probability that the message is a rejection
+    probabilities: dict[str, float]
+    evidence: tuple[str, ...]
+
+    @property
+    def is_rejection(self) -> bool:
+        return self.verdict == "rejection"
+
+
+class RejectionModel:
+    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any], path: Path | None = None) -> None:
+        self.pipeline = pipeline
+        self.metadata = metadata
+        self.path = path
+        self.labels: list[str] = [str(c) for c in pipeline.classes_]
+        self._rejection_index = self.labels.index("rejection")
+        thresholds = metadata.get("thresholds", {})
+        self.reject_threshold = float(thresholds.get("rejection", 0.6))
+        self.unsure_threshold = float(thresholds.get("unsure", 0.3))
+        self._feature_names: np.ndarray | None = None
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("model_version", "unknown"))
+
+    def verdict_for(self, score: float) -> str:
+        if score >= self.reject_threshold:
+            return "rejection"
+        if score >= self.unsure_threshold:
+            return "unsure"
+        return "not_rejection"
+
+    def predict(self, messages: Sequence[ParsedMessage], explain: bool = True) -> list[Prediction]:
+        if not messages:
+            return []
+        documents = as_array([to_document(m) for m in messages])
+        features = self.pipeline.named_steps["features"].transform(documents)
+        classifier = self.pipeline.named_steps["classify"]
+        probabilities = classifier.predict_proba(features)
+        out = []
+        for row, probs in enumerate(probabilities):
+            score = float(probs[self._rejection_index])
+            verdict = self.verdict_for(score)
+            category = "rejection" if verdict == "rejection" else self.labels[int(np.argmax(probs))]
+            evidence = self._evidence(features[row], category) if explain else ()
+            out.append(Prediction(
+                category=category, verdict=verdict, score=round(score, 4),
+                probabilities={label: round(float(p), 4) for label, p in zip(self.labels, probs, strict=True)},
+                evidence=evidence,
+            ))
+        return out
+
+    def _evidence(self, row: Any, category: str) -> tuple[str, ...]:
+        """The features that pushed hardest towards the category we chose."""
+        classifier = self.pipeline.named_steps["classify"]
+        if self._feature_names is None:
+            self._feature_names = self.pipeline.named_steps["features"].get_feature_names_out()
+        weights = classifier.coef_[self.labels.index(category)]
+        row = row.tocsr()
+        contributions = row.data * weights[row.indices]
+        order = np.argsort(-contributions)[:EVIDENCE_COUNT]
+        names = []
+        for i in order:
+            if contributions[i] <= 0:
+                break
+            name = str(self._feature_names[row.indices[i]])
+            names.append(name.split("__", 1)[-1] if not name.startswith("facts__") else name.split("__", 1)[1])
+        return tuple(names)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _major_minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def runtime_versions() -> dict[str, str]:
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "joblib": joblib.__version__}
+
+
+def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: Path) -> Path:
+    """Write the model and its sidecar; the sidecar is written last, so a crash leaves no valid pair."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".joblib.tmp")
+    joblib.dump({"format": FORMAT_VERSION, "pipeline": pipeline}, tmp, compress=3)
+    tmp.replace(path)
+    sidecar = {
+        **metadata,
+        "format": FORMAT_VERSION,
+        "file": path.name,
+        "sha256": file_sha256(path),
+        "versions": runtime_versions(),
+        "labels": [str(c) for c in pipeline.classes_],
+    }
+    sidecar_tmp = sidecar_path(path).with_suffix(".json.tmp")
+    sidecar_tmp.write_text(json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    sidecar_tmp.replace(sidecar_path(path))
+    return path
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    side = sidecar_path(path)
+    try:
+        return json.loads(side.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no sidecar {side.name} beside it, so it cannot be verified; refusing to load") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{side}: unreadable model sidecar: {exc}") from None
+
+
+def verify(path: Path, metadata: dict[str, Any]) -> None:
+    if metadata.get("format") != FORMAT_VERSION:
+        raise ModelError(f"{path}: model format {metadata.get('format')!r} is not supported by this onward")
+    actual = file_sha256(path)
+    if actual != metadata.get("sha256"):
+        raise ModelError(f"{path}: checksum does not match its sidecar (file changed or tampered with); refusing to load")
+    versions = metadata.get("versions", {})
+    ours = runtime_versions()
+    for package in ("scikit-learn", "joblib"):
+        theirs = str(versions.get(package, "?"))
+        if _major_minor(theirs) != _major_minor(ours[package]):
+            raise ModelError(
+                f"{path}: trained with {package} {theirs} but {ours[package]} is installed; "
+                f"install {package}=={_major_minor(theirs)}.* or retrain with `onward train`"
+            )
+
+
+def load_model(path: Path | None = None) -> RejectionModel:
+    path = Path(path) if path else default_model_path()
+    if not path.is_file():
+        raise ModelError(f"no model at {path}: train one with `onward train` or reinstall onward")
+    started = time.perf_counter()
+    metadata = read_sidecar(path)
+    verify(path, metadata)
+    try:
+        payload = joblib.load(path)
+    except Exception as exc:
+        raise ModelError(f"{path}: cannot load model: {exc.__class__.__name__}: {exc}") from None
+    pipeline = payload.get("pipeline") if isinstance(payload, dict) else None
+    if not isinstance(pipeline, Pipeline) or "rejection" not in getattr(pipeline, "classes_", ()):
+        raise ModelError(f"{path}: not an onward model")
+    log.debug("model %s loaded in %.2fs", path, time.perf_counter() - started)
+    missing = set(CATEGORIES) - set(str(c) for c in pipeline.classes_)
+    if missing:
+        log.warning("model %s does not know the categories: %s", path, ", ".join(sorted(missing)))
+    return RejectionModel(pipeline, metadata, path)
