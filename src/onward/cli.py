@@ -359,6 +359,123 @@ def evaluate(app: AppContext, data: tuple[str, ...], model_path: Path | None, fm
             click.echo(f"  {miss['id']}: {miss['label']} -> {miss['category']} ({miss['verdict']}, {miss['score']:.2f})")
 
 
+def _outcome_line(o: Any) -> str:
+    if o.status in ("malformed", "unreadable"):
+        return f"{o.status:<13}        {o.location}: {(o.error or '')[:80]}"
+    verdict = o.verdict or "-"
+    score = f"{o.score:5.2f}" if o.score is not None else "    -"
+    extra = ""
+    if o.verdict == "rejection":
+        facts = ", ".join(x for x in (o.company, o.stage, o.reason if o.reason != "none" else None) if x)
+        extra = f"  [{facts}]" if facts else ""
+        if o.draft:
+            extra += f"  draft: {o.draft}" + (f" to {o.draft_to}" if o.draft_to else "")
+    known = " (seen before)" if o.status == "known" else ""
+    return f"{verdict:<13} {score}  {(o.category or '-'):<15} {o.subject[:60]}{known}{extra}"
+
+
+def _summary_line(summary: Any, dry_run: bool) -> str:
+    prefix = "dry run, nothing written: " if dry_run else ""
+    draft_word = "drafts that would be saved" if dry_run else "drafts saved"
+    return (f"{prefix}{summary.account}: {summary.scanned} scanned ({summary.new} new, {summary.known} seen before, "
+            f"{summary.malformed} malformed), {summary.rejections} rejections, {summary.unsure} unsure, "
+            f"{summary.drafts} {draft_word}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First scan looks back to this date.")
+@click.option("--all", "scan_all", is_flag=True, help="First scan reads the whole folder.")
+@click.option("--dry-run", is_flag=True, help="Read and classify, print what would happen, write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+@click.option("--drafts-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Local scans: where draft .eml files go (default: beside the database).")
+@click.option("--no-drafts", is_flag=True, help="Do not create feedback-request drafts.")
+@_model_option
+@click.pass_obj
+def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], since: Any, scan_all: bool,
+         dry_run: bool, fmt: str, drafts_dir: Path | None, no_drafts: bool, model_path: Path | None) -> None:
+    """Scan mail once: find rejections, record them, tag them and draft feedback requests.
+
+    With PATHS (.eml files, folders, mbox, Maildir) scans those locally, drafts become .eml
+    files; without, scans the configured IMAP accounts (only new mail after the first scan).
+    """
+    if since and scan_all:
+        raise click.UsageError("--since and --all exclude each other")
+    config = app.config
+    model = _load_model(app, model_path)
+
+    def show(outcome: Any) -> None:
+        if fmt == "jsonl":
+            click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(_outcome_line(outcome))
+
+    if paths:
+        from onward.service import scan_local
+        from onward.sources.local import iter_local
+
+        summary = scan_local(config, model, _readable_or_recorded(iter_local(paths)), label=",".join(map(str, paths)),
+                             dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)
+        if fmt == "text":
+            click.echo(_summary_line(summary, dry_run))
+        return
+    from onward.imap_scan import scan_accounts
+
+    summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
+                                        scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts, on_outcome=show)
+    if fmt == "text":
+        for summary in summaries:
+            click.echo(_summary_line(summary, dry_run))
+    for name, error in failures:
+        click.echo(f"onward: error: account {name!r}: {error}", err=True)
+    if failures:
+        sys.exit(1)
+
+
+def _readable_or_recorded(items: Iterable[Any]) -> Iterator[Any]:
+    """Unreadable files are passed on: the pipeline records them as such and goes on."""
+    yield from items
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the demo writes its database and drafts (default: a temporary folder).")
+@click.pass_obj
+def demo(app: AppContext, out: Path | None) -> None:
+    """Run onward on the sample inbox that ships with it: no account, no network."""
+    import tempfile
+    from importlib import resources
+
+    from onward.classifier.model import load_model, resolve_model_path
+    from onward.config import load_config
+    from onward.service import scan_local
+    from onward.sources.local import open_local_source
+
+    out = out or Path(tempfile.mkdtemp(prefix="onward-demo-"))
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / "onward.db"
+    for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        stale.unlink(missing_ok=True)
+    drafts_dir = out / "drafts"
+    for old in drafts_dir.glob("*.eml"):
+        old.unlink()
+    config = load_config(None, env={}, overrides={"database": database, "drafts_dir": drafts_dir})
+    inbox = Path(str(resources.files("onward.data").joinpath("sample_inbox")))
+    model = load_model(resolve_model_path(None))
+    click.echo(f"onward demo: scanning the sample inbox ({inbox})\n")
+    summary = scan_local(config, model, open_local_source(inbox / "eml"), label="sample inbox",
+                         from_address="robin.ashby@example.org", my_name="Robin",
+                         on_outcome=lambda o: click.echo(_outcome_line(o)))
+    click.echo("\n" + _summary_line(summary, dry_run=False))
+    drafts = sorted(drafts_dir.glob("*.eml"))
+    if drafts:
+        click.echo(f"\n{len(drafts)} drafts in {drafts_dir}; the first one:\n")
+        click.echo(drafts[0].read_bytes().decode("utf-8", "replace").replace("\r\n", "\n"))
+    click.echo(f"database: {database}")
+
+
 def main() -> None:
     cli(prog_name="onward")
 

@@ -1,0 +1,78 @@
+"""Where actions land: tags and drafts on an IMAP server, draft files for a local scan, or nowhere
+(dry run). Every action is idempotent on its own: saving the same draft twice saves it once."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+from onward.responder import Draft
+
+log = logging.getLogger(__name__)
+
+REJECTION_KEYWORD = "$Rejection"
+UNSURE_KEYWORD = "$RejectionUnsure"
+
+
+class Actions(Protocol):
+    """What the pipeline can do to a mailbox. `uid` is None for messages from local files."""
+
+    can_tag: bool
+
+    def tag(self, folder: str, uid: int | None, keyword: str) -> bool: ...
+
+    def move(self, folder: str, uid: int | None, destination: str) -> bool: ...
+
+    def save_draft(self, draft: Draft) -> bool:
+        """Save unless a draft with this Message-ID exists; True when it saved one."""
+        ...
+
+
+class LocalActions:
+    """A local scan: drafts become .eml files in a folder; there is nothing to tag or move."""
+
+    can_tag = False
+
+    def __init__(self, drafts_dir: Path) -> None:
+        self.drafts_dir = drafts_dir
+
+    def tag(self, folder: str, uid: int | None, keyword: str) -> bool:
+        return False
+
+    def move(self, folder: str, uid: int | None, destination: str) -> bool:
+        return False
+
+    def draft_path(self, draft: Draft) -> Path:
+        stem = draft.message_id.strip("<>").split("@", 1)[0]
+        return self.drafts_dir / f"{stem}.eml"
+
+    def save_draft(self, draft: Draft) -> bool:
+        path = self.draft_path(draft)
+        if path.exists():
+            return False
+        self.drafts_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(draft.as_bytes())
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)  # atomic: a crash leaves either no draft or a whole one
+        return True
+
+
+class DryRunActions:
+    """Says what would happen and does nothing."""
+
+    def __init__(self, can_tag: bool) -> None:
+        self.can_tag = can_tag
+
+    def tag(self, folder: str, uid: int | None, keyword: str) -> bool:
+        return self.can_tag
+
+    def move(self, folder: str, uid: int | None, destination: str) -> bool:
+        return self.can_tag
+
+    def save_draft(self, draft: Draft) -> bool:
+        return True

@@ -1,0 +1,485 @@
+"""Facts about a rejection: company, role, signer, stage, stated reason, language, reply address.
+
+Every field carries a confidence in [0, 1]; `None` is a valid answer. A wrong company is
+worse than none, so weak guesses stay weak and callers decide what to trust.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from onward.classifier.features import ATS_DOMAINS, FREEMAIL_DOMAINS, JOB_BOARD_DOMAINS
+from onward.parsing import ParsedMessage
+
+STAGES = ("application", "assessment", "interview", "final", "unknown")
+REASONS = ("experience", "overqualified", "position_filled", "role_closed", "fit", "location_visa", "none")
+
+
+@dataclass(frozen=True)
+class Field:
+    value: str | None
+    confidence: float = 0.0
+
+    @classmethod
+    def unknown(cls) -> Field:
+        return cls(None, 0.0)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    company: Field
+    role: Field
+    signer: Field
+    stage: Field
+    reason: Field
+    lang: Field
+    reply_to: Field
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items()}
+
+    def value(self, name: str, min_confidence: float = 0.0) -> str | None:
+        f: Field = getattr(self, name)
+        return f.value if f.confidence >= min_confidence else None
+
+
+# -- reply address -------------------------------------------------------------------------
+_NOREPLY_LOCAL = re.compile(
+    r"(?:^|[._+-])(?:no-?reply|noreply|do-?not-?reply|donotreply|notifications?|notify|mailer(?:-daemon)?|"
+    r"bounces?|automated|alerts?|system|postmaster|news(?:letter)?)(?:$|[._+-])|^no[._-]?reply", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_SIGN_OFF = re.compile(
+    r"^\s*(?:best(?: regards| wishes)?|kind regards|regards|warm(?:est)? regards|many thanks|thanks(?: again)?|"
+    r"thank you|cheers|all the best|sincerely|yours(?: sincerely| truly)?|respectfully|take care|"
+    r"mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|herzliche grüße|liebe grüße|"
+    r"cordialement|bien cordialement|bien à vous|salutations|meilleures salutations|belle journée|"
+    r"saludos(?: cordiales)?|un saludo|atentamente|cordialmente|un abrazo|gracias)\b[ ,.!-]*$",
+    re.I | re.M,
+)
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+def _in(domain: str, domains: tuple[str, ...]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def is_noreply(address: str) -> bool:
+    """No-reply, notification and ATS relay addresses never reach a person."""
+    if not address or "@" not in address:
+        return True
+    local = address.rpartition("@")[0]
+    domain = _domain(address)
+    return bool(_NOREPLY_LOCAL.search(local)) or _in(domain, ATS_DOMAINS) or _in(domain, JOB_BOARD_DOMAINS)
+
+
+def closing_block(message: ParsedMessage) -> str:
+    """The signature: the delimited one, else what follows the last sign-off line."""
+    if message.signature:
+        return message.signature
+    text = message.text
+    matches = list(_SIGN_OFF.finditer(text))
+    if not matches:
+        tail = text.strip().splitlines()[-6:]
+        return "\n".join(tail)
+    return text[matches[-1].end():].strip()
+
+
+_FORWARDED_FROM = re.compile(r"^\s*(?:From|Von|De|Da|Van)\s*:\s*(?P<v>.+)$", re.M)
+_FORWARD_MARK = re.compile(r"(?:Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
+                           r"Begin forwarded message|Messaggio inoltrato|Doorgestuurd bericht)", re.I)
+
+
+def forwarded_sender(message: ParsedMessage) -> str | None:
+    """In a forwarded mail the rejection's sender is in the forwarded block, not in From."""
+    mark = _FORWARD_MARK.search(message.text)
+    if not mark:
+        return None
+    m = _FORWARDED_FROM.search(message.text, mark.end())
+    if not m:
+        return ""
+    found = _EMAIL.search(m.group("v"))
+    return found.group(0).lower() if found else ""
+
+
+def reply_address(message: ParsedMessage) -> Field:
+    """Reply-To, else From, unless they are no-reply or relay addresses; else an address in the signature.
+    For a forwarded rejection, the forwarded message's sender (never the person who forwarded it)."""
+    original = forwarded_sender(message)
+    if original is not None:
+        return Field(original, 0.8) if original and not is_noreply(original) else Field.unknown()
+    for _, address in message.reply_to:
+        if not is_noreply(address):
+            return Field(address, 0.95)
+    if message.from_address and not is_noreply(message.from_address):
+        return Field(message.from_address, 0.9)
+    for address in _EMAIL.findall(closing_block(message)):
+        address = address.lower().rstrip(".")
+        if not is_noreply(address) and _domain(address) not in FREEMAIL_DOMAINS:
+            return Field(address, 0.7)
+    return Field.unknown()
+
+
+# -- company -------------------------------------------------------------------------------
+_TEAM_WORDS = (
+    r"(?:hiring|recruiting|recruitment|talent(?: acquisition)?|careers?|jobs|people(?: team| ops)?|hr|human resources|"
+    r"people & culture|people and culture|team|personalabteilung|recrutement|rrhh|recursos humanos|karriere|"
+    r"bewerbermanagement|talent team|recruiting team)"
+)
+_DISPLAY_TEAM = re.compile(
+    r"^(?:the )?(?P<c>.+?)\s+(?:" + _TEAM_WORDS + r")(?:\s+(?:team|department))?(?:\s+via\s+.+)?$", re.I)
+_DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
+_DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|via)\s+\S+", re.I)
+_PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|karriereportal|portail carrières|"
+                           r"portal de empleo|bewerbermanagement|ats|applicant tracking)$", re.I)
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)\s*:\s*)+", re.I)
+_CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*(?:(?: (?:de|la|le|les|del|van|von|der|and|&|\+))? [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
+_SUBJECT_PATTERNS = [
+    re.compile(r"(?:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para))\s+"
+               r"(?:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")", re.I),
+    re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
+    re.compile(r"(?:interest in|applying to|applying at|for applying to|update from|message from|news from)\s+"
+               r"(?:joining\s+)?(?P<c>" + _CAP_PHRASE + ")", re.I),
+    re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update)"),
+]
+_SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
+_BODY_PATTERNS = [
+    re.compile(r"(?:interest in|applying to|applying for a (?:role|position|job) (?:at|with)|application to|"
+               r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|candidacy at|"
+               r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+(?P<c>" + _CAP_PHRASE + r")\s+"
+               r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)"),
+    re.compile(r"(?:interesse an|intérêt pour|interés en)\s+(?:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")", re.I),
+]
+_NOT_COMPANY = re.compile(
+    r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
+    r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
+    r"glassdoor|handshake|noreply|no-reply|human resources|hr|people|candidate|applicant|interview|update|"
+    r"re|fwd?|ihre|votre|tu|su|your application|application update|following up|feedback|next steps|"
+    r"regarding|status|important|news|message|stellenportal|xing|stepstone|computrabajo|infojobs|smartrecruiters|"
+    r"workable|personio|teamtailor|bamboohr|icims|taleo|welcome to the jungle|otta|wellfound|apec|ziprecruiter)$", re.I)
+_TRAILING_NOISE = re.compile(r"\s*(?:\b(?:team|inc|llc|ltd|gmbh|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
+
+
+def _clean_company(value: str) -> str | None:
+    value = value.strip(" .,:;!-–|\"'’")
+    value = re.sub(r"^(?:the)\s+", "", value, flags=re.I)
+    value = re.sub(r"\s+(?:application|update|careers|jobs|recruiting|hiring|team|talent)(?:\s+.*)?$", "", value,
+                   flags=re.I)
+    if not value or len(value) > 60 or _NOT_COMPANY.match(value) or len(value.split()) > 5:
+        return None
+    return value
+
+
+def _domain_core(address: str) -> str | None:
+    domain = _domain(address)
+    if not domain or _in(domain, FREEMAIL_DOMAINS) or _in(domain, JOB_BOARD_DOMAINS) or _in(domain, ATS_DOMAINS):
+        return None
+    parts = domain.split(".")
+    core = parts[-2] if len(parts) >= 2 else parts[0]
+    if core in ("co", "com", "ac", "org", "gov", "gob") and len(parts) >= 3:
+        core = parts[-3]
+    if core in ("example", "mail", "email", "jobs", "careers", "hr", "recruiting"):
+        return None
+    return core
+
+
+def _ats_tenant(address: str) -> str | None:
+    domain, local = _domain(address), address.rpartition("@")[0]
+    if _in(domain, ("myworkday.com", "myworkdayjobs.com", "icims.com", "personio.de", "personio.com")) \
+            and not _NOREPLY_LOCAL.search(local) and len(local) > 2:
+        return local
+    return None
+
+
+def _looks_like_person(display: str, message: ParsedMessage) -> bool:
+    words = display.split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return False
+    first = words[0].lower()
+    local = message.from_address.rpartition("@")[0].lower()
+    return first in local or first in closing_block(message).lower()[:200]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", _strip_accents(text.lower()))
+
+
+def _strip_accents(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _phrase_for_core(core: str, text: str) -> str | None:
+    """The capitalised phrase in the text that spells the sender's domain: "Gannet Labs" for gannetlabs.com."""
+    best = None
+    for m in re.finditer(_CAP_PHRASE, text):
+        words = m.group(0).split()
+        for n in range(len(words), 0, -1):
+            phrase = " ".join(words[:n])
+            compact = _compact(phrase)
+            if compact == core or (len(compact) >= 5 and core.startswith(compact)) or \
+                    (len(core) >= 5 and compact.startswith(core)):
+                if best is None or len(phrase) > len(best):
+                    best = phrase
+                break
+    return best
+
+
+def extract_company(message: ParsedMessage) -> Field:
+    votes: list[tuple[str, float]] = []
+
+    def vote(value: str | None, weight: float) -> None:
+        if value and (c := _clean_company(value)):
+            votes.append((c, weight))
+
+    display = message.from_[0].strip().strip('"')
+    subject = _REPLY_PREFIX.sub("", message.subject)
+    text = message.text[:3000]
+    if display:
+        if m := _DISPLAY_TEAM.match(display) or _DISPLAY_AT.match(display):
+            vote(m.group("c"), 0.85)
+        elif m := _DISPLAY_VIA.match(display):
+            if not _looks_like_person(m.group("c"), message):
+                vote(m.group("c"), 0.8)
+        else:
+            parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", display) if p.strip()]
+            if len(parts) == 2 and _PORTAL_WORDS.match(parts[1]):
+                vote(parts[0], 0.85)
+            elif len(parts) == 2 and _PORTAL_WORDS.match(parts[0]):
+                vote(parts[1], 0.85)
+            elif len(parts) == 1 and not _looks_like_person(display, message) and is_noreply(message.from_address):
+                vote(display, 0.75)  # an ATS sends under the employer's name
+    for pattern in _SUBJECT_PATTERNS:
+        if m := pattern.search(subject):
+            vote(m.group("c"), 0.8)
+            break
+    else:
+        for side in _SUBJECT_SPLIT.split(subject)[:2]:
+            vote(side, 0.35)
+    for pattern in _BODY_PATTERNS:
+        if m := pattern.search(text):
+            vote(m.group("c"), 0.7)
+            break
+    addresses = [message.from_address, *(a for _, a in message.reply_to)]
+    core = next((c for a in addresses if (c := _domain_core(a) or _ats_tenant(a))), None)
+    if core:
+        haystack = f"{display}\n{subject}\n{text}\n{closing_block(message)}"
+        phrase = _phrase_for_core(_compact(core), haystack)
+        vote(phrase, 0.8) if phrase else vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
+    if not votes:
+        return Field.unknown()
+    # agreement between independent clues is worth more than any one of them
+    best, best_score = None, 0.0
+    for candidate, _weight in votes:
+        key = _key(candidate)
+        agreeing = [w for c, w in votes if key and (_key(c) == key or _key(c) in key or key in _key(c))]
+        score = min(0.99, max(agreeing) + 0.1 * (len(agreeing) - 1))
+        if score > best_score or (score == best_score and best is not None and len(candidate) > len(best)):
+            best, best_score = candidate, score
+    return Field(best, round(best_score, 2))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", _TRAILING_NOISE.sub("", name.lower()))
+
+
+# -- role ------------------------------------------------------------------------------------
+_ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
+             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition)\b|$))"
+_ROLE_PATTERNS = [
+    re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+(?:position|role|job|opening|vacancy)\b"),
+    re.compile(r"(?:position|role|job|post|vacancy) (?:of|as)\s+(?:an?\s+)?(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP),
+    re.compile(r"(?:application|candidacy|applying|applied) (?:for|to)\s+(?:the\s+|our\s+|an?\s+)?(?:position of\s+|role of\s+)?"
+               r"(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP),
+    re.compile(r"(?:Bewerbung als|Bewerbung auf die Position|Stelle als|Position als|Position)\s+(?:\w+\s+)?"
+               r"(?P<r>[A-Z][\w/&+#.'’() -]{2,70}?)" + _ROLE_STOP),
+    re.compile(r"(?:poste d[e'’]|poste de|pour le poste|au poste)\s*(?:de\s+|d['’])?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
+    re.compile(r"(?:puesto de|vacante de|posici[oó]n de|candidatura (?:al puesto de|para)|proceso de selecci[oó]n (?:de|para))\s+"
+               r"(?:la |el )?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
+    re.compile(r"(?:Role|Position|Job title|Poste|Stelle|Puesto)\s*:\s*(?P<r>[^\n]{3,70})"),
+]
+_SUBJECT_ROLE = [
+    re.compile(r"(?:application|applying|candidacy|bewerbung|candidature|candidatura)\s+(?:for|as|als|pour|para|de|au poste de|al puesto de)\s+"
+               r"(?:the\s+|the position of\s+|le poste de\s+|el puesto de\s+)?(?P<r>[^|\-–:(]{3,70}?)(?:\s+(?:at|bei|chez|en)\s+.+)?(?:\s*[|\-–:(]|$)", re.I),
+    re.compile(r"^[A-Z][\w&.' ]{1,40}?\s*[|–-]\s*(?P<r>[^|–-]{3,70}?)\s*(?:[|–-]|$)"),
+    re.compile(r"^(?:re:\s*)?(?P<r>[A-Z][\w/&+#.' ]{3,60}?)\s+(?:at|bei|chez)\s+[A-Z]"),
+]
+_NOT_ROLE = re.compile(r"^(?:your application|application|update|the|our|this|a|an|job|role|position|interest|"
+                       r"next steps?|thank you|thanks|status|your|feedback)\b", re.I)
+
+
+def _clean_role(value: str) -> str | None:
+    value = re.sub(r"\s*\((?:req|r-|job|id)[^)]*\)\s*$", "", value.strip(), flags=re.I)
+    value = re.sub(r"\s*(?:#|req\.?|R-)\s*\d[\w-]*$", "", value).strip(" .,:;-–|\"'’")
+    if not value or len(value) < 3 or len(value.split()) > 9 or _NOT_ROLE.match(value):
+        return None
+    return value
+
+
+def extract_role(message: ParsedMessage) -> Field:
+    head = message.text[:2000]
+    for pattern in _ROLE_PATTERNS:
+        m = pattern.search(head)
+        if m and (r := _clean_role(m.group("r"))):
+            return Field(r, 0.75)
+    for pattern in _SUBJECT_ROLE:
+        m = pattern.search(message.subject)
+        if m and (r := _clean_role(m.group("r"))):
+            return Field(r, 0.6)
+    return Field.unknown()
+
+
+# -- signer --------------------------------------------------------------------------------------
+_NAME_LINE = re.compile(r"^(?P<first>[A-ZÀ-Ý][a-zà-ÿ'’-]+)(?:\s+[A-ZÀ-Ý][\w'’-]+){0,3}\s*$")
+_NOT_NAME = re.compile(
+    r"^(?:the|team|hiring|recruiting|talent|people|hr|human|careers?|jobs|your|our|ihr|ihre|das|die|le|la|el|"
+    r"equipo|l'équipe|équipe|best|regards|thanks|sincerely|recruitment|department|on|sent|from)$", re.I)
+
+
+def extract_signer(message: ParsedMessage, company: str | None = None) -> Field:
+    block = closing_block(message)
+    if not block:
+        return Field.unknown()
+    lines = [line.strip() for line in block.splitlines() if line.strip()][:3]
+    if not lines:
+        return Field.unknown()
+    first_line = lines[0]
+    if re.search(_TEAM_WORDS, first_line, re.I) and len(first_line.split()) > 1:
+        return Field.unknown()
+    if company and _key(company) and _key(company) in _key(first_line):
+        return Field.unknown()
+    m = _NAME_LINE.match(first_line)
+    if m and not _NOT_NAME.match(m.group("first")):
+        return Field(m.group("first"), 0.8 if message.signature or _SIGN_OFF.search(message.text) else 0.5)
+    return Field.unknown()
+
+
+# -- stage ----------------------------------------------------------------------------------------
+_NOT_YET_INTERVIEWED = re.compile(
+    r"(?:to|for|into|an|invite you to|progress(?:ing)? to|move (?:you )?forward (?:to|with)|advance to|next)\s+"
+    r"(?:an?\s+|the\s+|our\s+)?(?:next\s+|first\s+|final\s+)?(?:interview|entretien|entrevista|vorstellungsgespräch|gespräch|"
+    r"round|stage)s?(?:\s+(?:stage|round|process|phase))?",
+    re.I,
+)
+_STAGE_PATTERNS = [
+    ("final", re.compile(
+        r"final (?:round|interview|stage|panel)|onsite|on-site|last round|final conversation|superday|"
+        r"finalen? (?:runde|gespräch)|letzte[nr]? (?:runde|gespräch)|(?:dernier|final) entretien|entretien final|"
+        r"dernière étape|entrevista final|última (?:entrevista|fase|ronda)|ronda final", re.I)),
+    ("interview", re.compile(
+        r"interview|phone screen|screening call|(?:speaking|talking|meeting|chatting) with|(?:speak|talk|chat|meet) with (?:us|me|the)|"
+        r"met with|took the time to (?:speak|meet|talk|chat)|our (?:call|conversation|chat)|the call|"
+        r"gespräch|interview|entretien|échange|entrevista|conversación|llamada", re.I)),
+    ("assessment", re.compile(
+        r"assessment|take[- ]home|coding (?:challenge|test|exercise)|technical (?:test|exercise|task)|case study|"
+        r"assignment|exercise|hackerrank|codility|codesignal|test task|work sample|"
+        r"testaufgabe|fallstudie|assessment-center|probearbeit|test technique|étude de cas|exercice|cas pratique|"
+        r"prueba técnica|caso práctico|ejercicio|prueba", re.I)),
+    ("application", re.compile(
+        r"application|applied|applying|your (?:cv|resume|résumé|profile|background)|"
+        r"bewerbung|unterlagen|candidature|votre (?:cv|profil)|candidatura|tu (?:cv|perfil)|su (?:cv|perfil)", re.I)),
+]
+
+
+def extract_stage(message: ParsedMessage) -> Field:
+    text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}")
+    for stage, pattern in _STAGE_PATTERNS:
+        if pattern.search(text):
+            return Field(stage, 0.7 if stage != "application" else 0.6)
+    return Field("unknown", 0.0)
+
+
+# -- reason ----------------------------------------------------------------------------------------
+_REASON_PATTERNS = [
+    ("position_filled", re.compile(
+        r"(?:position|role|vacancy|job|opening) (?:has|have|had) (?:now |already )?been filled|filled the (?:position|role)|"
+        r"(?:offered|given) the (?:position|role|job) to|internal (?:candidate|applicant|hire|transfer)|"
+        r"(?:candidate|someone) (?:has|who has) (?:already )?accepted|we(?: have|'ve|ve)? (?:hired|made a hire)|"
+        r"stelle (?:wurde |ist )?(?:bereits |inzwischen )?(?:besetzt|vergeben)|intern besetzt|interne[nr]? (?:kandidat|bewerber)|"
+        r"poste (?:a été |est )?(?:déjà )?pourvu|candidat interne|"
+        r"(?:puesto|vacante|posición) (?:ha sido |ya ha sido |fue |ya fue |ya está )?(?:cubiert|ocupad)|candidato interno", re.I)),
+    ("role_closed", re.compile(
+        r"(?:position|role|vacancy|requisition|opening|search|hiring) (?:has been |was |is being |have been )?"
+        r"(?:cancell?ed|closed|put on hold|paused|withdrawn|eliminated|frozen)|no longer (?:hiring|recruiting|be filling|filling)|"
+        r"budget|decided not to (?:fill|proceed with (?:the|this) (?:role|position|hire))|hiring freeze|restructur|reorgani[sz]|"
+        r"withdrawal of vacancy|stelle (?:wird |wurde )?(?:nicht (?:mehr )?besetzt|gestrichen|zurückgezogen)|einstellungsstopp|"
+        r"poste (?:a été |est )?(?:supprimé|annulé|gelé)|recrutement (?:est )?(?:suspendu|annulé)|gel des embauches|"
+        r"(?:proceso|puesto|vacante) (?:ha sido |fue )?(?:cancelad|cerrad|suspendid)|congelación", re.I)),
+    ("location_visa", re.compile(
+        r"sponsor|visa|work (?:authori[sz]ation|permit)|right to work|relocat|time ?zone|located (?:in|outside)|"
+        r"based in|on-?site (?:requirement|presence)|in-office|commut|arbeitserlaubnis|aufenthaltstitel|umzug|"
+        r"permis de travail|parrainage|déménag|permiso de trabajo|reubica|residencia", re.I)),
+    ("overqualified", re.compile(
+        r"over-?qualified|too senior|more senior than|(?:experience|background|level) (?:exceeds|is beyond)|"
+        r"überqualifiziert|surqualifié|sobre-?cualificad|sobrecalificad", re.I)),
+    ("experience", re.compile(
+        r"(?:more|greater|extensive|deeper|stronger|hands-on|direct|specific|relevant|proven|broader|longer|additional|"
+        r"significant|prior|specialist|practical)[\w ,'’-]{0,50}(?:experience|exposure|background|track record|expertise)|"
+        r"(?:experience|skills|background|qualifications|profiles?|expertise)[^.;\n]{0,80}(?:more closely|closer|better|more directly|"
+        r"more strongly|more fully|most closely|more precisely|stronger)|"
+        r"closer (?:match|fit)|(?:stronger|better|closer) (?:match|alignment)|(?:lack|limited|not enough|less) (?:of )?"
+        r"(?:\w+ )?(?:experience|exposure)|experience [^.;\n]{0,40}(?:lighter|less)|"
+        r"(?:mehr|umfangreichere|längere|einschlägigere|spezifischere|tiefere) (?:\w+ )?(?:erfahrung|berufserfahrung|kenntnisse)|"
+        r"(?:erfahrung|qualifikation|profil)[^.;\n]{0,60}(?:besser|passender|genauer|eher|stärker)|"
+        r"expérience[^.;\n]{0,80}(?:plus|davantage|correspond|adéquat)|(?:plus d['’]|davantage d['’])expérience|"
+        r"profils?[^.;\n]{0,40}(?:plus|davantage|correspond)|"
+        r"(?:más|mayor) experiencia|experiencia[^.;\n]{0,80}(?:más|mejor|se ajusta|ajusta|encaja|adecua)|"
+        r"perfiles? [^.;\n]{0,40}(?:más|mejor|se ajusta)", re.I)),
+    ("fit", re.compile(
+        r"different direction|(?:culture|cultural|team|values?) fit|fit (?:with|for) (?:our|the) (?:team|culture)|"
+        r"(?:right|best|good) fit|not a (?:fit|match)|alignment|our values|team composition|"
+        r"andere richtung|passt nicht|nicht (?:ganz )?passt|ne correspond pas|adéquation|no encaja|no se ajusta", re.I)),
+]
+
+
+def extract_reason(message: ParsedMessage) -> Field:
+    text = f"{message.subject}\n{message.text[:3000]}"
+    for reason, pattern in _REASON_PATTERNS:
+        if pattern.search(text):
+            return Field(reason, 0.7)
+    return Field("none", 0.5)
+
+
+# -- language ----------------------------------------------------------------------------------------
+_STOPWORDS = {
+    "en": {"the", "and", "you", "your", "we", "for", "with", "thank", "our", "have", "this", "that", "not", "to", "of"},
+    "de": {"und", "der", "die", "das", "sie", "ihre", "wir", "nicht", "mit", "für", "ihnen", "bewerbung", "leider", "uns"},
+    "fr": {"le", "la", "les", "vous", "votre", "nous", "pour", "avec", "pas", "une", "des", "est", "candidature", "et"},
+    "es": {"el", "la", "los", "las", "usted", "tu", "su", "nosotros", "para", "con", "no", "una", "que", "gracias", "y"},
+    "it": {"il", "lo", "gli", "la", "grazie", "per", "con", "non", "una", "che", "candidatura", "siamo", "sua"},
+    "nl": {"de", "het", "een", "je", "jij", "uw", "wij", "voor", "met", "niet", "bedankt", "sollicitatie", "en"},
+    "pt": {"o", "os", "você", "seu", "sua", "nós", "para", "com", "não", "uma", "obrigado", "candidatura", "e"},
+}
+
+
+def detect_language(message: ParsedMessage) -> Field:
+    declared = (message.content_language or "").split(",")[0].strip().lower()
+    words = re.findall(r"[a-zäöüßàâçéèêëîïôûùüÿñáíóú]+", f"{message.subject} {message.text[:2000]}".lower())
+    counts = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(counts, key=lambda lang: counts[lang])
+    if declared[:2] in _STOPWORDS and counts.get(declared[:2], 0) >= counts[best] * 0.5:
+        return Field(declared[:2], 0.95)
+    if counts[best] < 3:
+        return Field(declared[:2] or "en", 0.3)
+    total = sum(counts.values()) or 1
+    return Field(best, round(min(0.95, counts[best] / total + 0.3), 2))
+
+
+def extract(message: ParsedMessage) -> Extraction:
+    company = extract_company(message)
+    return Extraction(
+        company=company,
+        role=extract_role(message),
+        signer=extract_signer(message, company.value),
+        stage=extract_stage(message),
+        reason=extract_reason(message),
+        lang=detect_language(message),
+        reply_to=reply_address(message),
+    )

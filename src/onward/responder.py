@@ -1,0 +1,207 @@
+"""The feedback-request draft: a short, gracious reply to a rejection, saved for the user to send.
+
+Templates are files (ours in onward/data/templates, the user's in `templates_dir`); every
+draft passes the tone check before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from importlib import resources
+from pathlib import Path
+
+from onward.errors import OnwardError
+from onward.extract import Extraction
+from onward.parsing import ParsedMessage
+
+STAGE_FALLBACKS = {
+    "final": ("final", "interview", "unknown"),
+    "interview": ("interview", "unknown"),
+    "assessment": ("assessment", "application", "unknown"),
+    "application": ("application", "unknown"),
+    "unknown": ("unknown", "application"),
+}
+MIN_WORDS, MAX_WORDS = 60, 160
+MIN_CONFIDENCE = 0.5
+
+# Per language: how to greet, what to say when a fact is unknown, how to sign off.
+LANGUAGE_TEXT = {
+    "en": {"hello": "Hello,", "hi": "Hi {name},", "company": "your team", "role": "the role", "role_title": "this role",
+           "the_role": "the {title} role", "sign_off": ("Best wishes,", "Kind regards,", "Many thanks,", "Best regards,"),
+           "note": "[onward: no reply address found{who}. Add the recipient before sending, or delete this line.]",
+           "who": ": try {name} at {company}", "re": "Re: "},
+    "de": {"hello": "Guten Tag,", "hi": "Hallo {name},", "company": "Ihr Team", "role": "die Stelle",
+           "role_title": "diese Stelle", "the_role": "die Stelle als {title}",
+           "sign_off": ("Viele Grüße", "Mit freundlichen Grüßen", "Beste Grüße"),
+           "note": "[onward: keine Antwortadresse gefunden{who}. Empfänger vor dem Senden eintragen oder diese Zeile löschen.]",
+           "who": ": versuchen Sie {name} bei {company}", "re": "AW: "},
+    "fr": {"hello": "Bonjour,", "hi": "Bonjour {name},", "company": "votre équipe", "role": "le poste",
+           "role_title": "ce poste", "the_role": "le poste de {title}",
+           "sign_off": ("Bien cordialement,", "Cordialement,", "Bien à vous,"),
+           "note": "[onward : aucune adresse de réponse trouvée{who}. Ajoutez le destinataire avant l'envoi, ou supprimez cette ligne.]",
+           "who": " : essayez {name} chez {company}", "re": "RE: "},
+    "es": {"hello": "Hola,", "hi": "Hola {name}:", "company": "su equipo", "role": "el puesto", "role_title": "este puesto",
+           "the_role": "el puesto de {title}", "sign_off": ("Un saludo,", "Saludos cordiales,", "Muchas gracias,"),
+           "note": "[onward: no se encontró dirección de respuesta{who}. Añada el destinatario antes de enviar o borre esta línea.]",
+           "who": ": pruebe con {name} en {company}", "re": "RE: "},
+}
+
+# Phrases that make a feedback request sound resentful, pushy or self-pitying, in any language.
+TONE_BLOCKLIST = (
+    "unfair", "disappointed", "disappointing", "waste of time", "wasted my time", "reconsider", "why didn't you",
+    "why did you", "i deserve", "deserved", "shocked", "frustrat", "upset", "unprofessional", "ghosted", "angry",
+    "hurt", "insult", "ridiculous", "demand", "insist", "second chance", "beg", "desperate", "need this job",
+    "you should have", "you must", "how could you", "not fair", "mistake on your part", "bias", "discriminat",
+    "enttäuscht", "enttäuschend", "ungerecht", "unfair", "zeitverschwendung", "überdenken", "noch einmal prüfen",
+    "déçu", "déçue", "décevant", "injuste", "reconsidérer", "perte de temps", "revoir votre décision",
+    "decepcionad", "injust", "reconsiderar", "pérdida de tiempo", "perdida de tiempo", "replantear",
+)
+_ALL_CAPS = re.compile(r"\b[A-ZÄÖÜÀ-Ý]{4,}\b")
+_LEFTOVER = re.compile(r"\$\{?\w+\}?|\{\{|\}\}")
+
+
+class ToneError(OnwardError):
+    """A draft (usually from a user template) that we refuse to save."""
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str  # e.g. "en/interview-2.txt"
+    text: str
+    origin: str  # "built-in" or the user's folder
+
+
+def _builtin_root() -> Path:
+    return Path(str(resources.files("onward.data").joinpath("templates")))
+
+
+def load_templates(user_dir: Path | None = None) -> dict[str, Template]:
+    templates: dict[str, Template] = {}
+    roots = [(_builtin_root(), "built-in")]
+    if user_dir is not None:
+        if not user_dir.is_dir():
+            raise OnwardError(f"templates_dir {user_dir} is not a folder")
+        roots.append((user_dir, str(user_dir)))
+    for root, origin in roots:
+        for path in sorted(root.glob("*/*.txt")):
+            name = f"{path.parent.name}/{path.name}"
+            templates[name] = Template(name, path.read_text(encoding="utf-8"), origin)
+    return templates
+
+
+def choose_template(templates: dict[str, Template], lang: str, stage: str, key: str) -> Template:
+    language = lang if any(n.startswith(f"{lang}/") for n in templates) else "en"
+    for candidate_stage in STAGE_FALLBACKS.get(stage, STAGE_FALLBACKS["unknown"]):
+        variants = sorted(n for n in templates if n.startswith(f"{language}/{candidate_stage}-"))
+        if variants:
+            index = int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(variants)
+            return templates[variants[index]]
+    raise OnwardError(f"no draft template for language {language!r} and stage {stage!r}")
+
+
+def check_tone(body: str, template_name: str, inserted: tuple[str, ...] = ()) -> None:
+    """Raise ToneError naming the template and the offending phrase."""
+    lowered = body.lower()
+    for phrase in TONE_BLOCKLIST:
+        if re.search(r"(?<!\w)" + re.escape(phrase), lowered):
+            raise ToneError(f"template {template_name}: tone check failed on {phrase!r}")
+    if "!" in body:
+        raise ToneError(f"template {template_name}: tone check failed: exclamation mark")
+    own_text = body
+    for value in inserted:
+        if value:
+            own_text = own_text.replace(value, "")
+    if caps := _ALL_CAPS.search(own_text):
+        raise ToneError(f"template {template_name}: tone check failed: all-caps word {caps.group(0)!r}")
+    if body.count("?") > 2:
+        raise ToneError(f"template {template_name}: tone check failed: more than two questions")
+    if leftover := _LEFTOVER.search(body):
+        raise ToneError(f"template {template_name}: unfilled variable {leftover.group(0)!r}")
+    words = len(re.findall(r"\w+", body))
+    if not MIN_WORDS <= words <= MAX_WORDS:
+        raise ToneError(f"template {template_name}: {words} words; a draft must have {MIN_WORDS}-{MAX_WORDS}")
+
+
+def draft_message_id(rejection_message_id: str, from_address: str) -> str:
+    """The same rejection always gives the same draft id: that is what makes drafting idempotent."""
+    digest = hashlib.sha256(rejection_message_id.encode()).hexdigest()[:32]
+    domain = from_address.rpartition("@")[2] or "onward.invalid"
+    return f"<onward-feedback-{digest}@{domain}>"
+
+
+@dataclass(frozen=True)
+class Draft:
+    message: EmailMessage
+    message_id: str
+    to: str | None
+    template: str
+    body: str
+
+    def as_bytes(self) -> bytes:
+        return self.message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def compose(
+    rejection: ParsedMessage,
+    facts: Extraction,
+    from_address: str,
+    my_name: str = "",
+    templates: dict[str, Template] | None = None,
+    stage: str | None = None,
+    lang: str | None = None,
+    now: datetime | None = None,
+) -> Draft:
+    templates = templates if templates is not None else load_templates()
+    language = lang or facts.value("lang") or "en"
+    stage_value = stage or facts.value("stage") or "unknown"
+    template = choose_template(templates, language, stage_value, rejection.message_id)
+    # the template decides the language: words we fill in must match the words around them
+    language = template.name.split("/", 1)[0]
+    text = LANGUAGE_TEXT.get(language, LANGUAGE_TEXT["en"])
+    company = facts.value("company", MIN_CONFIDENCE)
+    role_title = facts.value("role", MIN_CONFIDENCE)
+    signer = facts.value("signer", MIN_CONFIDENCE)
+    sign_offs = text["sign_off"]
+    values = {
+        "greeting": text["hi"].format(name=signer) if signer else text["hello"],
+        "company": company or text["company"],
+        "role": text["the_role"].format(title=role_title) if role_title else text["role"],
+        "role_title": role_title or text["role_title"],
+        "sign_off": sign_offs[int(hashlib.sha256(rejection.message_id.encode()).hexdigest(), 16) % len(sign_offs)],
+        "my_name": my_name,
+    }
+    try:
+        body = string.Template(template.text).safe_substitute(values).strip()
+    except ValueError as exc:
+        raise ToneError(f"template {template.name}: {exc}") from None
+    body = re.sub(r"\n{3,}", "\n\n", body) + "\n"
+    check_tone(body, f"{template.name} ({template.origin})", tuple(v for k, v in values.items()
+                                                                    if k in ("company", "role", "role_title", "my_name", "greeting")))
+
+    recipient = facts.value("reply_to")
+    if not recipient:
+        who = text["who"].format(name=signer, company=company) if signer and company else ""
+        body = text["note"].format(who=who) + "\n\n" + body
+
+    msg = EmailMessage()
+    msg["From"] = formataddr((my_name, from_address)) if my_name else from_address
+    if recipient:
+        msg["To"] = recipient
+    subject = rejection.subject or ""
+    msg["Subject"] = subject if re.match(r"^\s*(re|aw|rv|sv)\s*:", subject, re.I) else f"{text['re']}{subject}".strip()
+    msg["Date"] = format_datetime(now or datetime.now(UTC))
+    message_id = draft_message_id(rejection.message_id, from_address)
+    msg["Message-ID"] = message_id
+    if not rejection.synthetic_id:
+        msg["In-Reply-To"] = rejection.message_id
+        msg["References"] = " ".join([*rejection.references, rejection.message_id])
+    msg["X-Onward-Draft"] = "feedback-request"
+    charset_cte = "7bit" if body.isascii() else "quoted-printable"
+    msg.set_content(body, charset="utf-8", cte=charset_cte)
+    return Draft(message=msg, message_id=message_id, to=recipient, template=template.name, body=body)

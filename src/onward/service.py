@@ -1,0 +1,337 @@
+"""The pipeline shared by `scan`, `watch` and the demo: source -> parse -> classify -> record -> act.
+
+A message is acted on only after it is recorded, and the folder state advances only after a
+batch is acted on, so a crash repeats work instead of losing it; every action checks whether
+it was already done, so repeating it changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onward.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions
+from onward.classifier.model import Prediction, RejectionModel
+from onward.config import Config
+from onward.extract import Extraction, extract
+from onward.parsing import ParsedMessage, parse_message
+from onward.responder import Template, ToneError, compose, load_templates
+from onward.sources import SourceMessage
+from onward.store import Store
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 64
+EXCERPT_CHARS = 300
+LOCAL_ACCOUNT = "local"
+
+
+@dataclass(frozen=True)
+class ActSettings:
+    tag: bool = True
+    drafts: bool = True
+    move_to: str | None = None
+
+
+@dataclass
+class Outcome:
+    location: str
+    message_id: str
+    subject: str = ""
+    sender: str = ""
+    status: str = "new"  # new | known | malformed | unreadable
+    category: str | None = None
+    verdict: str | None = None
+    score: float | None = None
+    company: str | None = None
+    stage: str | None = None
+    reason: str | None = None
+    draft: str | None = None  # drafted | exists | no_recipient | tone_failed | off | would_draft
+    draft_to: str | None = None
+    actions: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Summary:
+    account: str
+    scanned: int = 0
+    new: int = 0
+    known: int = 0
+    rejections: int = 0
+    unsure: int = 0
+    drafts: int = 0
+    malformed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        self.scanned += 1
+        if outcome.status == "new":
+            self.new += 1
+        elif outcome.status == "known":
+            self.known += 1
+        else:
+            self.malformed += 1
+        if outcome.status == "new" and outcome.verdict == "rejection":
+            self.rejections += 1
+        if outcome.status == "new" and outcome.verdict == "unsure":
+            self.unsure += 1
+        if outcome.draft in ("drafted", "no_recipient", "would_draft"):
+            self.drafts += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _is_unusable(message: ParsedMessage) -> bool:
+    """Nothing a reader could classify: parsing failed, or no headers and no text at all."""
+    if any(d.startswith("unparseable") for d in message.defects):
+        return True
+    return not message.text.strip() and not message.subject and not message.from_address
+
+
+class Processor:
+    def __init__(
+        self,
+        store: Store,
+        model: RejectionModel,
+        account: str,
+        actions: Actions,
+        settings: ActSettings,
+        from_address: str,
+        my_name: str = "",
+        templates: dict[str, Template] | None = None,
+        keep_excerpt: bool = False,
+        max_text_bytes: int = 2 * 1024 * 1024,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.account = account
+        self.actions = actions
+        self.settings = settings
+        self.from_address = from_address
+        self.my_name = my_name
+        self.templates = templates if templates is not None else load_templates()
+        self.keep_excerpt = keep_excerpt
+        self.max_text_bytes = max_text_bytes
+        self.on_outcome = on_outcome
+        self._tone_failures: set[str] = set()
+
+    # -- one batch -------------------------------------------------------------------------------
+    def process(self, folder: str, items: Sequence[tuple[SourceMessage, int | None]]) -> list[Outcome]:
+        parsed: list[ParsedMessage | None] = []
+        for item, _uid in items:
+            parsed.append(None if item.error else parse_message(item.raw, self.max_text_bytes))
+        to_classify = [i for i, m in enumerate(parsed)
+                       if m is not None and not _is_unusable(m) and self.store.message_row(self.account, m.message_id) is None]
+        predictions = dict(zip(to_classify, self.model.predict([parsed[i] for i in to_classify], explain=False),  # type: ignore[misc]
+                               strict=True))
+        outcomes = []
+        for index, ((item, uid), message) in enumerate(zip(items, parsed, strict=True)):
+            try:
+                outcome = self._one(folder, item, uid, message, predictions.get(index))
+            except ToneError:
+                raise
+            except Exception as exc:  # one bad message must not end the scan
+                log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+                outcome = Outcome(location=item.location, message_id=message.message_id if message else item.key,
+                                  status="malformed", error=f"{exc.__class__.__name__}: {exc}")
+            outcomes.append(outcome)
+            if self.on_outcome:
+                self.on_outcome(outcome)
+        return outcomes
+
+    def _one(self, folder: str, item: SourceMessage, uid: int | None, message: ParsedMessage | None,
+             prediction: Prediction | None) -> Outcome:
+        if message is None:
+            return self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable")
+        if _is_unusable(message):
+            return self._record_failure(folder, item, uid, message.message_id, "malformed", "; ".join(message.defects))
+        outcome = Outcome(location=item.location, message_id=message.message_id, subject=message.subject,
+                          sender=message.from_address)
+        row = self.store.message_row(self.account, message.message_id)
+        facts: Extraction | None = None
+        if row is None:
+            assert prediction is not None
+            outcome.category, outcome.verdict, outcome.score = prediction.category, prediction.verdict, prediction.score
+            if prediction.category in ("rejection", "application_ack", "interview", "offer") or prediction.verdict != "not_rejection":
+                facts = extract(message)
+            with self.store.transaction():
+                row_id, _ = self.store.record_message(self.account, folder, self._message_values(message, prediction, uid, item, facts))
+                if prediction.verdict == "rejection" and facts is not None:
+                    self._record_rejection(row_id, message, facts)
+        else:
+            outcome.status = "known"
+            outcome.category, outcome.verdict, outcome.score = row["category"], row["verdict"], row["score"]
+            row_id = row["id"]
+            if row["uid"] != uid or row["folder"] != folder:
+                self.store.record_message(self.account, folder, {"message_id": message.message_id, "uid": uid})
+        self._act(folder, uid, message, row_id, outcome, facts)
+        return outcome
+
+    def _record_failure(self, folder: str, item: SourceMessage, uid: int | None, message_id: str, status: str,
+                        error: str) -> Outcome:
+        self.store.record_message(self.account, folder, {
+            "message_id": message_id, "uid": uid, "source_key": item.key, "status": status, "error": error[:500],
+        })
+        log.info("recorded %s message %s: %s", status, item.location, error[:200])
+        return Outcome(location=item.location, message_id=message_id, status=status, error=error)
+
+    def _message_values(self, message: ParsedMessage, prediction: Prediction, uid: int | None, item: SourceMessage,
+                        facts: Extraction | None) -> dict[str, Any]:
+        return {
+            "message_id": message.message_id,
+            "uid": uid,
+            "source_key": item.key,
+            "received_at": message.date.isoformat() if message.date else None,
+            "from_addr": message.from_address,
+            "from_name": message.from_[0],
+            "subject": message.subject,
+            "company": facts.value("company", 0.5) if facts else None,
+            "role": facts.value("role", 0.5) if facts else None,
+            "in_reply_to": message.in_reply_to,
+            "thread_refs": list(message.references),
+            "category": prediction.category,
+            "verdict": prediction.verdict,
+            "score": prediction.score,
+            "model_version": self.model.version,
+            "status": "classified",
+            "error": "; ".join(message.defects)[:500] or None,
+            "excerpt": message.text[:EXCERPT_CHARS] if self.keep_excerpt else None,
+        }
+
+    def _record_rejection(self, row_id: int, message: ParsedMessage, facts: Extraction) -> None:
+        stage = facts.value("stage") or "unknown"
+        company = facts.value("company", 0.5)
+        application = None
+        if company:
+            earlier = self.store.earlier_job_messages(self.account, company, message.date.isoformat() if message.date else None)
+            application = next((r["id"] for r in earlier if r["category"] == "application_ack"), None)
+            if any(r["category"] == "interview" for r in earlier) and stage in ("application", "unknown"):
+                stage = "interview"  # they interviewed you, even if this mail does not say so
+            if application is None and earlier:
+                application = earlier[0]["id"]
+        self.store.record_rejection(row_id, {
+            "company": company,
+            "role": facts.value("role", 0.5),
+            "stage": stage,
+            "reason": facts.value("reason") or "none",
+            "signer": facts.value("signer", 0.5),
+            "reply_to": facts.value("reply_to"),
+            "lang": facts.value("lang"),
+            "received_at": message.date.isoformat() if message.date else None,
+            "application_message": application,
+        })
+
+    # -- actions ------------------------------------------------------------------------------------
+    def _once(self, message_id: str, action: str, do: Callable[[], bool], detail: str | None = None) -> bool:
+        """Run an action unless the store says it was done; record it when it succeeds."""
+        if self.store.action_done(self.account, message_id, action) or not do():
+            return False
+        self.store.record_action(self.account, message_id, action, detail)
+        return True
+
+    def _act(self, folder: str, uid: int | None, message: ParsedMessage, row_id: int, outcome: Outcome,
+             facts: Extraction | None) -> None:
+        mid, can_tag = message.message_id, self.settings.tag and self.actions.can_tag
+        if outcome.verdict == "unsure":
+            if can_tag and self._once(mid, "tag_unsure", lambda: self.actions.tag(folder, uid, UNSURE_KEYWORD)):
+                outcome.actions.append(f"tag {UNSURE_KEYWORD}")
+            return
+        if outcome.verdict != "rejection":
+            return
+        event = self.store.rejection_for(row_id)
+        if event is None:  # recorded by an older run that did not know it was a rejection
+            return
+        outcome.company, outcome.stage, outcome.reason = event["company"], event["stage"], event["reason"]
+        if can_tag and self._once(mid, "tag", lambda: self.actions.tag(folder, uid, REJECTION_KEYWORD)):
+            outcome.actions.append(f"tag {REJECTION_KEYWORD}")
+        if self.settings.drafts:
+            self._draft(message, event, outcome, facts)
+        else:
+            outcome.draft = "off"
+        move_to = self.settings.move_to
+        if move_to and self.actions.can_tag and self._once(mid, "move", lambda: self.actions.move(folder, uid, move_to),
+                                                           move_to):
+            outcome.actions.append(f"move to {move_to}")
+
+    def _draft(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction | None) -> None:
+        store, account, mid = self.store, self.account, message.message_id
+        if store.action_done(account, mid, "draft"):
+            outcome.draft = "exists"
+            return
+        facts = facts or extract(message)
+        try:
+            draft = compose(message, facts, self.from_address, self.my_name, self.templates, stage=event["stage"])
+        except ToneError as exc:
+            if str(exc) not in self._tone_failures:
+                log.error("%s; no draft saved", exc)
+                self._tone_failures.add(str(exc))
+            store.set_draft_status(event["id"], "tone_failed")
+            outcome.draft, outcome.error = "tone_failed", str(exc)
+            return
+        saved = self.actions.save_draft(draft)
+        if isinstance(self.actions, DryRunActions):
+            outcome.draft = "would_draft"
+        elif saved:
+            outcome.draft = "drafted" if draft.to else "no_recipient"
+        else:
+            outcome.draft = "exists"
+        outcome.draft_to = draft.to
+        store.record_action(account, mid, "draft", draft.message_id)
+        store.set_draft_status(event["id"], "drafted" if draft.to else "drafted_no_recipient", draft.message_id)
+        outcome.actions.append(f"draft {draft.message_id}")
+
+    def run(self, folder: str, items: Iterable[tuple[SourceMessage, int | None]],
+            after_batch: Callable[[list[tuple[SourceMessage, int | None]]], None] | None = None) -> Summary:
+        summary = Summary(account=self.account)
+        batch: list[tuple[SourceMessage, int | None]] = []
+
+        def flush() -> None:
+            for outcome in self.process(folder, batch):
+                summary.add(outcome)
+            if after_batch:
+                after_batch(batch)
+            batch.clear()
+
+        for entry in items:
+            batch.append(entry)
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        if batch:
+            flush()
+        return summary
+
+
+def open_store(config: Config, dry_run: bool) -> Store:
+    return Store.dry_run_copy(config.database) if dry_run else Store(config.database)
+
+
+def scan_local(
+    config: Config,
+    model: RejectionModel,
+    sources: Iterable[SourceMessage],
+    label: str,
+    dry_run: bool = False,
+    drafts_dir: Path | None = None,
+    from_address: str = "me@localhost",
+    my_name: str = "",
+    drafts: bool = True,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> Summary:
+    """A local mailbox (files, mbox, Maildir) through the same pipeline; drafts become .eml files."""
+    templates = load_templates(config.templates_dir)
+    actions: Actions = DryRunActions(can_tag=False) if dry_run else LocalActions(drafts_dir or config.effective_drafts_dir)
+    with open_store(config, dry_run) as store:
+        processor = Processor(store, model, LOCAL_ACCOUNT, actions, ActSettings(tag=False, drafts=drafts),
+                              from_address=from_address, my_name=my_name, templates=templates,
+                              keep_excerpt=config.keep_excerpt, max_text_bytes=config.max_text_bytes,
+                              on_outcome=on_outcome)
+        return processor.run(label, ((item, None) for item in sources))

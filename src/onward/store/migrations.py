@@ -1,0 +1,81 @@
+"""The schema, as ordered, named migrations. Never edit one that has shipped: add a new one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_folder_state_and_messages", """
+        CREATE TABLE folder_state (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder)
+        );
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uid INTEGER,
+            source_key TEXT,
+            message_id TEXT NOT NULL,
+            received_at TEXT,
+            from_addr TEXT,
+            from_name TEXT,
+            subject TEXT,
+            company TEXT,
+            role TEXT,
+            in_reply_to TEXT,
+            thread_refs TEXT,
+            category TEXT,
+            verdict TEXT,
+            score REAL,
+            model_version TEXT,
+            status TEXT NOT NULL,
+            error TEXT,
+            excerpt TEXT,
+            seen_at TEXT NOT NULL,
+            UNIQUE (account, message_id)
+        );
+        CREATE INDEX messages_category ON messages (category, received_at);
+        CREATE INDEX messages_in_reply_to ON messages (in_reply_to);
+    """),
+    ("0002_rejection_events_and_actions", """
+        CREATE TABLE rejection_events (
+            id INTEGER PRIMARY KEY,
+            message INTEGER NOT NULL UNIQUE REFERENCES messages (id) ON DELETE CASCADE,
+            company TEXT,
+            role TEXT,
+            stage TEXT NOT NULL DEFAULT 'unknown',
+            reason TEXT NOT NULL DEFAULT 'none',
+            signer TEXT,
+            reply_to TEXT,
+            lang TEXT,
+            received_at TEXT,
+            draft_status TEXT NOT NULL DEFAULT 'pending',
+            draft_message_id TEXT,
+            application_message INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX rejection_events_company ON rejection_events (company);
+        CREATE TABLE actions (
+            account TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT,
+            done_at TEXT NOT NULL,
+            PRIMARY KEY (account, message_id, action)
+        );
+    """),
+    ("0003_corrections", """
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            account TEXT,
+            message_id TEXT NOT NULL,
+            label TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX corrections_message ON corrections (message_id);
+    """),
+]
