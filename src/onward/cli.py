@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from onward import __version__
+from onward import __version__, logsafe
 from onward.config import EXAMPLE_CONFIG, Config, default_config_path, describe, load_config
 from onward.errors import OnwardError
 
@@ -76,6 +76,10 @@ def _setup_logging(verbose: int, quiet: int, debug: bool) -> None:
         stream=sys.stderr,
         force=True,
     )
+    for handler in logging.getLogger().handlers:
+        logsafe.install(handler)
+    # imapclient logs every command at debug level; only --debug should show them
+    logging.getLogger("imapclient").setLevel(logging.DEBUG if debug else max(level, logging.INFO))
 
 
 @click.group(cls=OnwardGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -428,8 +432,8 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     if fmt == "text":
         for summary in summaries:
             click.echo(_summary_line(summary, dry_run))
-    for name, error in failures:
-        click.echo(f"onward: error: account {name!r}: {error}", err=True)
+    for _account, error in failures:
+        click.echo(f"onward: error: {error}", err=True)
     if failures:
         sys.exit(1)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import platformdirs
 
+from onward import logsafe
 from onward.errors import ConfigError, SecretError
 
 log = logging.getLogger(__name__)
@@ -312,6 +313,9 @@ def secret_available(account: AccountConfig) -> bool | None:
 class Secret:
     kind: str  # "password" | "oauth2"
     value: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        logsafe.register_secret(self.value)
 
     def __repr__(self) -> str:  # never show the value, even in a debugger dump
         return f"Secret(kind={self.kind!r}, value=***)"

@@ -53,15 +53,25 @@ LANGUAGE_TEXT = {
 }
 
 # Phrases that make a feedback request sound resentful, pushy or self-pitying, in any language.
+# A trailing * marks a stem ("frustrat*" catches frustrated, frustrating); the rest are whole words.
 TONE_BLOCKLIST = (
-    "unfair", "disappointed", "disappointing", "waste of time", "wasted my time", "reconsider", "why didn't you",
-    "why did you", "i deserve", "deserved", "shocked", "frustrat", "upset", "unprofessional", "ghosted", "angry",
-    "hurt", "insult", "ridiculous", "demand", "insist", "second chance", "beg", "desperate", "need this job",
-    "you should have", "you must", "how could you", "not fair", "mistake on your part", "bias", "discriminat",
-    "enttäuscht", "enttäuschend", "ungerecht", "unfair", "zeitverschwendung", "überdenken", "noch einmal prüfen",
-    "déçu", "déçue", "décevant", "injuste", "reconsidérer", "perte de temps", "revoir votre décision",
-    "decepcionad", "injust", "reconsiderar", "pérdida de tiempo", "perdida de tiempo", "replantear",
+    "unfair", "disappointed", "disappointing", "disappointment", "waste of time", "wasted my time", "reconsider*",
+    "why didn't you", "why did you", "i deserve", "deserved", "shocked", "frustrat*", "upset", "unprofessional",
+    "ghosted", "angry", "hurt", "hurtful", "insult*", "ridiculous", "i demand", "demanding", "insist*",
+    "second chance", "beg", "begging", "desperate*", "need this job", "you should have", "how could you",
+    "not fair", "mistake on your part", "biased", "discriminat*",
+    "enttäuscht*", "enttäuschend", "ungerecht*", "zeitverschwendung", "überdenken", "noch einmal prüfen",
+    "déçu", "déçue", "décevant*", "injuste*", "reconsidérer", "perte de temps", "revoir votre décision",
+    "decepcionad*", "injust*", "reconsiderar", "pérdida de tiempo", "perdida de tiempo", "replantear*",
 )
+
+
+def _blocklist_pattern(entry: str) -> re.Pattern[str]:
+    stem = entry.endswith("*")
+    return re.compile(r"(?<!\w)" + re.escape(entry.rstrip("*")) + ("" if stem else r"(?!\w)"))
+
+
+_BLOCKLIST = tuple((entry.rstrip("*"), _blocklist_pattern(entry)) for entry in TONE_BLOCKLIST)
 _ALL_CAPS = re.compile(r"\b[A-ZÄÖÜÀ-Ý]{4,}\b")
 _LEFTOVER = re.compile(r"\$\{?\w+\}?|\{\{|\}\}")
 
@@ -108,8 +118,8 @@ def choose_template(templates: dict[str, Template], lang: str, stage: str, key: 
 def check_tone(body: str, template_name: str, inserted: tuple[str, ...] = ()) -> None:
     """Raise ToneError naming the template and the offending phrase."""
     lowered = body.lower()
-    for phrase in TONE_BLOCKLIST:
-        if re.search(r"(?<!\w)" + re.escape(phrase), lowered):
+    for phrase, pattern in _BLOCKLIST:
+        if pattern.search(lowered):
             raise ToneError(f"template {template_name}: tone check failed on {phrase!r}")
     if "!" in body:
         raise ToneError(f"template {template_name}: tone check failed: exclamation mark")

@@ -1,0 +1,138 @@
+"""Scanning IMAP accounts: only what is new since the last scan, state advanced after each batch."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from onward import logsafe
+from onward.actions import DryRunActions
+from onward.classifier.model import RejectionModel
+from onward.config import AccountConfig, Config
+from onward.errors import MailboxError, OnwardError
+from onward.responder import Draft, load_templates
+from onward.service import ActSettings, Outcome, Processor, Summary, open_store
+from onward.sources import SourceMessage
+from onward.sources.imap import NETWORK_ERRORS, ImapMailbox
+from onward.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class ImapActions:
+    """Actions on the folder being scanned (it is selected read-write while we act)."""
+
+    can_tag = True
+
+    def __init__(self, mailbox: ImapMailbox) -> None:
+        self.mailbox = mailbox
+
+    def tag(self, folder: str, uid: int | None, keyword: str) -> bool:
+        return uid is not None and self.mailbox.add_keyword(uid, keyword)
+
+    def move(self, folder: str, uid: int | None, destination: str) -> bool:
+        return uid is not None and self.mailbox.move(uid, destination)
+
+    def save_draft(self, draft: Draft) -> bool:
+        return self.mailbox.save_draft(draft)
+
+
+@dataclass
+class ScanRequest:
+    since: date | None = None
+    scan_all: bool = False
+    dry_run: bool = False
+    drafts: bool = True
+    batch_size: int = 64
+    should_stop: Callable[[], bool] = field(default=lambda: False)
+
+
+def first_scan_since(config: Config, request: ScanRequest) -> date | None:
+    if request.scan_all:
+        return None
+    return request.since or (datetime.now(UTC) - timedelta(days=config.since_days)).date()
+
+
+def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder: str, config: Config,
+                request: ScanRequest, summary: Summary) -> None:
+    account = mailbox.account.name
+    status = mailbox.select(folder, readonly=request.dry_run)
+    state = store.folder_state(account, folder)
+    after_uid = 0
+    if state is not None and state.uidvalidity == status.uidvalidity:
+        after_uid = state.last_uid
+    elif state is not None:
+        # The folder was recreated: UIDs mean nothing now. Rescan; messages already known by
+        # Message-ID are recognised and not processed again.
+        log.warning("account %s: %s changed UIDVALIDITY (%s -> %s); resyncing by Message-ID",
+                    account, folder, state.uidvalidity, status.uidvalidity)
+    uids = mailbox.new_uids(after_uid, first_scan_since(config, request) if after_uid == 0 else None)
+    if not uids:
+        if state is None or state.uidvalidity != status.uidvalidity:
+            store.set_folder_state(account, folder, status.uidvalidity, 0)
+        return
+    log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
+    for start in range(0, len(uids), request.batch_size):
+        if request.should_stop():
+            return
+        chunk = uids[start:start + request.batch_size]
+        batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder))
+        for outcome in processor.process(folder, batch):
+            summary.add(outcome)
+        # only now, with the batch recorded and acted on, does the folder state move on
+        store.set_folder_state(account, folder, status.uidvalidity, chunk[-1])
+
+
+def make_processor(store: Store, model: RejectionModel, account: AccountConfig, mailbox: ImapMailbox, config: Config,
+                   request: ScanRequest, on_outcome: Callable[[Outcome], None] | None) -> Processor:
+    actions = DryRunActions(can_tag=True) if request.dry_run else ImapActions(mailbox)
+    settings = ActSettings(tag=account.tag, drafts=account.drafts and request.drafts, move_to=account.move_to)
+    return Processor(store, model, account.name, actions, settings, from_address=account.from_address,
+                     templates=load_templates(config.templates_dir), keep_excerpt=config.keep_excerpt,
+                     max_text_bytes=config.max_text_bytes, on_outcome=on_outcome)
+
+
+def scan_account(config: Config, model: RejectionModel, account: AccountConfig, request: ScanRequest,
+                 on_outcome: Callable[[Outcome], None] | None = None, mailbox: ImapMailbox | None = None) -> Summary:
+    summary = Summary(account=account.name)
+    own_mailbox = mailbox is None
+    mailbox = mailbox or ImapMailbox(account).connect()
+    try:
+        with open_store(config, request.dry_run) as store:
+            processor = make_processor(store, model, account, mailbox, config, request, on_outcome)
+            for folder in account.folders:
+                scan_folder(mailbox, store, processor, folder, config, request, summary)
+    except NETWORK_ERRORS as exc:
+        raise MailboxError(f"account {account.name!r}: connection lost: {logsafe.redact(str(exc)) or type(exc).__name__}"
+                           ) from exc
+    finally:
+        if own_mailbox:
+            mailbox.close()
+    return summary
+
+
+def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], since: date | None = None,
+                  scan_all: bool = False, dry_run: bool = False, drafts: bool = True,
+                  on_outcome: Callable[[Outcome], None] | None = None) -> tuple[list[Summary], list[tuple[str, str]]]:
+    """Every named (or configured) account; one account failing never stops the others."""
+    if not config.accounts:
+        raise OnwardError("no accounts configured: run `onward config init`, or give a path to scan local mail")
+    accounts = [config.account(n) for n in names] if names else list(config.accounts.values())
+    request = ScanRequest(since=since, scan_all=scan_all, dry_run=dry_run, drafts=drafts)
+    summaries, failures = [], []
+    lock = threading.Lock()
+
+    def show(outcome: Outcome) -> None:
+        if on_outcome:
+            with lock:
+                on_outcome(outcome)
+
+    for account in accounts:
+        try:
+            summaries.append(scan_account(config, model, account, request, show))
+        except OnwardError as exc:
+            failures.append((account.name, str(exc)))
+    return summaries, failures

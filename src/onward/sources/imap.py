@@ -1,0 +1,227 @@
+"""An IMAP mailbox through imapclient: connect safely, read new mail without marking it read,
+tag it, and save drafts exactly once. Nothing here ever deletes or sends mail."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from onward import logsafe
+from onward.config import AccountConfig, Secret, resolve_secret
+from onward.errors import MailboxError
+from onward.responder import Draft
+from onward.sources import SourceMessage
+
+log = logging.getLogger(__name__)
+
+FETCH_BATCH = 100
+GMAIL_LABEL = "onward/Rejection"
+GMAIL_UNSURE_LABEL = "onward/Unsure"
+
+# What can go wrong on the wire; the caller reconnects on these.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, IMAPClientError, ssl.SSLError, EOFError)
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int | None
+    exists: int
+
+
+def tls_context(account: AccountConfig) -> ssl.SSLContext:
+    context = ssl.create_default_context()  # certificate and host name checks on
+    if account.ca_file:
+        try:
+            context.load_verify_locations(cafile=account.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise MailboxError(f"account {account.name!r}: cannot load ca_file {account.ca_file}: {exc}") from None
+    return context
+
+
+class ImapMailbox:
+    def __init__(self, account: AccountConfig, timeout: float = 60.0,
+                 secret_source: Callable[[AccountConfig], Secret] = resolve_secret) -> None:
+        self.account = account
+        self.timeout = timeout
+        self.secret_source = secret_source
+        self.client: IMAPClient | None = None
+        self.selected: str | None = None
+        self.readonly = True
+        self._capabilities: tuple[bytes, ...] = ()
+
+    # -- connection ---------------------------------------------------------------------------------
+    def connect(self) -> ImapMailbox:
+        a = self.account
+        where = f"{a.host}:{a.effective_port}"
+        context = tls_context(a) if a.tls != "none" else None
+        try:
+            client = IMAPClient(a.host, port=a.effective_port, ssl=a.tls == "ssl", ssl_context=context,
+                                timeout=self.timeout)
+            if a.tls == "starttls":
+                client.starttls(context)
+        except ssl.SSLCertVerificationError as exc:
+            raise MailboxError(f"account {a.name!r}: TLS certificate of {where} refused: {exc.verify_message}"
+                               " (set ca_file to trust a private CA)") from None
+        except ssl.SSLError as exc:
+            raise MailboxError(f"account {a.name!r}: TLS with {where} failed: {exc.reason or exc}") from None
+        except socket.gaierror:
+            raise MailboxError(f"account {a.name!r}: unknown host {a.host}") from None
+        except TimeoutError:
+            raise MailboxError(f"account {a.name!r}: {where} did not answer within {self.timeout:.0f} s") from None
+        except OSError as exc:
+            raise MailboxError(f"account {a.name!r}: cannot connect to {where}: {exc.strerror or exc}") from None
+        except IMAPClientError as exc:
+            raise MailboxError(f"account {a.name!r}: {where}: {exc}") from None
+        secret = self.secret_source(a)
+        try:
+            if secret.kind == "oauth2":
+                logsafe.register_secret(secret.value, f"user={a.username}\x01auth=Bearer {secret.value}\x01\x01")
+                client.oauth2_login(a.username, secret.value)
+            else:
+                client.login(a.username, secret.value)
+        except LoginError:
+            _close_quietly(client)
+            what = "token" if secret.kind == "oauth2" else "password"
+            raise MailboxError(f"account {a.name!r}: login refused for {a.username} at {where} (check the {what})") from None
+        except NETWORK_ERRORS as exc:
+            _close_quietly(client)
+            raise MailboxError(f"account {a.name!r}: login to {where} failed: {logsafe.redact(str(exc))}") from None
+        self.client = client
+        self._capabilities = tuple(client.capabilities())
+        log.info("account %s: connected to %s as %s", a.name, where, a.username)
+        return self
+
+    def close(self) -> None:
+        if self.client is not None:
+            _close_quietly(self.client)
+            self.client = None
+            self.selected = None
+
+    def __enter__(self) -> ImapMailbox:
+        return self.connect() if self.client is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def imap(self) -> IMAPClient:
+        if self.client is None:
+            raise MailboxError(f"account {self.account.name!r}: not connected")
+        return self.client
+
+    def has(self, capability: str) -> bool:
+        return capability.encode().upper() in (c.upper() for c in self._capabilities)
+
+    @property
+    def is_gmail(self) -> bool:
+        return self.has("X-GM-EXT-1")
+
+    # -- reading ------------------------------------------------------------------------------------
+    def select(self, folder: str, readonly: bool = False) -> FolderStatus:
+        try:
+            info = self.imap.select_folder(folder, readonly=readonly)
+        except IMAPClientError as exc:
+            raise MailboxError(f"account {self.account.name!r}: cannot open folder {folder!r}: {exc}") from None
+        self.selected, self.readonly = folder, readonly
+        return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
+                            exists=int(info.get(b"EXISTS", 0)))
+
+    def new_uids(self, after_uid: int, since: date | None) -> list[int]:
+        """UIDs above `after_uid` (and on/after `since` on a first scan), ascending."""
+        if after_uid > 0:
+            # "N:*" always matches the highest message even when its UID is below N
+            uids = [u for u in self.imap.search(["UID", f"{after_uid + 1}:*"]) if u > after_uid]
+        elif since is not None:
+            uids = list(self.imap.search(["SINCE", since]))
+        else:
+            uids = list(self.imap.search("ALL"))
+        return sorted(uids)
+
+    def fetch(self, uids: Sequence[int], folder: str) -> Iterator[tuple[SourceMessage, int]]:
+        """Raw messages by UID with BODY.PEEK[]: reading never sets \\Seen."""
+        for start in range(0, len(uids), FETCH_BATCH):
+            chunk = list(uids[start:start + FETCH_BATCH])
+            response = self.imap.fetch(chunk, ["BODY.PEEK[]"])
+            for uid in chunk:
+                data = response.get(uid)
+                location = f"{self.account.name}:{folder}/{uid}"
+                if data is None or b"BODY[]" not in data:
+                    # expunged between SEARCH and FETCH: nothing to read, nothing lost
+                    continue
+                yield SourceMessage(key=str(uid), raw=bytes(data[b"BODY[]"]), location=location), uid
+
+    def uids_with_keyword(self, keyword: str) -> list[int]:
+        return list(self.imap.search(["KEYWORD", keyword]))
+
+    # -- acting -------------------------------------------------------------------------------------
+    def add_keyword(self, uid: int, keyword: str) -> bool:
+        if self.is_gmail:
+            label = GMAIL_LABEL if keyword == "$Rejection" else GMAIL_UNSURE_LABEL
+            self.imap.add_gmail_labels([uid], [label])
+        else:
+            self.imap.add_flags([uid], [keyword.encode()])
+        return True
+
+    def ensure_folder(self, folder: str) -> None:
+        if not self.imap.folder_exists(folder):
+            self.imap.create_folder(folder)
+            log.info("account %s: created folder %s", self.account.name, folder)
+
+    def move(self, uid: int, destination: str) -> bool:
+        if not self.has("MOVE"):
+            # COPY + delete would be a move, but onward never deletes mail
+            log.warning("account %s: server lacks MOVE; leaving the message where it is", self.account.name)
+            return False
+        self.ensure_folder(destination)
+        self.imap.move([uid], destination)
+        return True
+
+    def drafts_folder(self) -> str:
+        if self.account.drafts_folder:
+            return self.account.drafts_folder
+        found = self.imap.find_special_folder(b"\\Drafts")
+        return found or "Drafts"
+
+    def _contains_message_id(self, folder: str, message_id: str) -> bool:
+        if not self.imap.folder_exists(folder):
+            return False
+        self.imap.select_folder(folder, readonly=True)
+        try:
+            return bool(self.imap.search(["HEADER", "Message-ID", message_id]))
+        finally:
+            self._reselect()
+
+    def _reselect(self) -> None:
+        if self.selected is not None:
+            self.imap.select_folder(self.selected, readonly=self.readonly)
+        else:
+            self.imap.unselect_folder() if self.has("UNSELECT") else None
+
+    def save_draft(self, draft: Draft) -> bool:
+        """APPEND to Drafts unless a draft (or a sent reply) with this Message-ID already exists."""
+        drafts = self.drafts_folder()
+        sent = self.imap.find_special_folder(b"\\Sent")
+        for folder in (drafts, sent):
+            if folder and self._contains_message_id(folder, draft.message_id):
+                log.info("account %s: draft %s already in %s", self.account.name, draft.message_id, folder)
+                return False
+        self.ensure_folder(drafts)
+        self.imap.append(drafts, draft.as_bytes(), flags=[b"\\Draft"])
+        return True
+
+
+def _close_quietly(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:
+        with contextlib.suppress(Exception):  # the socket is gone already; nothing left to close
+            client.shutdown()

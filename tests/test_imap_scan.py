@@ -1,0 +1,179 @@
+"""`onward scan` against the real Dovecot of the test suite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import ACK, PERSONAL, REJECTION, message, write_config
+from onward.cli import cli
+
+
+@pytest.fixture
+def setup(tmp_path, dovecot, imap_account, monkeypatch):
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", imap_account.password)
+    db = tmp_path / "onward.db"
+    config = write_config(tmp_path / "config.toml", {"main": imap_account}, database=db)
+    return dovecot, imap_account, config, db
+
+
+def run(config, *args):
+    result = CliRunner().invoke(cli, ["--config", str(config), "scan", *args])
+    return result
+
+
+def rows(db, sql):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def flags_of(client, folder="INBOX"):
+    client.select_folder(folder, readonly=True)
+    return {uid: set(data[b"FLAGS"]) for uid, data in client.fetch(client.search("ALL"), ["FLAGS"]).items()}
+
+
+def test_first_scan_tags_records_and_drafts_without_marking_read(setup):
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        for raw in (ACK, REJECTION, PERSONAL):
+            client.append("INBOX", raw)
+    result = run(config)
+    assert result.exit_code == 0, result.output
+    assert "1 rejections" in result.output and "1 drafts saved" in result.output
+    with dovecot.client(account) as client:
+        flags = flags_of(client)
+        assert all(b"\\Seen" not in f for f in flags.values())
+        tagged = [uid for uid, f in flags.items() if b"$Rejection" in f]
+        assert len(tagged) == 1
+        client.select_folder("Drafts", readonly=True)
+        drafts = client.fetch(client.search("ALL"), ["BODY.PEEK[]", "FLAGS"])
+        assert len(drafts) == 1
+        draft = next(iter(drafts.values()))
+        assert b"\\Draft" in draft[b"FLAGS"]
+        assert b"In-Reply-To: <rej-1@kestrelbank.example>" in draft[b"BODY[]"]
+        assert b"To: dana.ruiz@kestrelbank.example" in draft[b"BODY[]"]
+    events = rows(db, "SELECT company, stage, reason, draft_status FROM rejection_events")
+    assert events == [("Kestrel Bank", "application", "experience", "drafted")]
+    assert rows(db, "SELECT count(*) FROM messages") == [(3,)]
+
+
+def test_incremental_scan_reads_only_new_mail_and_rerun_changes_nothing(setup):
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.append("INBOX", ACK)
+    assert run(config).exit_code == 0
+    second = run(config, "--format", "jsonl")
+    assert second.exit_code == 0 and second.output.strip() == ""
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+    third = run(config, "--format", "jsonl")
+    records = [json.loads(line) for line in third.output.splitlines()]
+    assert [r["message_id"] for r in records] == ["<rej-1@kestrelbank.example>"]
+    assert run(config).exit_code == 0
+    assert rows(db, "SELECT count(*) FROM rejection_events") == [(1,)]
+    with dovecot.client(account) as client:
+        client.select_folder("Drafts", readonly=True)
+        assert len(client.search("ALL")) == 1
+
+
+def test_since_limits_the_first_scan(setup):
+    dovecot, account, config, db = setup
+    old = message("Old news", "An old newsletter about gardening and compost.", message_id="<old@x.example>", days_ago=200)
+    with dovecot.client(account) as client:
+        client.append("INBOX", old, msg_time=None)
+        client.append("INBOX", PERSONAL)
+    # INTERNALDATE decides SEARCH SINCE: both were appended now, so --since today keeps both,
+    # while a future date keeps none
+    assert "2 scanned" in run(config, "--since", time.strftime("%Y-%m-%d")).output
+
+
+def test_since_in_the_future_scans_nothing(setup):
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.append("INBOX", PERSONAL)
+    result = run(config, "--since", "2099-01-01")
+    assert result.exit_code == 0 and "0 scanned" in result.output
+
+
+def test_dry_run_writes_nothing_anywhere(setup):
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+    result = run(config, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "dry run, nothing written" in result.output and "1 rejections" in result.output
+    assert not db.exists()
+    with dovecot.client(account) as client:
+        assert all(f == set() or f == {b"\\Recent"} for f in flags_of(client).values())
+        client.select_folder("Drafts", readonly=True)
+        assert client.search("ALL") == []
+
+
+def test_uidvalidity_change_creates_no_duplicates(setup):
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.create_folder("Jobs")
+        client.append("Jobs", REJECTION)
+        client.append("Jobs", ACK)
+    config.write_text(config.read_text().replace('password_env', 'folders = ["Jobs"]\npassword_env'))
+    assert run(config).exit_code == 0
+    with dovecot.client(account) as client:
+        client.delete_folder("Jobs")  # the test recreates the folder, not onward
+        client.create_folder("Jobs")
+        client.append("Jobs", ACK)
+        client.append("Jobs", REJECTION)
+    result = run(config)
+    assert result.exit_code == 0, result.output
+    assert "2 seen before" in result.output
+    assert rows(db, "SELECT count(*) FROM messages") == [(2,)]
+    assert rows(db, "SELECT count(*) FROM rejection_events") == [(1,)]
+    with dovecot.client(account) as client:
+        client.select_folder("Drafts", readonly=True)
+        assert len(client.search("ALL")) == 1
+
+
+def test_wrong_password_is_one_clear_line(setup, monkeypatch):
+    dovecot, account, config, db = setup
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", "wrong-password")
+    result = run(config)
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"onward: error: account 'main': login refused for {account.username} at "
+                                     f"127.0.0.1:{account.tls_port} (check the password)")
+    assert "wrong-password" not in result.output
+
+
+def test_tls_without_the_test_ca_is_refused_clearly(tmp_path, dovecot, imap_account, monkeypatch):
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", imap_account.password)
+    config = write_config(tmp_path / "c.toml", {"main": imap_account}, database=tmp_path / "db", ca=False)
+    result = run(config)
+    assert result.exit_code == 1
+    assert "TLS certificate of 127.0.0.1" in result.output and "refused" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_starttls_and_plaintext_to_loopback(tmp_path, dovecot, imap_account, monkeypatch):
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", imap_account.password)
+    with dovecot.client(imap_account) as client:
+        client.append("INBOX", PERSONAL)
+    for tls in ("starttls", "none"):
+        config = write_config(tmp_path / f"{tls}.toml", {"main": imap_account}, tls=tls, database=tmp_path / f"{tls}.db")
+        result = run(config)
+        assert result.exit_code == 0, result.output
+        assert "1 scanned" in result.output
+
+
+def test_one_failing_account_does_not_stop_the_others(tmp_path, dovecot, imap_account, monkeypatch):
+    other = dovecot.new_account()
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_GOOD", other.password)
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_BAD", "nope")
+    with dovecot.client(other) as client:
+        client.append("INBOX", REJECTION)
+    config = write_config(tmp_path / "c.toml", {"bad": imap_account, "good": other}, database=tmp_path / "db")
+    result = run(config)
+    assert result.exit_code == 1
+    assert "good: 1 scanned" in result.output
+    assert "account 'bad': login refused" in result.output
