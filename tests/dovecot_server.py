@@ -91,11 +91,12 @@ class DovecotServer:
             (d / sub).mkdir()
         gid_line = f"mail_gid = {mail_group}" if mail_group else ""
         uid_arg = f"uid={mail_user} gid={mail_group}" if mail_group else f"uid={mail_user}"
+        self.instance_name = f"onward-test-{os.getpid()}-{next(self._counter)}"
         self.config = d / "dovecot.conf"
         self.config.write_text(f"""
 base_dir = {d}/run
 state_dir = {d}/state
-instance_name = onward-test-{os.getpid()}-{next(self._counter)}
+instance_name = {self.instance_name}
 log_path = {d}/dovecot.log
 info_log_path = {d}/dovecot.log
 listen = 127.0.0.1
@@ -187,6 +188,7 @@ namespace inbox {{
         raise RuntimeError(f"dovecot not ready after {timeout}s: {last_error}; log: {self.log_tail()}")
 
     def stop(self) -> None:
+        """Stop the server and every process of this instance: a stopped server keeps no connection."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -194,6 +196,8 @@ namespace inbox {{
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # the master leaves running imap processes behind; a real restart would not
+        subprocess.run(["pkill", "-KILL", "-f", f"{self.instance_name}/"], check=False)
         self.process = None
 
     def restart(self) -> None:

@@ -480,6 +480,38 @@ def demo(app: AppContext, out: Path | None) -> None:
     click.echo(f"database: {database}")
 
 
+@cli.command()
+@click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
+@_model_option
+@click.pass_obj
+def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -> None:
+    """Watch the configured accounts and handle new mail as it arrives (IDLE, else polling).
+
+    Runs until SIGTERM or Ctrl-C; SIGHUP reloads the config. Logs go to stderr for journald.
+    Only mail that arrives after the first scan window is handled (see `since_days`).
+    """
+    from onward.watch import Watcher
+
+    if logging.getLogger().level > logging.INFO and not app.debug:
+        logging.getLogger("onward").setLevel(logging.INFO)  # a service should say what it does
+
+    def load() -> tuple[Any, Any]:
+        app._config = None  # re-read the file on every (re)load
+        config = app.config
+        for name in accounts:
+            config.account(name)
+        return config, _load_model(app, model_path)
+
+    def show(outcome: Any) -> None:
+        if outcome.verdict in ("rejection", "unsure") or outcome.status != "new" and outcome.status != "known":
+            log.info("%s", _outcome_line(outcome))
+
+    watcher = Watcher(load, accounts, on_outcome=show)
+    watcher.install_signal_handlers()
+    watcher.run()
+    click.echo("onward watch: stopped", err=True)
+
+
 def main() -> None:
     cli(prog_name="onward")
 

@@ -1,0 +1,179 @@
+"""`onward watch`: the background service. One thread and one connection per account; IDLE where
+the server has it, polling where not; reconnect with capped, jittered backoff and catch up.
+
+Signal handlers only set flags; the loops notice them within a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+from onward.classifier.model import RejectionModel
+from onward.config import AccountConfig, Config
+from onward.errors import OnwardError
+from onward.imap_scan import ScanRequest, make_processor, scan_folder
+from onward.service import Outcome, Summary
+from onward.sources.imap import NETWORK_ERRORS, ImapMailbox
+from onward.store import Store
+
+log = logging.getLogger(__name__)
+
+IDLE_RENEW_SECONDS = 24 * 60  # servers may drop IDLE after 30 minutes (RFC 2177 asks for < 29)
+IDLE_CHECK_SECONDS = 1.0  # how quickly a stop request is noticed while idling
+BACKOFF_START, BACKOFF_CAP = 1.0, 300.0
+WATCH_BATCH = 16  # small batches so a stop request waits for little work
+
+
+def backoff_delays(start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> Callable[[], float]:
+    """Capped exponential backoff with full jitter (so many clients do not reconnect in step)."""
+    state = {"next": start}
+
+    def delay() -> float:
+        value = random.uniform(state["next"] / 2, state["next"])
+        state["next"] = min(cap, state["next"] * 2)
+        return value
+
+    return delay
+
+
+class AccountWatcher(threading.Thread):
+    def __init__(self, config: Config, model: RejectionModel, account: AccountConfig, stop: threading.Event,
+                 on_outcome: Callable[[Outcome], None] | None = None,
+                 backoff: Callable[[], Callable[[], float]] = backoff_delays) -> None:
+        super().__init__(name=f"watch-{account.name}", daemon=True)
+        self.config, self.model, self.account, self.stop = config, model, account, stop
+        self.on_outcome = on_outcome
+        self.make_backoff = backoff
+        self.request = ScanRequest(batch_size=WATCH_BATCH, should_stop=stop.is_set)
+        self.connected = threading.Event()
+        self.scans = 0
+        self.failures = 0
+
+    def run(self) -> None:
+        delay = self.make_backoff()
+        while not self.stop.is_set():
+            mailbox = ImapMailbox(self.account)
+            try:
+                mailbox.connect()
+                delay = self.make_backoff()  # a good connection resets the backoff
+                self.connected.set()
+                with Store(self.config.database) as store:
+                    processor = make_processor(store, self.model, self.account, mailbox, self.config, self.request,
+                                               self.on_outcome)
+                    self._loop(mailbox, store, processor)
+            except (OnwardError, *NETWORK_ERRORS) as exc:
+                self.failures += 1
+                self.connected.clear()
+                wait = delay()
+                log.warning("account %s: %s; reconnecting in %.1f s", self.account.name,
+                            str(exc) or type(exc).__name__, wait)
+                self.stop.wait(wait)
+            except Exception:
+                # a bug must not kill the other accounts' threads, nor this one forever
+                self.failures += 1
+                self.connected.clear()
+                log.exception("account %s: unexpected error; restarting", self.account.name)
+                self.stop.wait(delay())
+            finally:
+                mailbox.close()
+        log.info("account %s: stopped", self.account.name)
+
+    def _catch_up(self, mailbox: ImapMailbox, store: Store, processor: object) -> None:
+        summary = Summary(account=self.account.name)
+        for folder in self.account.folders:
+            if self.stop.is_set():
+                return
+            scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)  # type: ignore[arg-type]
+        self.scans += 1
+        if summary.new:
+            log.info("account %s: %d new, %d rejections, %d unsure, %d drafts", self.account.name, summary.new,
+                     summary.rejections, summary.unsure, summary.drafts)
+
+    def _loop(self, mailbox: ImapMailbox, store: Store, processor: object) -> None:
+        poll = self.account.poll_interval or self.config.poll_interval
+        idle = mailbox.has("IDLE")
+        while not self.stop.is_set():
+            self._catch_up(mailbox, store, processor)
+            if self.stop.is_set():
+                return
+            if idle:
+                self._idle(mailbox, poll)
+            else:
+                self.stop.wait(poll)
+
+    def _idle(self, mailbox: ImapMailbox, poll: float) -> None:
+        watched = self.account.folders[0]
+        if mailbox.selected != watched or mailbox.readonly:
+            mailbox.select(watched)
+        client = mailbox.imap
+        client.idle()
+        started = time.monotonic()
+        try:
+            while not self.stop.is_set() and time.monotonic() - started < min(poll, IDLE_RENEW_SECONDS):
+                if client.idle_check(timeout=IDLE_CHECK_SECONDS):
+                    return  # something changed: catch up now
+        finally:
+            client.idle_done()
+
+
+class Watcher:
+    """All accounts; SIGHUP reloads the config, SIGTERM/SIGINT stop after the work in hand."""
+
+    def __init__(self, load: Callable[[], tuple[Config, RejectionModel]], names: Sequence[str] = (),
+                 on_outcome: Callable[[Outcome], None] | None = None) -> None:
+        self.load = load
+        self.names = tuple(names)
+        self.on_outcome = on_outcome
+        self.stop = threading.Event()
+        self.reload = threading.Event()
+        self.threads: list[AccountWatcher] = []
+
+    def install_signal_handlers(self) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.stop.set()
+
+        def reload(signum: int, frame: FrameType | None) -> None:
+            self.reload.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, reload)
+
+    def start_accounts(self) -> None:
+        config, model = self.load()
+        if not config.accounts:
+            raise OnwardError("no accounts configured: run `onward config init` and add one")
+        accounts = [config.account(n) for n in self.names] if self.names else list(config.accounts.values())
+        self.account_stop = threading.Event()
+        self.threads = [AccountWatcher(config, model, a, self.account_stop, self.on_outcome) for a in accounts]
+        for thread in self.threads:
+            thread.start()
+        log.info("watching %d account(s): %s", len(accounts), ", ".join(a.name for a in accounts))
+
+    def stop_accounts(self) -> None:
+        self.account_stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+    def run(self) -> None:
+        self.start_accounts()
+        try:
+            while not self.stop.is_set():
+                if self.reload.wait(0.5):
+                    self.reload.clear()
+                    log.info("reloading the configuration")
+                    try:
+                        self.load()  # check the new config before stopping anything
+                    except OnwardError as exc:
+                        log.error("config reload failed, keeping the running config: %s", exc)
+                        continue
+                    self.stop_accounts()
+                    self.start_accounts()
+        finally:
+            self.stop_accounts()
