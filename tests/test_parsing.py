@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ def test_headers_are_decoded_and_normalised():
     assert m.to == (("Sam", "sam@example.net"), ("", "other@example.net"))
     assert m.subject == "Ihre Bewerbung als Entwickler"
     assert m.date is not None and m.date.utcoffset() is not None
-    assert m.date.isoformat().startswith("2024-05-14T08:12:03")
+    assert m.date == datetime(2024, 5, 14, 8, 12, 3, tzinfo=UTC)
     assert m.in_reply_to == "<q1@example.net>"
     assert m.references == ("<q0@example.net>", "<q1@example.net>")
     assert m.list_unsubscribe == "<mailto:u@firma.example>"

@@ -17,6 +17,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from mailparser.dates import parse_mail_date
@@ -109,19 +110,29 @@ def _valid_unicode(text: str) -> str:
             "utf-8", "replace").decode("utf-8")
 
 
-def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ...]:
+def _addresses(msg: Message, name: str, defects: list[str], limit: int = 50) -> tuple[Address, ...]:
     values = msg.get_all(name) or []
     out: list[Address] = []
     for raw in values:
+        raw = str(raw)
         try:
-            found = get_addresses(str(raw), defects=defects, decode_names=True)
+            # the stdlib parser is fast and right for well-formed headers; mail-parser's
+            # recovering parser is much slower, so it only sees what the stdlib cannot read
+            found = getaddresses([raw])
+            if not found or any(not addr or "@" not in addr for _, addr in found):
+                found = get_addresses(raw, defects=defects, decode_names=True)
         except Exception as exc:
             defects.append(f"header {name}: {exc.__class__.__name__}")
             continue
-        for display, addr in found:
+        for display, addr in found[:limit]:
+            if "=?" in display:
+                try:
+                    display = str(make_header(decode_header(display)))
+                except Exception:
+                    display = decode_header_part(display)
             if addr or display:
                 out.append((_CTRL.sub("", _valid_unicode(display)).strip(), _valid_unicode(addr).strip().lower()))
-    return tuple(out)
+    return tuple(out[:limit])
 
 
 def _message_ids(value: str) -> list[str]:
@@ -134,7 +145,13 @@ def _date(msg: Message, defects: list[str]) -> datetime | None:
         defects.append("no Date header")
         return None
     try:
-        result = parse_mail_date(str(raw))
+        quick = parsedate_to_datetime(str(raw))
+        if quick.tzinfo is not None:
+            return quick
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        result = parse_mail_date(str(raw))  # mail-parser recovers obsolete and broken forms
     except Exception:
         result = None
     if result is None or result.value is None:

@@ -18,6 +18,7 @@ from onward.parsing import ParsedMessage
 
 BODY_CHARS = 4000  # decisions come early; footers and quoted threads go on for pages
 QUOTED_CHARS = 1500
+OPENING_CHARS = 700
 
 ATS_DOMAINS = (
     "greenhouse.io", "greenhouse-mail.io", "lever.co", "ashbyhq.com", "myworkday.com", "myworkdayjobs.com",
@@ -52,8 +53,10 @@ def normalise(text: str) -> str:
     Real mail reaches us in many states (punctuation stripped by a forwarder, curly or no
     apostrophes, accents dropped); folding them here makes "we've", "we’ve" and "weve" one word.
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if not text.isascii():  # the common case skips the slow per-character pass
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     text = _URL.sub(" urltoken ", text)
     text = _EMAIL.sub(" emailtoken ", text)
     text = _APOSTROPHE.sub("", text)
@@ -94,6 +97,11 @@ class Document:
     quoted: str
     facts: str
 
+    @property
+    def opening(self) -> str:
+        """Subject and the first lines: where the decision usually sits, and cheap to read closely."""
+        return f"{self.subject}\n{self.body[:OPENING_CHARS]}"
+
 
 def to_document(message: ParsedMessage) -> Document:
     body = "\n".join(p for p in (message.text, message.signature) if p)[:BODY_CHARS]
@@ -126,7 +134,12 @@ class FieldPicker(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, documents: Iterable[Document]) -> list[str]:
-        return [getattr(d, self.field) for d in documents]
+        # an empty field becomes a token of its own: the vectorizer always has a vocabulary,
+        # and "there is no quote" is a fact the model may use
+        return [getattr(d, self.field) or f"empty{self.field}" for d in documents]
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.array([self.field], dtype=object)
 
 
 def as_array(documents: Sequence[Document]) -> np.ndarray:

@@ -60,8 +60,11 @@ def sidecar_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
 
-def build_pipeline(c: float = 8.0) -> Pipeline:
+def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
+    small = corpus_size < 500  # a user's own small corpus: keep rare words, or nothing is left
+
     def words(field: str, ngrams: tuple[int, int], min_df: int = 2, max_features: int | None = None) -> Pipeline:
+        min_df = 1 if small else min_df
         return Pipeline([
             ("pick", FieldPicker(field)),
             ("tfidf", TfidfVectorizer(preprocessor=normalise, tokenizer=tokenize, token_pattern=None,

@@ -96,7 +96,7 @@ def train(
         oof = np.zeros((len(messages), len(sorted(set(labels)))))
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=7)
         for fold, (train_idx, test_idx) in enumerate(splitter.split(documents, labels, groups), 1):
-            pipeline = build_pipeline(c)
+            pipeline = build_pipeline(c, len(messages))
             pipeline.fit(documents[train_idx], labels[train_idx])
             probs = pipeline.predict_proba(documents[test_idx])
             # a fold may lack a rare class: place its columns by name
@@ -114,7 +114,7 @@ def train(
         thresholds = {"rejection": 0.6, "unsure": 0.3}
 
     say("fitting the final model on all data")
-    pipeline = build_pipeline(c)
+    pipeline = build_pipeline(c, len(messages))
     pipeline.fit(documents, labels)
     elapsed = time.perf_counter() - started
     metadata = {
