@@ -139,12 +139,12 @@ _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|ka
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)\s*:\s*)+", re.I)
 _CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*(?:(?: (?:de|la|le|les|del|van|von|der|and|&|\+))? [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
 _SUBJECT_PATTERNS = [
-    re.compile(r"(?:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para))\s+"
-               r"(?:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")", re.I),
+    re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para))\s+"
+               r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
-    re.compile(r"(?:interest in|applying to|applying at|for applying to|update from|message from|news from)\s+"
-               r"(?:joining\s+)?(?P<c>" + _CAP_PHRASE + ")", re.I),
+    re.compile(r"(?i:interest in|applying to|applying at|for applying to|update from|message from|news from)\s+"
+               r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update)"),
 ]
 _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
@@ -154,7 +154,7 @@ _BODY_PATTERNS = [
                r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+(?P<c>" + _CAP_PHRASE + r")\s+"
                r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)"),
-    re.compile(r"(?:interesse an|intérêt pour|interés en)\s+(?:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")", re.I),
+    re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
 ]
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"

@@ -72,13 +72,24 @@ def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
                                       max_features=max_features, dtype=np.float32)),
         ])
 
+    def chars(field: str) -> Pipeline:
+        # character n-grams of the opening lines: robust to typos, stripped punctuation, odd
+        # word forms and languages with little data; kept to the opening because they are costly
+        return Pipeline([
+            ("pick", FieldPicker(field)),
+            ("tfidf", TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(3, 5),
+                                      min_df=1 if small else 3, sublinear_tf=True, max_features=100_000,
+                                      dtype=np.float32)),
+        ])
+
     features = FeatureUnion([
         ("subject", words("subject", (1, 2))),
-        ("body", words("body", (1, 3), max_features=150_000)),
+        ("body", words("body", (1, 2), max_features=150_000)),
+        ("opening", chars("opening")),
         ("quoted", words("quoted", (1, 1), min_df=3)),
         ("facts", Pipeline([("pick", FieldPicker("facts")),
                             ("count", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True))])),
-    ], transformer_weights={"subject": 0.8, "body": 1.0, "quoted": 0.3, "facts": 0.5})
+    ], transformer_weights={"subject": 0.8, "body": 1.0, "opening": 0.7, "quoted": 0.3, "facts": 0.5})
     classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
     return Pipeline([("features", features), ("classify", classifier)])
 
@@ -107,6 +118,7 @@ class RejectionModel:
         self.reject_threshold = float(thresholds.get("rejection", 0.6))
         self.unsure_threshold = float(thresholds.get("unsure", 0.3))
         self._feature_names: np.ndarray | None = None
+        self._explainable: np.ndarray = np.array([], dtype=bool)
 
     @property
     def version(self) -> str:
@@ -140,21 +152,19 @@ class RejectionModel:
         return out
 
     def _evidence(self, row: Any, category: str) -> tuple[str, ...]:
-        """The features that pushed hardest towards the category we chose."""
+        """The words and facts that pushed hardest towards the category we chose (character
+        n-grams weigh in too, but a fragment like "regr" explains nothing to a person)."""
         classifier = self.pipeline.named_steps["classify"]
         if self._feature_names is None:
-            self._feature_names = self.pipeline.named_steps["features"].get_feature_names_out()
+            names = self.pipeline.named_steps["features"].get_feature_names_out()
+            self._feature_names = np.array([n.split("__", 1)[1] for n in names], dtype=object)
+            self._explainable = np.array([not n.startswith("opening__") for n in names])
         weights = classifier.coef_[self.labels.index(category)]
         row = row.tocsr()
-        contributions = row.data * weights[row.indices]
+        keep = self._explainable[row.indices]
+        indices, contributions = row.indices[keep], row.data[keep] * weights[row.indices[keep]]
         order = np.argsort(-contributions)[:EVIDENCE_COUNT]
-        names = []
-        for i in order:
-            if contributions[i] <= 0:
-                break
-            name = str(self._feature_names[row.indices[i]])
-            names.append(name.split("__", 1)[-1] if not name.startswith("facts__") else name.split("__", 1)[1])
-        return tuple(names)
+        return tuple(str(self._feature_names[indices[i]]) for i in order if contributions[i] > 0)
 
 
 def file_sha256(path: Path) -> str:
