@@ -177,3 +177,24 @@ def test_one_failing_account_does_not_stop_the_others(tmp_path, dovecot, imap_ac
     assert result.exit_code == 1
     assert "good: 1 scanned" in result.output
     assert "account 'bad': login refused" in result.output
+
+
+def test_draft_saved_before_a_crash_is_not_saved_again(setup):
+    """A run that appended the draft and died before recording it: the rerun finds it in Drafts."""
+    from onward.extract import extract
+    from onward.parsing import parse_message
+    from onward.responder import compose
+
+    dovecot, account, config, db = setup
+    rejection = parse_message(REJECTION)
+    draft = compose(rejection, extract(rejection), f"{account.username}@example.net")
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+        client.append("Drafts", draft.as_bytes(), flags=[b"\\Draft"])
+    result = run(config)
+    assert result.exit_code == 0, result.output
+    assert "draft: exists" in result.output
+    with dovecot.client(account) as client:
+        client.select_folder("Drafts", readonly=True)
+        assert len(client.search("ALL")) == 1
+    assert rows(db, "SELECT draft_status FROM rejection_events") == [("drafted",)]

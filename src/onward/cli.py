@@ -512,6 +512,44 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
     click.echo("onward watch: stopped", err=True)
 
 
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--stage", type=click.Choice(["application", "assessment", "interview", "final", "unknown"]),
+              help="Override the stage onward reads from the message.")
+@click.option("--lang", help="Override the language (en, de, fr, es; others fall back to en).")
+@click.option("--from", "from_address", default="me@example.com", show_default=True, help="Your address.")
+@click.option("--name", "my_name", default="", help="Your name for the sign-off.")
+@click.option("--show-facts", is_flag=True, help="Also print what onward extracted and how sure it is.")
+@click.pass_obj
+def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from_address: str, my_name: str,
+          show_facts: bool) -> None:
+    """Print the feedback-request draft for one rejection (.eml). Touches no server.
+
+    Use it to try templates: with `templates_dir` set in the config, your templates are used.
+    """
+    from onward.extract import extract
+    from onward.parsing import parse_message
+    from onward.responder import compose, load_templates
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise OnwardError(f"{path}: cannot read: {exc.strerror}") from None
+    message = parse_message(raw, app.config.max_text_bytes)
+    facts = extract(message)
+    if show_facts:
+        for name, field_value in facts.to_dict().items():
+            click.echo(f"# {name}: {field_value['value']} (confidence {field_value['confidence']:.2f})")
+    result = compose(message, facts, from_address, my_name, load_templates(app.config.templates_dir),
+                     stage=stage, lang=lang)
+    click.echo(f"# template: {result.template}")
+    for header, value in result.message.items():
+        if header.lower() not in ("content-type", "content-transfer-encoding", "mime-version"):
+            click.echo(f"{header}: {value}")
+    click.echo("")
+    click.echo(result.body, nl=False)
+
+
 def main() -> None:
     cli(prog_name="onward")
 

@@ -261,8 +261,13 @@ def extract_company(message: ParsedMessage) -> Field:
             vote(m.group("c"), 0.8)
             break
     else:
-        for side in _SUBJECT_SPLIT.split(subject)[:2]:
-            vote(side, 0.35)
+        sides = _SUBJECT_SPLIT.split(subject)[:2]
+        if "|" in subject and len(sides) == 2:
+            vote(sides[0], 0.55)  # "Company | Role" is the common ATS subject (Lever and others)
+            vote(sides[1], 0.3)
+        else:
+            for side in sides:
+                vote(side, 0.35)
     for pattern in _BODY_PATTERNS:
         if m := pattern.search(text):
             vote(m.group("c"), 0.7)
@@ -307,11 +312,11 @@ _ROLE_PATTERNS = [
 ]
 _SUBJECT_ROLE = [
     re.compile(r"(?:application|applying|candidacy|bewerbung|candidature|candidatura)\s+(?:for|as|als|pour|para|de|au poste de|al puesto de)\s+"
-               r"(?:the\s+|the position of\s+|le poste de\s+|el puesto de\s+)?(?P<r>[^|\-–:(]{3,70}?)(?:\s+(?:at|bei|chez|en)\s+.+)?(?:\s*[|\-–:(]|$)", re.I),
+               r"(?:the\s+|the position of\s+|le poste de\s+|el puesto de\s+)?(?P<r>(?:[^|\-–:(]|(?<=\w)-(?=\w)){3,70}?)(?:\s+(?:at|bei|chez|en)\s+.+)?(?:\s*[|–:(]|\s+-\s|$)", re.I),
     re.compile(r"^[A-Z][\w&.' ]{1,40}?\s*[|–-]\s*(?P<r>[^|–-]{3,70}?)\s*(?:[|–-]|$)"),
     re.compile(r"^(?:re:\s*)?(?P<r>[A-Z][\w/&+#.' ]{3,60}?)\s+(?:at|bei|chez)\s+[A-Z]"),
 ]
-_NOT_ROLE = re.compile(r"^(?:your application|application|update|the|our|this|a|an|job|role|position|interest|"
+_NOT_ROLE = re.compile(r"^(?:your|votre|ihre|deine|tu|su|my|application|update|the|our|this|a|an|job|role|position|interest|"
                        r"next steps?|thank you|thanks|status|your|feedback)\b", re.I)
 
 

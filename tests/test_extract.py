@@ -1,0 +1,91 @@
+"""What onward reads out of a rejection: measured on the rejections we wrote (with ground truth
+in labels.jsonl), plus the ATS conventions one by one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import message
+from onward.extract import _key, extract, is_noreply, reply_address
+from onward.parsing import parse_message
+
+TRAINING = Path(__file__).parent.parent / "training_data"
+
+
+@pytest.fixture(scope="module")
+def written_rejections():
+    rows = [json.loads(line) for line in (TRAINING / "labels.jsonl").read_text().splitlines()]
+    out = []
+    for row in rows:
+        if row["label"] == "rejection":
+            out.append((row, extract(parse_message((TRAINING / row["file"]).read_bytes()))))
+    assert len(out) >= 600
+    return out
+
+
+def same(a: str | None, b: str | None) -> bool:
+    return bool(a and b and (_key(a) == _key(b) or _key(a) in _key(b) or _key(b) in _key(a)))
+
+
+def test_company_is_usually_right_when_confident_and_rarely_wrong(written_rejections):
+    confident = [(row, facts) for row, facts in written_rejections if facts.value("company", 0.5)]
+    right = sum(same(facts.value("company", 0.5), row["company"]) for row, facts in confident)
+    assert len(confident) / len(written_rejections) >= 0.7
+    assert right / len(confident) >= 0.82
+
+
+def test_stage_and_reason(written_rejections):
+    stage_right = sum(facts.value("stage") == row["stage"] for row, facts in written_rejections)
+    assert stage_right / len(written_rejections) >= 0.68
+    stated = [(row, facts) for row, facts in written_rejections if facts.value("reason") != "none"]
+    reason_right = sum(facts.value("reason") == row["reason"] for row, facts in stated)
+    assert reason_right / len(stated) >= 0.75  # when we name a reason, it is usually the stated one
+
+
+def test_reply_address_is_right_and_never_a_no_reply(written_rejections):
+    found = [(row, facts) for row, facts in written_rejections if facts.value("reply_to")]
+    assert all(not is_noreply(facts.value("reply_to")) for _, facts in found)
+    right = sum(facts.value("reply_to") == (row["reply_to"] or "").lower() for row, facts in found)
+    assert right / len(found) >= 0.9
+
+
+@pytest.mark.parametrize(("sender", "subject", "body", "company"), [
+    ("Northwind Labs Hiring Team <no-reply@greenhouse.io>", "Your application", "We will not move forward.", "Northwind Labs"),
+    ("Talent at Mossgiel <no-reply@ashbyhq.com>", "Update", "We will not move forward.", "Mossgiel"),
+    ("Ana Ruiz <no-reply@hire.lever.co>", "Brindle Pay | Growth Marketer", "Hi, we decided to pass. Ana", "Brindle Pay"),
+    ("Recruiting <jobs@fjordline.example>", "Thank you for your interest in Fjordline Analytics",
+     "We have decided not to proceed.", "Fjordline Analytics"),
+    ("HR <hr@staffing.example>", "Your candidacy", "I am writing on behalf of Quarry Bank to let you know...", "Quarry Bank"),
+    ("Steinbach Medien GmbH <jobs@steinbach.example>", "Ihre Bewerbung bei Steinbach Medien", "leider...", "Steinbach Medien"),
+])
+def test_ats_conventions_for_company(sender, subject, body, company):
+    facts = extract(parse_message(message(subject, body + "\n\nThis text is long enough to be a message.", sender=sender)))
+    assert same(facts.value("company", 0.5), company), facts.company
+
+
+def test_no_reply_relay_and_signature_addresses():
+    assert is_noreply("no-reply@greenhouse.io") and is_noreply("donotreply@kestrel.example")
+    assert is_noreply("kestrel@myworkday.com") and is_noreply("notifications@lever.co")
+    assert not is_noreply("dana.ruiz@kestrel.example")
+    relayed = parse_message(message("Your application", "Hi Sam,\n\nWe will not be moving forward.\n\nBest regards,\n"
+                                     "Dana Ruiz\nRecruiter, Kestrel\ndana.ruiz@kestrel.example\n",
+                                     sender="Kestrel <no-reply@greenhouse.io>"))
+    assert reply_address(relayed).value == "dana.ruiz@kestrel.example"
+    reply_to = parse_message(message("x", "We decided to pass.", sender="no-reply@hire.lever.co",
+                                     reply_to="Priya <priya@brightwater.example>"))
+    assert reply_address(reply_to).value == "priya@brightwater.example"
+    nobody = parse_message(message("Your application", "Unfortunately we will not proceed. "
+                                   "Questions? Write to support@greenhouse.io", sender="no-reply@greenhouse.io"))
+    assert reply_address(nobody).value is None
+
+
+def test_forwarded_rejection_replies_to_the_original_sender_not_the_forwarder():
+    body = ("FYI, sadly.\n\n---------- Forwarded message ---------\nFrom: Dana Ruiz <dana@kestrel.example>\n"
+            "Date: Mon, 3 Jun 2024\nSubject: Your application\n\nHi Sam, we have decided not to move forward.\n")
+    fwd = parse_message(message("Fwd: Your application", body, sender="Sam <sam.rivera@gmail.com>"))
+    assert reply_address(fwd).value == "dana@kestrel.example"
+    from_noreply = body.replace("Dana Ruiz <dana@kestrel.example>", "Kestrel <no-reply@greenhouse.io>")
+    assert reply_address(parse_message(message("Fwd: x", from_noreply, sender="sam.rivera@gmail.com"))).value is None
