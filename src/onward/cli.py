@@ -475,9 +475,26 @@ def demo(app: AppContext, out: Path | None) -> None:
     click.echo("\n" + _summary_line(summary, dry_run=False))
     drafts = sorted(drafts_dir.glob("*.eml"))
     if drafts:
-        click.echo(f"\n{len(drafts)} drafts in {drafts_dir}; the first one:\n")
-        click.echo(drafts[0].read_bytes().decode("utf-8", "replace").replace("\r\n", "\n"))
-    click.echo(f"database: {database}")
+        import email
+        import email.policy
+
+        parsed = [email.message_from_bytes(d.read_bytes(), policy=email.policy.default) for d in drafts]
+        first = next((d for d in parsed if d["To"]), parsed[0])  # show one that is ready to send
+        click.echo(f"\n{len(drafts)} feedback-request drafts in {drafts_dir}; one of them:\n")
+        for header in ("From", "To", "Subject", "In-Reply-To"):
+            if first[header]:
+                click.echo(f"  {header}: {first[header]}")
+        body = first.get_body(("plain",))
+        click.echo("\n" + "\n".join(f"  {line}" for line in (body.get_content() if body else "").splitlines()))
+    from onward.report import build_report, to_html, to_text
+    from onward.store import Store
+
+    with Store(database, readonly=True) as store:
+        data = build_report(store)
+    click.echo("\nThe pattern report (`onward report`):\n")
+    click.echo(to_text(data), nl=False)
+    (out / "report.html").write_text(to_html(data), encoding="utf-8")
+    click.echo(f"\ndatabase: {database}\nhtml report: {out / 'report.html'}")
 
 
 @cli.command()
@@ -548,6 +565,98 @@ def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from
             click.echo(f"{header}: {value}")
     click.echo("")
     click.echo(result.body, nl=False)
+
+
+def _open_history(app: AppContext, readonly: bool = False) -> Any:
+    from onward.store import Store
+
+    database = app.config.database
+    if not database.exists():
+        raise OnwardError(f"no history yet at {database}: run `onward scan` first")
+    return Store(database, readonly=readonly)
+
+
+@cli.command()
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only mail received on or after this date.")
+@click.option("--account", help="Only this account.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.pass_obj
+def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path | None) -> None:
+    """The patterns across your rejections: funnel, stages, reasons, timing, feedback, observations.
+
+    json and csv follow a stable schema (see README); html is one self-contained file with charts.
+    """
+    from onward.report import FORMATS, build_report
+
+    with _open_history(app, readonly=True) as store:
+        data = build_report(store, since.date().isoformat() if since else None, account)
+    rendered = FORMATS[fmt](data)
+    if out:
+        try:
+            out.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise OnwardError(f"{out}: cannot write: {exc.strerror}") from None
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(rendered, nl=False)
+
+
+@cli.command()
+@click.option("--company", help="Only rejections from companies whose name contains this.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def history(app: AppContext, company: str | None, fmt: str) -> None:
+    """The list of rejections onward has recorded."""
+    from onward.history import rejection_history
+
+    with _open_history(app, readonly=True) as store:
+        events = rejection_history(store, company)
+    if fmt == "json":
+        click.echo(json.dumps(events, indent=2, ensure_ascii=False))
+        return
+    for e in events:
+        date = (e["received_at"] or "")[:10]
+        click.echo(f"{date}  {(e['company'] or '(unknown)')[:28]:<28} {(e['role'] or '')[:30]:<30} "
+                   f"{e['stage']:<11} {e['reason']:<15} {e['draft_status']}")
+    click.echo(f"{len(events)} rejections")
+
+
+@cli.command()
+@click.argument("message_id")
+@click.option("--as", "label", required=True, help="rejection, not_rejection, or a category.")
+@click.option("--account", help="Only in this account.")
+@click.pass_obj
+def mark(app: AppContext, message_id: str, label: str, account: str | None) -> None:
+    """Correct onward: record what MESSAGE_ID really is (used by `train --with-corrections`)."""
+    from onward.history import mark as record_correction
+
+    with _open_history(app) as store:
+        count = record_correction(store, message_id, label, account)
+    click.echo(f"marked {count} message(s) as {label}")
+
+
+@cli.command()
+@click.option("--company", help="Forget everything about this company.")
+@click.option("--message-id", help="Forget this message.")
+@click.pass_obj
+def forget(app: AppContext, company: str | None, message_id: str | None) -> None:
+    """Delete what onward stored about a company or a message (never the mail itself)."""
+    from onward.history import forget as forget_records
+
+    with _open_history(app) as store:
+        count = forget_records(store, company, message_id)
+    click.echo(f"forgot {count} message(s)")
+
+
+@cli.command()
+@click.pass_obj
+def export(app: AppContext) -> None:
+    """Everything onward stored, as JSON on stdout."""
+    from onward.history import export as export_all
+
+    with _open_history(app, readonly=True) as store:
+        click.echo(json.dumps(export_all(store), indent=2, ensure_ascii=False))
 
 
 def main() -> None:
