@@ -16,6 +16,7 @@ from typing import Any
 from onward.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions
 from onward.classifier.model import Prediction, RejectionModel
 from onward.config import Config
+from onward.errors import OnwardError
 from onward.extract import Extraction, extract
 from onward.parsing import ParsedMessage, parse_message
 from onward.responder import Template, ToneError, compose, load_templates
@@ -126,6 +127,7 @@ class Processor:
 
     # -- one batch -------------------------------------------------------------------------------
     def process(self, folder: str, items: Sequence[tuple[SourceMessage, int | None]]) -> list[Outcome]:
+        """Record the whole batch in one transaction, then act on what was recorded."""
         parsed: list[ParsedMessage | None] = []
         for item, _uid in items:
             parsed.append(None if item.error else parse_message(item.raw, self.max_text_bytes))
@@ -133,48 +135,58 @@ class Processor:
                        if m is not None and not _is_unusable(m) and self.store.message_row(self.account, m.message_id) is None]
         predictions = dict(zip(to_classify, self.model.predict([parsed[i] for i in to_classify], explain=False),  # type: ignore[misc]
                                strict=True))
+        recorded: list[tuple[Outcome, int | None, Extraction | None]] = []
+        with self.store.transaction():
+            for index, ((item, uid), message) in enumerate(zip(items, parsed, strict=True)):
+                try:
+                    with self.store.savepoint():
+                        recorded.append(self._record(folder, item, uid, message, predictions.get(index)))
+                except Exception as exc:  # one bad message must not end the scan
+                    log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+                    recorded.append((Outcome(location=item.location, message_id=message.message_id if message else item.key,
+                                             status="malformed", error=f"{exc.__class__.__name__}: {exc}"), None, None))
+        # only now, with every message saved, do we touch the mailbox
         outcomes = []
-        for index, ((item, uid), message) in enumerate(zip(items, parsed, strict=True)):
-            try:
-                outcome = self._one(folder, item, uid, message, predictions.get(index))
-            except ToneError:
-                raise
-            except Exception as exc:  # one bad message must not end the scan
-                log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
-                outcome = Outcome(location=item.location, message_id=message.message_id if message else item.key,
-                                  status="malformed", error=f"{exc.__class__.__name__}: {exc}")
+        for (outcome, row_id, facts), (item, uid), message in zip(recorded, items, parsed, strict=True):
+            if row_id is not None and message is not None:
+                try:
+                    self._act(folder, uid, message, row_id, outcome, facts)
+                except ToneError:
+                    raise
+                except OnwardError as exc:
+                    log.warning("message %s: action failed: %s", item.location, exc)
+                    outcome.error = str(exc)
             outcomes.append(outcome)
             if self.on_outcome:
                 self.on_outcome(outcome)
         return outcomes
 
-    def _one(self, folder: str, item: SourceMessage, uid: int | None, message: ParsedMessage | None,
-             prediction: Prediction | None) -> Outcome:
+    def _record(self, folder: str, item: SourceMessage, uid: int | None, message: ParsedMessage | None,
+                prediction: Prediction | None) -> tuple[Outcome, int | None, Extraction | None]:
         if message is None:
-            return self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable")
+            return self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable"), None, None
         if _is_unusable(message):
-            return self._record_failure(folder, item, uid, message.message_id, "malformed", "; ".join(message.defects))
+            return (self._record_failure(folder, item, uid, message.message_id, "malformed", "; ".join(message.defects)),
+                    None, None)
         outcome = Outcome(location=item.location, message_id=message.message_id, subject=message.subject,
                           sender=message.from_address)
         row = self.store.message_row(self.account, message.message_id)
         facts: Extraction | None = None
         if row is None:
-            assert prediction is not None
+            if prediction is None:  # a duplicate of a message earlier in this batch, recorded since
+                raise RuntimeError("message recorded twice in one batch")
             outcome.category, outcome.verdict, outcome.score = prediction.category, prediction.verdict, prediction.score
             if prediction.category in ("rejection", "application_ack", "interview", "offer") or prediction.verdict != "not_rejection":
                 facts = extract(message)
-            with self.store.transaction():
-                row_id, _ = self.store.record_message(self.account, folder, self._message_values(message, prediction, uid, item, facts))
-                if prediction.verdict == "rejection" and facts is not None:
-                    self._record_rejection(row_id, message, facts)
-        else:
-            outcome.status = "known"
-            outcome.category, outcome.verdict, outcome.score = row["category"], row["verdict"], row["score"]
-            row_id = row["id"]
-            if row["uid"] != uid or row["folder"] != folder:
-                self.store.record_message(self.account, folder, {"message_id": message.message_id, "uid": uid})
-        self._act(folder, uid, message, row_id, outcome, facts)
-        return outcome
+            row_id, _ = self.store.record_message(self.account, folder, self._message_values(message, prediction, uid, item, facts))
+            if prediction.verdict == "rejection" and facts is not None:
+                self._record_rejection(row_id, message, facts)
+            return outcome, row_id, facts
+        outcome.status = "known"
+        outcome.category, outcome.verdict, outcome.score = row["category"], row["verdict"], row["score"]
+        if row["uid"] != uid or row["folder"] != folder:
+            self.store.record_message(self.account, folder, {"message_id": message.message_id, "uid": uid})
+        return outcome, row["id"], None
 
     def _record_failure(self, folder: str, item: SourceMessage, uid: int | None, message_id: str, status: str,
                         error: str) -> Outcome:

@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from onward.classifier import CATEGORIES
-from onward.classifier.features import FieldPicker, as_array, normalise, to_document, tokenize
+from onward.classifier.features import FieldPicker, as_array, to_document, tokenize
 from onward.errors import ModelError
 from onward.parsing import ParsedMessage
 
@@ -67,7 +67,7 @@ def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
         min_df = 1 if small else min_df
         return Pipeline([
             ("pick", FieldPicker(field)),
-            ("tfidf", TfidfVectorizer(preprocessor=normalise, tokenizer=tokenize, token_pattern=None,
+            ("tfidf", TfidfVectorizer(lowercase=False, tokenizer=tokenize, token_pattern=None,
                                       ngram_range=ngrams, min_df=min_df, sublinear_tf=True,
                                       max_features=max_features, dtype=np.float32)),
         ])
@@ -77,7 +77,7 @@ def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
         # word forms and languages with little data; kept to the opening because they are costly
         return Pipeline([
             ("pick", FieldPicker(field)),
-            ("tfidf", TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(3, 5),
+            ("tfidf", TfidfVectorizer(lowercase=False, analyzer="char_wb", ngram_range=(3, 5),
                                       min_df=1 if small else 3, sublinear_tf=True, max_features=100_000,
                                       dtype=np.float32)),
         ])

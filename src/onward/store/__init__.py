@@ -102,6 +102,19 @@ class Store:
         else:
             self.db.execute("COMMIT")
 
+    @contextmanager
+    def savepoint(self, name: str = "one") -> Iterator[sqlite3.Connection]:
+        """A nested unit inside a transaction: a failure undoes this part only."""
+        self.db.execute(f"SAVEPOINT {name}")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute(f"ROLLBACK TO {name}")
+            self.db.execute(f"RELEASE {name}")
+            raise
+        else:
+            self.db.execute(f"RELEASE {name}")
+
     # -- schema -----------------------------------------------------------------------------
     def applied_migrations(self) -> list[str]:
         self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""onward's benchmarks: one JSON document with every figure, each next to its floor measured in
+the same run (mail-parser alone, a plain imapclient FETCH) and the ratio to it.
+
+    .venv/bin/python scripts/bench.py            # full run (10k-message mailbox, 50k memory point)
+    .venv/bin/python scripts/bench.py --quick    # under 2 minutes
+
+Needs Dovecot (apt-get install dovecot-imapd) for the IMAP figures; it starts its own on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the test suite's Dovecot harness
+
+import mailparser  # noqa: E402
+
+from onward.classifier.model import load_model  # noqa: E402
+from onward.classifier.runner import classify_stream  # noqa: E402
+from onward.sources import SourceMessage  # noqa: E402
+
+
+def corpus(low: int = 3000, high: int = 5000) -> list[bytes]:
+    """Our own written mail of 3-5 KB (CRLF line ends, as IMAP servers store it)."""
+    raws = []
+    for path in sorted((ROOT / "training_data" / "eml").glob("*.eml")):
+        raw = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        if low <= len(raw) <= high:
+            raws.append(raw)
+    return raws
+
+
+def rate(count: int, seconds: float) -> float:
+    return round(count / seconds, 1) if seconds else float("inf")
+
+
+def mailparser_rate(raws: list[bytes]) -> float:
+    start = time.perf_counter()
+    for raw in raws:
+        mailparser.parse_from_bytes(raw)
+    return rate(len(raws), time.perf_counter() - start)
+
+
+def classify_rate(raws: list[bytes], model, jobs: int) -> float:
+    items = [SourceMessage(key=str(i), raw=raw, location=str(i)) for i, raw in enumerate(raws)]
+    start = time.perf_counter()
+    count = sum(1 for _ in classify_stream(items, model, jobs=jobs, explain=False))
+    return rate(count, time.perf_counter() - start)
+
+
+def bench_classify(quick: bool) -> dict:
+    base = corpus()
+    raws = (base * (1 + (1500 if quick else 6000) // max(len(base), 1)))[: 1500 if quick else 6000]
+    started = time.perf_counter()
+    model = load_model()
+    load_seconds = time.perf_counter() - started
+    classify_rate(raws[:200], model, 1)  # warm up
+    floor = mailparser_rate(raws)
+    one = classify_rate(raws, model, 1)
+    two = classify_rate(raws, model, 2)
+    return {
+        "messages": len(raws), "distinct_messages": len(base),
+        "mean_bytes": round(statistics.mean(len(r) for r in raws)),
+        "mailparser_alone_per_s": floor,
+        "classify_per_s_jobs1": one, "ratio_jobs1": round(one / floor, 2),
+        "classify_per_s_jobs2": two, "ratio_jobs2": round(two / floor, 2),
+        "targets": {"ratio_jobs1": 0.8, "ratio_jobs2": 1.4},
+        "model_load_seconds": round(load_seconds, 3),
+    }
+
+
+def bench_training() -> dict:
+    from onward.classifier.data import load_data
+    from onward.classifier.training import train
+
+    shared = ROOT.parent / "shared" / "corpora"
+    specs = [str(ROOT / "training_data")] + [str(shared / s) for s in (
+        "justajobapp_labeled_synthetic", "odoo_hr_recruitment_templates", "dwarvesf_playbook_recruiting_templates",
+        "spamassassin_publiccorpus_ham") if (shared / s).is_dir()]
+    messages = load_data(specs)
+    start = time.perf_counter()
+    train(messages, folds=0)
+    return {"messages": len(messages), "fit_seconds_full_data": round(time.perf_counter() - start, 1),
+            "target_seconds": 60, "note": "one fit on all data (onward train adds 5 cross-validation fits)"}
+
+
+# -- IMAP ------------------------------------------------------------------------------------------
+def seed(dovecot, account, raws: list[bytes], count: int) -> None:
+    with dovecot.client(account) as client:
+        for start in range(0, count, 500):
+            batch = [raws[(start + i) % len(raws)].replace(b"Message-ID: <", f"Message-ID: <b{start + i}.".encode(), 1)
+                     for i in range(min(500, count - start))]
+            client.multiappend("INBOX", batch)
+
+
+def write_config(tmp: Path, account, db: Path) -> Path:
+    path = tmp / f"config-{account.username}.toml"
+    path.write_text(f'database = "{db}"\nsince_days = 36500\n[accounts.bench]\nhost = "127.0.0.1"\nport = {account.port}\n'
+                    f'tls = "none"\nusername = "{account.username}"\npassword_env = "ONWARD_BENCH_PASSWORD"\n'
+                    f"drafts = false\n")
+    return path
+
+
+def scan_in_subprocess(config: Path) -> dict:
+    """A full scan in its own process, so its peak RSS is its own."""
+    code = ("import json,resource,time,sys\nfrom onward.config import load_config\nfrom onward.classifier.model import load_model\n"
+            "from onward.imap_scan import scan_account, ScanRequest\n"
+            "c=load_config(sys.argv[1]); m=load_model(); t=time.perf_counter()\n"
+            "s=scan_account(c,m,c.account('bench'),ScanRequest(scan_all=True))\n"
+            "full=time.perf_counter()-t; t=time.perf_counter()\n"
+            "scan_account(c,m,c.account('bench'),ScanRequest()); inc=time.perf_counter()-t\n"
+            "print(json.dumps({'scanned':s.scanned,'seconds':full,'incremental_seconds':inc,"
+            "'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))")
+    out = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True, check=True,
+                         env=os.environ)
+    return json.loads(out.stdout)
+
+
+def raw_fetch_rate(dovecot, account) -> tuple[float, list[bytes]]:
+    with dovecot.client(account) as client:
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search("ALL")
+        start = time.perf_counter()
+        raws = []
+        for i in range(0, len(uids), 500):
+            raws += [d[b"BODY[]"] for d in client.fetch(uids[i:i + 500], ["BODY.PEEK[]"]).values()]
+        return rate(len(raws), time.perf_counter() - start), raws
+
+
+def bench_imap(quick: bool) -> dict:
+    from dovecot_server import DovecotServer, find_dovecot
+
+    binary = find_dovecot()
+    if binary is None:
+        return {"skipped": "Dovecot not installed (apt-get install dovecot-imapd)"}
+    server = DovecotServer(binary)
+    server.start()
+    tmp = Path(tempfile.mkdtemp(prefix="onward-bench-"))
+    os.environ["ONWARD_BENCH_PASSWORD"] = server.new_account().password
+    base = corpus(2500, 3500)
+    try:
+        result: dict = {"memory": {}}
+        sizes = [1000] if quick else [1000, 10_000, 50_000]
+        main_size = 1000 if quick else 10_000
+        for size in sizes:
+            account = server.new_account()
+            seed(server, account, base, size)
+            scan = scan_in_subprocess(write_config(tmp, account, tmp / f"{account.username}.db"))
+            result["memory"][str(size)] = {"peak_rss_mb": round(scan["peak_rss_mb"], 1)}
+            if size == main_size:
+                fetch_rate, fetched = raw_fetch_rate(server, account)
+                floor = mailparser_rate(fetched)
+                scan_rate = rate(scan["scanned"], scan["seconds"])
+                result["full_scan"] = {
+                    "messages": scan["scanned"], "mean_bytes": round(statistics.mean(len(r) for r in fetched)),
+                    "scan_per_s": scan_rate, "raw_fetch_per_s": fetch_rate, "mailparser_alone_per_s": floor,
+                    "ratio_to_mailparser": round(scan_rate / floor, 2), "target_ratio": 0.7,
+                }
+                result["incremental_scan_no_new_mail"] = {"messages_in_folder": size,
+                                                          "seconds": round(scan["incremental_seconds"], 3),
+                                                          "target_seconds": 0.2}
+            result["memory"][str(size)]["incremental_seconds"] = round(scan["incremental_seconds"], 3)
+        result["memory"]["target_mb"] = 250
+        result["watch_latency"] = bench_watch(server, tmp, 15 if quick else 50)
+        return result
+    finally:
+        server.cleanup()
+
+
+def bench_watch(server, tmp: Path, count: int) -> dict:
+    from onward.config import load_config
+    from onward.watch import AccountWatcher
+
+    account = server.new_account()
+    config = load_config(write_config(tmp, account, tmp / "watch.db").as_posix())
+    config = load_config(Path(config.source)) if config.source else config
+    model = load_model()
+    stop = threading.Event()
+    watcher = AccountWatcher(config, model, config.account("bench"), stop)
+    watcher.start()
+    watcher.connected.wait(10)
+    while watcher.scans < 1:
+        time.sleep(0.05)
+    rejection = (ROOT / "src" / "onward" / "data" / "sample_inbox" / "eml" / "sample_inbox-007.eml").read_bytes()
+    latencies = []
+    try:
+        with server.client(account) as client:
+            for i in range(count):
+                raw = rejection.replace(b"Message-ID: <", f"Message-ID: <w{i}.".encode(), 1)
+                client.select_folder("INBOX", readonly=True)
+                start = time.perf_counter()
+                client.append("INBOX", raw)
+                uid = max(client.search("ALL"))
+                while time.perf_counter() - start < 30:
+                    flags = client.fetch([uid], ["FLAGS"]).get(uid, {}).get(b"FLAGS", ())
+                    if b"$Rejection" in flags:
+                        break
+                    time.sleep(0.02)
+                latencies.append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        watcher.join(10)
+    latencies.sort()
+    return {"messages": count, "p50_seconds": round(statistics.median(latencies), 3),
+            "p95_seconds": round(latencies[int(0.95 * (len(latencies) - 1))], 3), "target_p95_seconds": 2.0,
+            "note": "APPEND of a rejection to its $Rejection keyword (drafts off)"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, under 2 minutes")
+    parser.add_argument("--skip-imap", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    report: dict = {"quick": args.quick, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    report["classify"] = bench_classify(args.quick)
+    if not args.quick:
+        report["training"] = bench_training()
+    if not args.skip_imap:
+        report["imap"] = bench_imap(args.quick)
+    report["bench_seconds"] = round(time.perf_counter() - started, 1)
+    report["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
