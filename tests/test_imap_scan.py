@@ -198,3 +198,43 @@ def test_draft_saved_before_a_crash_is_not_saved_again(setup):
         client.select_folder("Drafts", readonly=True)
         assert len(client.search("ALL")) == 1
     assert rows(db, "SELECT draft_status FROM rejection_events") == [("drafted",)]
+
+
+def test_keyword_changes_in_a_mail_client_are_corrections(setup):
+    dovecot, account, config, db = setup
+    other = message("Re: our chat", "Thanks for the call today, we have decided not to continue with the process "
+                    "for the Analyst role. Wishing you the best.", sender="Ana <ana@firm.example>",
+                    message_id="<missed@firm.example>")
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+        client.append("INBOX", PERSONAL)
+    assert run(config).exit_code == 0
+    with dovecot.client(account) as client:
+        client.select_folder("INBOX")
+        rejection_uid = client.search(["KEYWORD", "$Rejection"])[0]
+        personal_uid = [u for u in client.search("ALL") if u != rejection_uid][0]
+        client.remove_flags([rejection_uid], [b"$Rejection"])  # the user says: not a rejection
+        client.add_flags([personal_uid], [b"$Rejection"])  # the user says: onward missed this one
+    assert run(config).exit_code == 0
+    corrections = rows(db, "SELECT message_id, label, origin FROM corrections ORDER BY message_id")
+    assert corrections == [("<p-1@example.org>", "rejection", "keyword"),
+                           ("<rej-1@kestrelbank.example>", "not_rejection", "keyword")]
+    assert rows(db, "SELECT m.message_id FROM rejection_events e JOIN messages m ON m.id = e.message") == [
+        ("<p-1@example.org>",)]
+    assert run(config).exit_code == 0  # a third scan changes nothing more
+    assert len(rows(db, "SELECT * FROM corrections")) == 2
+    with dovecot.client(account) as client:
+        client.select_folder("INBOX", readonly=True)
+        assert client.search(["KEYWORD", "$Rejection"]) == [personal_uid]
+    del other
+
+
+def test_mark_command_by_message_id(setup):
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+    assert run(config).exit_code == 0
+    result = CliRunner().invoke(cli, ["--config", str(config), "mark", "rej-1@kestrelbank.example", "--as", "not_rejection"])
+    assert result.exit_code == 0, result.output
+    assert rows(db, "SELECT count(*) FROM rejection_events") == [(0,)]
+    assert rows(db, "SELECT label, origin FROM corrections") == [("not_rejection", "command")]

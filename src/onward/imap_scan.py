@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from onward import logsafe
-from onward.actions import DryRunActions
+from onward.actions import REJECTION_KEYWORD, DryRunActions
 from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import MailboxError, OnwardError
@@ -69,6 +69,8 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         # Message-ID are recognised and not processed again.
         log.warning("account %s: %s changed UIDVALIDITY (%s -> %s); resyncing by Message-ID",
                     account, folder, state.uidvalidity, status.uidvalidity)
+    if state is not None and after_uid and not request.dry_run:
+        reconcile_keywords(mailbox, store, folder)
     uids = mailbox.new_uids(after_uid, first_scan_since(config, request) if after_uid == 0 else None)
     if not uids:
         if state is None or state.uidvalidity != status.uidvalidity:
@@ -84,6 +86,37 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             summary.add(outcome)
         # only now, with the batch recorded and acted on, does the folder state move on
         store.set_folder_state(account, folder, status.uidvalidity, chunk[-1])
+
+
+def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str) -> list[tuple[str, str]]:
+    """Keyword changes made by the user in a mail client are corrections: $Rejection removed from a
+    message we tagged means "not a rejection"; $Rejection added by hand means "you missed this one"."""
+    from onward.history import mark
+
+    account = mailbox.account.name
+    if not account_tags(mailbox):
+        return []
+    tagged_now = set(mailbox.uids_with_keyword(REJECTION_KEYWORD))
+    rows = store.db.execute(
+        """SELECT m.message_id, m.uid, m.verdict, EXISTS(SELECT 1 FROM actions a WHERE a.account = m.account
+               AND a.message_id = m.message_id AND a.action = 'tag') AS tagged
+           FROM messages m WHERE m.account = ? AND m.folder = ? AND m.uid IS NOT NULL""", (account, folder)).fetchall()
+    changes = []
+    for row in rows:
+        if row["verdict"] == "rejection" and row["tagged"] and row["uid"] not in tagged_now:
+            changes.append((row["message_id"], "not_rejection"))
+        elif row["verdict"] != "rejection" and row["uid"] in tagged_now:
+            changes.append((row["message_id"], "rejection"))
+    for message_id, label in changes:
+        mark(store, message_id, label, account, origin="keyword")
+        if label == "not_rejection":  # so that a later rescan does not tag it again
+            store.record_action(account, message_id, "tag", "removed by the user")
+        log.info("account %s: %s marked %s by a keyword change", account, message_id, label)
+    return changes
+
+
+def account_tags(mailbox: ImapMailbox) -> bool:
+    return mailbox.account.tag and not mailbox.is_gmail
 
 
 def make_processor(store: Store, model: RejectionModel, account: AccountConfig, mailbox: ImapMailbox, config: Config,
