@@ -285,28 +285,99 @@ def filter_command(app: AppContext, model_path: Path | None, exit_code: bool) ->
 
 
 @cli.command()
-@click.option("--data", "data", multiple=True, required=True,
+@click.option("--data", "data", multiple=True,
               help="Corpus folder (labels.jsonl + eml/), or LABEL=DIR for a folder of one label. Repeatable.")
+@click.option("--from-imap", "imap_specs", multiple=True, metavar="ACCOUNT:FOLDER=LABEL",
+              help="Messages of a labelled IMAP folder, e.g. personal:Rejections=rejection. Repeatable.")
+@click.option("--with-corrections", is_flag=True, help="Add the messages you corrected (`onward mark`, keywords).")
+@click.option("--corrections-from", "correction_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Local copies of corrected messages (.eml, folder, mbox, Maildir) for local scans.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to save the model (default: your data dir; it then becomes the active model).")
+              help="Save here instead of making it the active model.")
 @click.option("--folds", type=click.IntRange(0, 10), default=5, show_default=True,
               help="Cross-validation folds (0 to skip scoring).")
 @click.pass_obj
-def train(app: AppContext, data: tuple[str, ...], out: Path | None, folds: int) -> None:
-    """Train a model on labelled mail and save it with its scores and thresholds."""
+def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], with_corrections: bool,
+          correction_paths: tuple[Path, ...], out: Path | None, folds: int) -> None:
+    """Train a model on labelled mail and save it with its scores and thresholds.
+
+    Without --data, onward's own training emails (shipped with it) are the base. Without --out
+    the new model becomes the active one: first its scores are compared with the
+    current model's on held-out data, and the current one is kept (`onward model use previous`).
+    """
+    import tempfile
+
+    from onward import retrain
     from onward.classifier.data import load_data
-    from onward.classifier.model import save_model, user_model_path
+    from onward.classifier.model import load_model, resolve_model_path, save_model
     from onward.classifier.training import train as run_training
 
+    if not (data or imap_specs or with_corrections):
+        raise click.UsageError("give --data, --from-imap or --with-corrections")
+    if not data:  # your own mail on top of the emails we wrote, which ship with onward
+        from importlib import resources
+
+        data = (str(resources.files("onward.training_data")),)
     messages = load_data(data)
-    click.echo(f"loaded {len(messages)} labelled messages from {len(data)} source(s)", err=True)
+    if imap_specs:
+        messages += retrain.load_imap_folders(app.config, [retrain.parse_imap_spec(s) for s in imap_specs])
+    if with_corrections:
+        with _open_history(app, readonly=True) as store:
+            corrected = retrain.corrected_messages(app.config, store, correction_paths)
+        click.echo(f"{len(corrected) // retrain.CORRECTION_REPEATS} corrected message(s) added", err=True)
+        messages += corrected
+    click.echo(f"training on {len(messages)} labelled messages", err=True)
     result = run_training(messages, folds=folds, progress=lambda text: click.echo(text, err=True))
-    target = out or user_model_path()
-    save_model(result.model.pipeline, result.report, target)
     cv = result.report["scores"].get("cross_validated")
     if cv:
         click.echo(_format_scores(cv, result.report["thresholds"]))
-    click.echo(f"saved {target} (trained in {result.report['training_seconds']} s)")
+    if out:
+        save_model(result.model.pipeline, result.report, out)
+        click.echo(f"saved {out} (trained in {result.report['training_seconds']} s)")
+        return
+    current = load_model(resolve_model_path(app.config.model))
+    try:
+        comparison = retrain.held_out_comparison(current, messages)
+    except OnwardError as exc:
+        click.echo(f"note: no held-out comparison ({exc})", err=True)
+    else:
+        for name in ("old", "new"):
+            s = comparison[name]
+            click.echo(f"{name} model on held-out data ({comparison['messages']['held_out']} messages): rejection "
+                       f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, f1 {s['f1']:.3f}")
+    staging = Path(tempfile.mkdtemp(prefix="onward-train-")) / "new.joblib"
+    save_model(result.model.pipeline, result.report, staging)
+    active = retrain.activate(staging)
+    if app.config.model:
+        click.echo(f"note: the config names model = {app.config.model}, which still takes precedence", err=True)
+    click.echo(f"saved {active}; it is now the active model (undo: onward model use previous)")
+
+
+@cli.group()
+def model() -> None:
+    """List the models and choose the active one."""
+
+
+@model.command("list")
+def model_list() -> None:
+    """The shipped model, your trained ones, and which is active."""
+    from onward import retrain
+
+    for entry in retrain.list_models():
+        mark_active = "*" if entry["active"] else " "
+        scores = (f"P {entry['precision']:.3f} R {entry['recall']:.3f}" if entry["precision"] is not None else "")
+        click.echo(f"{mark_active} {entry['name']:<10} {entry['version'] or '?':<16} {entry['messages'] or '?':>6} msgs  "
+                   f"{scores}  {entry['path']}")
+
+
+@model.command("use")
+@click.argument("name")
+def model_use(name: str) -> None:
+    """Make NAME active: `previous` (undo the last change), `shipped`, or a saved model's name."""
+    from onward import retrain
+
+    active = retrain.use_model(name)
+    click.echo(f"active model: {active}")
 
 
 def _format_scores(cv: dict[str, Any], thresholds: dict[str, float]) -> str:

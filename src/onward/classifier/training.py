@@ -18,6 +18,7 @@ from onward.classifier.data import LabelledMessage, manifest
 from onward.classifier.evaluation import binary_scores, category_scores
 from onward.classifier.features import as_array, to_document
 from onward.classifier.model import RejectionModel, build_pipeline
+from onward.errors import OnwardError
 from onward.parsing import parse_message
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,13 @@ def train(
     labels = np.array([m.label for m in messages])
     missing = set(CATEGORIES) - set(labels)
     if "rejection" not in labels or len(set(labels)) < 2:
-        raise ValueError("training needs rejections and at least one other category")
+        raise OnwardError("training needs rejections and at least one other category in the data")
     if missing:
         say(f"note: no examples of {', '.join(sorted(missing))}")
     say(f"parsing {len(messages)} messages")
     documents = as_array([to_document(parse_message(m.raw)) for m in messages])
     groups = np.array([m.group for m in messages])
+    folds = min(folds, len(set(groups)))  # a fold needs whole groups to hold out
 
     oof = None
     scores: dict[str, Any] = {}

@@ -1,0 +1,195 @@
+"""Retraining on the user's own mail: corrections, labelled IMAP folders, and switching models.
+
+The active model is the file at `user_model_path()` when it exists, else the shipped one.
+Replacing it keeps the one before as `onward-model.previous.joblib`, so `onward model use
+previous` always undoes the last change.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from onward.classifier import CATEGORIES
+from onward.classifier.data import LabelledMessage
+from onward.classifier.model import (
+    MODEL_FILENAME,
+    RejectionModel,
+    default_model_path,
+    load_model,
+    read_sidecar,
+    sidecar_path,
+    user_model_path,
+)
+from onward.config import Config
+from onward.errors import OnwardError
+from onward.parsing import parse_message
+from onward.sources.imap import ImapMailbox
+from onward.sources.local import iter_local
+from onward.store import Store
+
+log = logging.getLogger(__name__)
+
+CORRECTION_REPEATS = 3  # a correction is the user telling us directly: it weighs more than one example
+PREVIOUS = "onward-model.previous.joblib"
+
+
+@dataclass(frozen=True)
+class ImapFolderSpec:
+    account: str
+    folder: str
+    label: str
+
+
+def parse_imap_spec(spec: str) -> ImapFolderSpec:
+    where, sep, label = spec.rpartition("=")
+    account, colon, folder = where.partition(":")
+    if not sep or not colon or not account or not folder:
+        raise OnwardError(f"--from-imap {spec!r}: expected ACCOUNT:FOLDER=LABEL")
+    if label not in CATEGORIES:
+        raise OnwardError(f"--from-imap {spec!r}: label must be one of {', '.join(CATEGORIES)}")
+    return ImapFolderSpec(account, folder, label)
+
+
+def load_imap_folders(config: Config, specs: Iterable[ImapFolderSpec]) -> list[LabelledMessage]:
+    out: list[LabelledMessage] = []
+    for spec in specs:
+        with ImapMailbox(config.account(spec.account)) as mailbox:
+            mailbox.select(spec.folder, readonly=True)
+            uids = mailbox.new_uids(0, None)
+            for item, uid in mailbox.fetch(uids, spec.folder):
+                source = f"imap:{spec.account}/{spec.folder}"
+                out.append(LabelledMessage(id=f"{source}/{uid}", raw=item.raw, label=spec.label, lang="und",
+                                           source=source, group=f"{source}/{uid}"))
+        log.info("read %d messages from %s:%s as %s", len(uids), spec.account, spec.folder, spec.label)
+    return out
+
+
+def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path] = ()) -> list[LabelledMessage]:
+    """The raw text of every corrected message, from its mailbox again or from a local copy."""
+    rows = store.db.execute(
+        """SELECT m.account, m.folder, m.message_id, m.category FROM messages m
+           WHERE EXISTS (SELECT 1 FROM corrections c WHERE c.message_id = m.message_id)""").fetchall()
+    if not rows:
+        return []
+    wanted = {r["message_id"]: r for r in rows}
+    found: dict[str, bytes] = {}
+    local = list(local_copies)
+    if local:
+        for item in iter_local(local):
+            if item.error:
+                continue
+            message_id = parse_message(item.raw).message_id
+            if message_id in wanted:
+                found[message_id] = item.raw
+    by_account: dict[str, list[sqlite3.Row]] = {}
+    for row in rows:
+        if row["message_id"] not in found and row["account"] in config.accounts:
+            by_account.setdefault(row["account"], []).append(row)
+    for account, account_rows in by_account.items():
+        with ImapMailbox(config.account(account)) as mailbox:
+            for row in account_rows:
+                mailbox.select(row["folder"], readonly=True)
+                uids = mailbox.imap.search(["HEADER", "Message-ID", row["message_id"]])
+                for item, _uid in mailbox.fetch(uids[:1], row["folder"]):
+                    found[row["message_id"]] = item.raw
+    missing = [mid for mid in wanted if mid not in found]
+    if missing:
+        log.warning("%d corrected message(s) could not be found again (give --corrections-from PATH): %s",
+                    len(missing), ", ".join(missing[:5]))
+    out = []
+    for message_id, raw in found.items():
+        label = wanted[message_id]["category"]
+        for n in range(CORRECTION_REPEATS):
+            out.append(LabelledMessage(id=f"correction/{message_id}/{n}", raw=raw, label=label, lang="und",
+                                       source="corrections", group=f"correction/{message_id}"))
+    return out
+
+
+def activate(new_model_file: Path) -> Path:
+    """Make a freshly saved model the active one, keeping the current one as the previous."""
+    active = user_model_path()
+    active.parent.mkdir(parents=True, exist_ok=True)
+    if new_model_file.resolve() == active.resolve():
+        raise OnwardError("internal: the new model must be saved elsewhere before it is activated")
+    current = active if active.is_file() else default_model_path()
+    _copy_pair(current, active.parent / PREVIOUS)
+    _copy_pair(new_model_file, active)
+    return active
+
+
+def _copy_pair(source: Path, target: Path) -> None:
+    tmp = target.with_suffix(".joblib.tmp")
+    shutil.copyfile(source, tmp)
+    tmp.replace(target)
+    shutil.copyfile(sidecar_path(source), sidecar_path(target))
+
+
+def list_models() -> list[dict[str, object]]:
+    active_path = user_model_path() if user_model_path().is_file() else default_model_path()
+    entries = [("shipped", default_model_path())]
+    folder = user_model_path().parent
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.joblib")):
+            name = "active" if path.name == MODEL_FILENAME else path.stem
+            entries.append((name, path))
+    out = []
+    for name, path in entries:
+        try:
+            meta = read_sidecar(path)
+        except OnwardError as exc:
+            meta = {"error": str(exc)}
+        scores = meta.get("scores", {}).get("cross_validated", {}).get("rejection_vs_rest", {})
+        out.append({"name": name, "path": str(path), "active": path == active_path,
+                    "version": meta.get("model_version"), "trained_at": meta.get("trained_at"),
+                    "messages": meta.get("training_data", {}).get("messages"),
+                    "precision": scores.get("precision"), "recall": scores.get("recall")})
+    return out
+
+
+def use_model(name: str) -> Path:
+    """`previous` swaps back; `shipped` returns to the model that came with onward; else a saved name."""
+    active = user_model_path()
+    folder = active.parent
+    if name == "shipped":
+        if active.is_file():
+            _copy_pair(active, folder / PREVIOUS)
+            active.unlink()
+            sidecar_path(active).unlink(missing_ok=True)
+        return default_model_path()
+    source = folder / (PREVIOUS if name == "previous" else f"{name}.joblib")
+    if not source.is_file():
+        raise OnwardError(f"no model named {name!r} in {folder} (see `onward model list`)")
+    load_model(source)  # refuse a broken or tampered one before it becomes active
+    current = active if active.is_file() else default_model_path()
+    staged = folder / "onward-model.swap.joblib"
+    _copy_pair(current, staged)
+    _copy_pair(source, active)
+    _copy_pair(staged, folder / PREVIOUS)
+    staged.unlink()
+    sidecar_path(staged).unlink(missing_ok=True)
+    return active
+
+
+def held_out_comparison(old: RejectionModel, messages: list[LabelledMessage]) -> dict[str, dict]:
+    """Old model vs a new one trained without a grouped fifth of the data, on that fifth."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from onward.classifier.evaluation import evaluate
+    from onward.classifier.training import train
+
+    labels = np.array([m.label for m in messages])
+    groups = np.array([m.group for m in messages])
+    if len(set(groups)) < 5:
+        raise OnwardError(f"only {len(set(groups))} independent groups of messages; need 5 to hold some out")
+    splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=11)
+    train_idx, test_idx = next(splitter.split(np.zeros(len(messages)), labels, groups))
+    held_out = [messages[i] for i in test_idx]
+    candidate = train([messages[i] for i in train_idx], folds=0).model
+    return {"messages": {"held_out": len(held_out)},
+            "old": evaluate(old, held_out)["rejection_vs_rest"], "new": evaluate(candidate, held_out)["rejection_vs_rest"]}
