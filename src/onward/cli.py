@@ -457,6 +457,29 @@ def _summary_line(summary: Any, dry_run: bool) -> str:
             f"{summary.drafts} {draft_word}")
 
 
+class _Progress:
+    """One status line on a terminal (stderr), redrawn in place; nothing when output is not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.counts = {"scanned": 0, "rejections": 0, "unsure": 0, "drafts": 0}
+        self.shown = False
+
+    def update(self, outcome: Any) -> None:
+        self.counts["scanned"] += 1
+        self.counts["rejections"] += outcome.status == "new" and outcome.verdict == "rejection"
+        self.counts["unsure"] += outcome.status == "new" and outcome.verdict == "unsure"
+        self.counts["drafts"] += outcome.draft in ("drafted", "no_recipient", "would_draft")
+        if self.enabled:
+            click.echo("\r" + ", ".join(f"{k} {v}" for k, v in self.counts.items()), nl=False, err=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", nl=False, err=True)
+            self.shown = False
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
@@ -481,18 +504,23 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     config = app.config
     model = _load_model(app, model_path)
 
+    progress = _Progress(enabled=fmt == "text" and sys.stderr.isatty())
+
     def show(outcome: Any) -> None:
+        progress.clear()
         if fmt == "jsonl":
             click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
-        else:
+        elif outcome.status != "known" or outcome.verdict != "not_rejection":
             click.echo(_outcome_line(outcome))
+        progress.update(outcome)
 
     if paths:
         from onward.service import scan_local
         from onward.sources.local import iter_local
 
-        summary = scan_local(config, model, _readable_or_recorded(iter_local(paths)), label=",".join(map(str, paths)),
+        summary = scan_local(config, model, iter_local(paths), label=",".join(map(str, paths)),
                              dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)
+        progress.clear()
         if fmt == "text":
             click.echo(_summary_line(summary, dry_run))
         return
@@ -500,6 +528,7 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
 
     summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
                                         scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts, on_outcome=show)
+    progress.clear()
     if fmt == "text":
         for summary in summaries:
             click.echo(_summary_line(summary, dry_run))
@@ -507,11 +536,6 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
         click.echo(f"onward: error: {error}", err=True)
     if failures:
         sys.exit(1)
-
-
-def _readable_or_recorded(items: Iterable[Any]) -> Iterator[Any]:
-    """Unreadable files are passed on: the pipeline records them as such and goes on."""
-    yield from items
 
 
 @cli.command()

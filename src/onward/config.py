@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -365,10 +365,6 @@ def resolve_secret(account: AccountConfig, env: Mapping[str, str] | None = None)
             raise SecretError(f"account {account.name!r}: no password in the keyring under service 'onward'")
         return Secret("password", value)
     raise SecretError(f"account {account.name!r}: no secret source configured")
-
-
-def with_overrides(config: Config, **changes: Any) -> Config:
-    return replace(config, **changes)
 
 
 EXAMPLE_CONFIG = '''\
