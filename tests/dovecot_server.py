@@ -50,7 +50,8 @@ class TestAccount:
 class DovecotServer:
     _counter = itertools.count(1)
 
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, oauth2_introspection_url: str | None = None) -> None:
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.binary = binary
         version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True).stdout
         match = re.match(r"(\d+)\.(\d+)", version)
@@ -90,6 +91,15 @@ class DovecotServer:
         for sub in ("run", "state"):
             (d / sub).mkdir()
         gid_line = f"mail_gid = {mail_group}" if mail_group else ""
+        oauth = ""
+        mechanisms = "plain login"
+        if self.oauth2_introspection_url:
+            # XOAUTH2 checked against a token introspection endpoint the test runs on loopback
+            (d / "oauth2.conf.ext").write_text(
+                f"introspection_mode = post\nintrospection_url = {self.oauth2_introspection_url}\n"
+                "username_attribute = username\nactive_attribute = active\nactive_value = true\n")
+            oauth = f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {d}/oauth2.conf.ext\n}}\n"
+            mechanisms = "plain login xoauth2 oauthbearer"
         uid_arg = f"uid={mail_user} gid={mail_group}" if mail_group else f"uid={mail_user}"
         self.instance_name = f"onward-test-{os.getpid()}-{next(self._counter)}"
         self.config = d / "dovecot.conf"
@@ -105,7 +115,7 @@ ssl = yes
 ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 first_valid_uid = 1
 mail_uid = {mail_user}
@@ -114,8 +124,9 @@ default_login_user = {login_user}
 default_internal_user = {internal_user}
 mail_location = maildir:~/Maildir
 mailbox_idle_check_interval = 1 secs
-passdb {{
+{oauth}passdb {{
   driver = static
+  mechanisms = plain login
   args = password={PASSWORD}
 }}
 userdb {{
