@@ -55,7 +55,7 @@ def test_reply_address_is_right_and_never_a_no_reply(written_rejections):
 @pytest.mark.parametrize(("sender", "subject", "body", "company"), [
     ("Northwind Labs Hiring Team <no-reply@greenhouse.io>", "Your application", "We will not move forward.", "Northwind Labs"),
     ("Talent at Mossgiel <no-reply@ashbyhq.com>", "Update", "We will not move forward.", "Mossgiel"),
-    ("Ana Ruiz <no-reply@hire.lever.co>", "Brindle Pay | Growth Marketer", "Hi, we decided to pass. Ana", "Brindle Pay"),
+    ("Ana Ruiz <no-reply@hire.lever.co>", "Brindle Pay | Growth Marketer", "Hi,\n\nWe decided to pass.\n\nAna", "Brindle Pay"),
     ("Recruiting <jobs@fjordline.example>", "Thank you for your interest in Fjordline Analytics",
      "We have decided not to proceed.", "Fjordline Analytics"),
     ("HR <hr@staffing.example>", "Your candidacy", "I am writing on behalf of Quarry Bank to let you know...", "Quarry Bank"),
@@ -89,3 +89,16 @@ def test_forwarded_rejection_replies_to_the_original_sender_not_the_forwarder():
     assert reply_address(fwd).value == "dana@kestrel.example"
     from_noreply = body.replace("Dana Ruiz <dana@kestrel.example>", "Kestrel <no-reply@greenhouse.io>")
     assert reply_address(parse_message(message("Fwd: x", from_noreply, sender="sam.rivera@gmail.com"))).value is None
+
+
+def test_an_address_in_the_body_is_never_a_recipient():
+    """Only From, Reply-To and the signature may supply a recipient: never the middle of the text."""
+    body = ("Hi Sam,\n\nWe have decided not to move forward. If you have questions about your data, write to "
+            "privacy.officer@kestrel.example or visit our site.\n\nThis is an automated message.\n\n"
+            "Kestrel Talent\nKestrel Bank plc, 1 Quay Street, Bristol")
+    message_ = parse_message(message("Your application", body, sender="Kestrel <no-reply@greenhouse.io>"))
+    assert reply_address(message_).value is None
+    signed = parse_message(message("Your application", body.replace("This is an automated message.\n\n", "") +
+                                   "\n\nBest regards,\nDana Ruiz\ndana.ruiz@kestrel.example",
+                                   sender="Kestrel <no-reply@greenhouse.io>"))
+    assert reply_address(signed).value == "dana.ruiz@kestrel.example"

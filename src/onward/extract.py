@@ -83,10 +83,15 @@ def closing_block(message: ParsedMessage) -> str:
         return message.signature
     text = message.text
     matches = list(_SIGN_OFF.finditer(text))
-    if not matches:
-        tail = text.strip().splitlines()[-6:]
-        return "\n".join(tail)
-    return text[matches[-1].end():].strip()
+    if matches:
+        return text[matches[-1].end():].strip()
+    # no sign-off line: only a short last paragraph of short lines looks like a signature; prose
+    # never does, so an address mentioned in a sentence is never taken for the sender's
+    last = re.split(r"\n\s*\n", text.strip())[-1]
+    lines = last.splitlines()
+    if len(lines) <= 6 and all(len(line) <= 60 for line in lines):
+        return last
+    return ""
 
 
 _FORWARDED_FROM = re.compile(r"^\s*(?:From|Von|De|Da|Van)\s*:\s*(?P<v>.+)$", re.M)
@@ -203,7 +208,10 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
         return False
     first = words[0].lower()
     local = message.from_address.rpartition("@")[0].lower()
-    return first in local or first in closing_block(message).lower()[:200]
+    if first in local or first in closing_block(message).lower()[:200]:
+        return True
+    # a person signs with the first name alone on a line; a company name is not written that way
+    return bool(re.search(rf"(?im)^\s*{re.escape(words[0])}\s*$", message.text))
 
 
 def _compact(text: str) -> str:
