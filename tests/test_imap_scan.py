@@ -238,3 +238,28 @@ def test_mark_command_by_message_id(setup):
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT count(*) FROM rejection_events") == [(0,)]
     assert rows(db, "SELECT label, origin FROM corrections") == [("not_rejection", "command")]
+
+
+def test_moving_a_rejection_out_of_move_to_is_a_correction(setup):
+    dovecot, account, config, db = setup
+    config.write_text(config.read_text().replace("password_env", 'move_to = "Job search/Rejections"\npassword_env'))
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+        client.append("INBOX", ACK)
+    assert run(config).exit_code == 0
+    with dovecot.client(account) as client:
+        client.select_folder("Job search/Rejections")
+        uids = client.search("ALL")
+        assert len(uids) == 1  # onward moved it there (and never deleted anything)
+        client.move(uids, "INBOX")  # the user disagrees
+        client.select_folder("INBOX", readonly=True)
+        assert len(client.search("ALL")) == 2
+    assert run(config).exit_code == 0
+    assert rows(db, "SELECT label, origin FROM corrections") == [("not_rejection", "moved_out")]
+    assert rows(db, "SELECT count(*) FROM rejection_events") == [(0,)]
+    assert run(config).exit_code == 0  # and it is not moved back, nor "corrected" back
+    assert run(config).exit_code == 0
+    assert rows(db, "SELECT label, origin FROM corrections") == [("not_rejection", "moved_out")]
+    with dovecot.client(account) as client:
+        client.select_folder("Job search/Rejections", readonly=True)
+        assert client.search("ALL") == []

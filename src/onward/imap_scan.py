@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -105,7 +106,8 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str) -> list[
     for row in rows:
         if row["verdict"] == "rejection" and row["tagged"] and row["uid"] not in tagged_now:
             changes.append((row["message_id"], "not_rejection"))
-        elif row["verdict"] != "rejection" and row["uid"] in tagged_now:
+        elif row["verdict"] != "rejection" and row["uid"] in tagged_now and not row["tagged"]:
+            # tagged, but not by us: the user added it by hand
             changes.append((row["message_id"], "rejection"))
     for message_id, label in changes:
         mark(store, message_id, label, account, origin="keyword")
@@ -113,6 +115,33 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str) -> list[
             store.record_action(account, message_id, "tag", "removed by the user")
         log.info("account %s: %s marked %s by a keyword change", account, message_id, label)
     return changes
+
+
+def reconcile_moves(mailbox: ImapMailbox, store: Store) -> list[str]:
+    """A rejection we moved to `move_to` that the user moved out again is a correction too."""
+    from onward.history import mark
+
+    account, destination = mailbox.account.name, mailbox.account.move_to
+    if not destination:
+        return []
+    moved = [r["message_id"] for r in store.db.execute(
+        """SELECT a.message_id FROM actions a JOIN messages m ON m.account = a.account AND m.message_id = a.message_id
+           WHERE a.account = ? AND a.action = 'move' AND m.verdict = 'rejection'""", (account,))]
+    if not moved or not mailbox.imap.folder_exists(destination):
+        return []
+    mailbox.select(destination, readonly=True)
+    uids = mailbox.imap.search("ALL")
+    present = set()
+    for start in range(0, len(uids), 500):
+        headers = mailbox.imap.fetch(uids[start:start + 500], ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        for data in headers.values():
+            raw = data.get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"").decode("utf-8", "replace")
+            present.update(re.findall(r"<[^<>\s]+>", raw))
+    gone = [message_id for message_id in moved if message_id not in present]
+    for message_id in gone:
+        mark(store, message_id, "not_rejection", account, origin="moved_out")
+        log.info("account %s: %s moved out of %s: marked not a rejection", account, message_id, destination)
+    return gone
 
 
 def account_tags(mailbox: ImapMailbox) -> bool:
@@ -136,6 +165,8 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
     try:
         with open_store(config, request.dry_run) as store:
             processor = make_processor(store, model, account, mailbox, config, request, on_outcome)
+            if not request.dry_run:
+                reconcile_moves(mailbox, store)
             for folder in account.folders:
                 scan_folder(mailbox, store, processor, folder, config, request, summary)
     except NETWORK_ERRORS as exc:

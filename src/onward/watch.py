@@ -17,7 +17,7 @@ from types import FrameType
 from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import OnwardError
-from onward.imap_scan import ScanRequest, make_processor, scan_folder
+from onward.imap_scan import ScanRequest, make_processor, reconcile_moves, scan_folder
 from onward.service import Outcome, Summary
 from onward.sources.imap import NETWORK_ERRORS, ImapMailbox
 from onward.store import Store
@@ -86,6 +86,7 @@ class AccountWatcher(threading.Thread):
 
     def _catch_up(self, mailbox: ImapMailbox, store: Store, processor: object) -> None:
         summary = Summary(account=self.account.name)
+        reconcile_moves(mailbox, store)
         for folder in self.account.folders:
             if self.stop.is_set():
                 return
