@@ -115,14 +115,18 @@ def write_config(tmp: Path, account, db: Path) -> Path:
 
 def scan_in_subprocess(config: Path) -> dict:
     """A full scan in its own process, so its peak RSS is its own."""
-    code = ("import json,resource,time,sys\nfrom onward.config import load_config\nfrom onward.classifier.model import load_model\n"
+    code = ("import json,time,sys\n"
+            "def peak_rss_mb():\n"  # VmHWM is this process's own peak; ru_maxrss survives exec from the parent
+            "    line=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+            "    return int(line.split()[1])/1024\n"
+            "from onward.config import load_config\nfrom onward.classifier.model import load_model\n"
             "from onward.imap_scan import scan_account, ScanRequest\n"
             "c=load_config(sys.argv[1]); m=load_model(); t=time.perf_counter()\n"
             "s=scan_account(c,m,c.account('bench'),ScanRequest(scan_all=True))\n"
             "full=time.perf_counter()-t; t=time.perf_counter()\n"
             "scan_account(c,m,c.account('bench'),ScanRequest()); inc=time.perf_counter()-t\n"
             "print(json.dumps({'scanned':s.scanned,'seconds':full,'incremental_seconds':inc,"
-            "'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))")
+            "'peak_rss_mb':peak_rss_mb()}))\n")
     out = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True, check=True,
                          env=os.environ)
     return json.loads(out.stdout)

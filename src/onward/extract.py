@@ -453,7 +453,7 @@ _REASON_PATTERNS = [
 
 
 def extract_reason(message: ParsedMessage) -> Field:
-    text = f"{message.subject}\n{message.text[:3000]}"
+    text = f"{message.subject}\n{message.text[:1500]}"  # the reason sits next to the decision, early on
     for reason, pattern in _REASON_PATTERNS:
         if pattern.search(text):
             return Field(reason, 0.7)

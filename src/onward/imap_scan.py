@@ -98,17 +98,25 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str) -> list[
     if not account_tags(mailbox):
         return []
     tagged_now = set(mailbox.uids_with_keyword(REJECTION_KEYWORD))
-    rows = store.db.execute(
-        """SELECT m.message_id, m.uid, m.verdict, EXISTS(SELECT 1 FROM actions a WHERE a.account = m.account
-               AND a.message_id = m.message_id AND a.action = 'tag') AS tagged
-           FROM messages m WHERE m.account = ? AND m.folder = ? AND m.uid IS NOT NULL""", (account, folder)).fetchall()
     changes = []
-    for row in rows:
-        if row["verdict"] == "rejection" and row["tagged"] and row["uid"] not in tagged_now:
-            changes.append((row["message_id"], "not_rejection"))
-        elif row["verdict"] != "rejection" and row["uid"] in tagged_now and not row["tagged"]:
-            # tagged, but not by us: the user added it by hand
-            changes.append((row["message_id"], "rejection"))
+    # only the messages we tagged and the messages tagged now: the cost follows the rejections,
+    # not the size of the folder
+    ours = store.db.execute(
+        """SELECT m.message_id, m.uid FROM actions a JOIN messages m ON m.account = a.account
+               AND m.message_id = a.message_id
+           WHERE a.account = ? AND a.action = 'tag' AND m.folder = ? AND m.verdict = 'rejection'
+               AND m.uid IS NOT NULL""", (account, folder)).fetchall()
+    changes += [(row["message_id"], "not_rejection") for row in ours if row["uid"] not in tagged_now]
+    now_tagged = sorted(tagged_now)
+    for start in range(0, len(now_tagged), 500):
+        chunk = now_tagged[start:start + 500]
+        rows = store.db.execute(
+            f"""SELECT m.message_id, m.verdict, EXISTS(SELECT 1 FROM actions a WHERE a.account = m.account
+                   AND a.message_id = m.message_id AND a.action = 'tag') AS tagged
+                FROM messages m WHERE m.account = ? AND m.folder = ? AND m.uid IN ({",".join("?" * len(chunk))})""",
+            (account, folder, *chunk)).fetchall()
+        # tagged, but not by us and not a rejection to us: the user added it by hand
+        changes += [(row["message_id"], "rejection") for row in rows if row["verdict"] != "rejection" and not row["tagged"]]
     for message_id, label in changes:
         mark(store, message_id, label, account, origin="keyword")
         if label == "not_rejection":  # so that a later rescan does not tag it again

@@ -17,7 +17,7 @@ from onward.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunAct
 from onward.classifier.model import Prediction, RejectionModel
 from onward.config import Config
 from onward.errors import OnwardError
-from onward.extract import Extraction, extract
+from onward.extract import Extraction, extract, extract_company
 from onward.parsing import ParsedMessage, parse_message
 from onward.responder import Template, ToneError, compose, load_templates
 from onward.sources import SourceMessage
@@ -176,9 +176,16 @@ class Processor:
             if prediction is None:  # a duplicate of a message earlier in this batch, recorded since
                 raise RuntimeError("message recorded twice in one batch")
             outcome.category, outcome.verdict, outcome.score = prediction.category, prediction.verdict, prediction.score
-            if prediction.category in ("rejection", "application_ack", "interview", "offer") or prediction.verdict != "not_rejection":
+            company: str | None = None
+            if prediction.verdict == "rejection":
                 facts = extract(message)
-            row_id, _ = self.store.record_message(self.account, folder, self._message_values(message, prediction, uid, item, facts))
+                company = facts.value("company", 0.5)
+            elif prediction.category in ("application_ack", "interview", "offer"):
+                # the company alone is enough to link this message to a later rejection
+                found = extract_company(message)
+                company = found.value if found.confidence >= 0.5 else None
+            row_id, _ = self.store.record_message(self.account, folder,
+                                                  self._message_values(message, prediction, uid, item, facts, company))
             if prediction.verdict == "rejection" and facts is not None:
                 self._record_rejection(row_id, message, facts)
             return outcome, row_id, facts
@@ -197,7 +204,7 @@ class Processor:
         return Outcome(location=item.location, message_id=message_id, status=status, error=error)
 
     def _message_values(self, message: ParsedMessage, prediction: Prediction, uid: int | None, item: SourceMessage,
-                        facts: Extraction | None) -> dict[str, Any]:
+                        facts: Extraction | None, company: str | None) -> dict[str, Any]:
         return {
             "message_id": message.message_id,
             "uid": uid,
@@ -206,7 +213,7 @@ class Processor:
             "from_addr": message.from_address,
             "from_name": message.from_[0],
             "subject": message.subject,
-            "company": facts.value("company", 0.5) if facts else None,
+            "company": company,
             "role": facts.value("role", 0.5) if facts else None,
             "in_reply_to": message.in_reply_to,
             "thread_refs": list(message.references),

@@ -78,4 +78,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX corrections_message ON corrections (message_id);
     """),
+    ("0004_messages_by_folder_uid", """
+        CREATE INDEX messages_folder_uid ON messages (account, folder, uid);
+        CREATE INDEX actions_by_action ON actions (account, action);
+    """),
 ]
