@@ -615,7 +615,7 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
         return config, _load_model(app, model_path)
 
     def show(outcome: Any) -> None:
-        if outcome.verdict in ("rejection", "unsure") or outcome.status != "new" and outcome.status != "known":
+        if outcome.verdict in ("rejection", "unsure") or outcome.status in ("malformed", "unreadable"):
             log.info("%s", _outcome_line(outcome))
 
     watcher = Watcher(load, accounts, on_outcome=show)
