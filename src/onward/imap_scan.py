@@ -17,8 +17,8 @@ from onward.errors import MailboxError, OnwardError
 from onward.responder import Draft, load_templates
 from onward.service import ActSettings, Outcome, Processor, Summary, open_store
 from onward.sources import SourceMessage
-from onward.sources.imap import NETWORK_ERRORS, ImapMailbox
-from onward.store import Store
+from onward.sources.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
+from onward.store import FolderState, Store
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +71,13 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         log.warning("account %s: %s changed UIDVALIDITY (%s -> %s); resyncing by Message-ID",
                     account, folder, state.uidvalidity, status.uidvalidity)
     if state is not None and after_uid and not request.dry_run:
-        reconcile_keywords(mailbox, store, folder)
+        reconcile_keywords(mailbox, store, folder, state, status)
     uids = mailbox.new_uids(after_uid, first_scan_since(config, request) if after_uid == 0 else None)
     if not uids:
         if state is None or state.uidvalidity != status.uidvalidity:
             store.set_folder_state(account, folder, status.uidvalidity, 0)
+        if status.highest_modseq:
+            store.set_flags_modseq(account, folder, status.highest_modseq)
         return
     log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
     for start in range(0, len(uids), request.batch_size):
@@ -87,36 +89,52 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             summary.add(outcome)
         # only now, with the batch recorded and acted on, does the folder state move on
         store.set_folder_state(account, folder, status.uidvalidity, chunk[-1])
+    if status.highest_modseq:
+        store.set_flags_modseq(account, folder, status.highest_modseq)
 
 
-def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str) -> list[tuple[str, str]]:
+def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str, state: FolderState | None = None,
+                       status: FolderStatus | None = None) -> list[tuple[str, str]]:
     """Keyword changes made by the user in a mail client are corrections: $Rejection removed from a
-    message we tagged means "not a rejection"; $Rejection added by hand means "you missed this one"."""
+    message we tagged means "not a rejection"; $Rejection added by hand means "you missed this one".
+
+    With CONDSTORE only the messages whose flags changed since the last look are read, so a
+    rescan costs what changed, not the size of the folder."""
     from onward.history import mark
 
     account = mailbox.account.name
     if not account_tags(mailbox):
         return []
-    tagged_now = set(mailbox.uids_with_keyword(REJECTION_KEYWORD))
-    changes = []
-    # only the messages we tagged and the messages tagged now: the cost follows the rejections,
-    # not the size of the folder
+    keyword = REJECTION_KEYWORD.encode()
+    if state is not None and state.flags_modseq and status is not None and status.highest_modseq:
+        changed = mailbox.flags_changed_since(state.flags_modseq) if status.highest_modseq > state.flags_modseq else {}
+        candidates: list[int] | None = sorted(changed)
+        tagged_now = {uid for uid, flags in changed.items() if keyword in flags}
+    else:
+        candidates = None  # no CONDSTORE: compare everything we tagged and everything tagged now
+        tagged_now = set(mailbox.uids_with_keyword(REJECTION_KEYWORD))
+    changes: list[tuple[str, str]] = []
     ours = store.db.execute(
         """SELECT m.message_id, m.uid FROM actions a JOIN messages m ON m.account = a.account
                AND m.message_id = a.message_id
            WHERE a.account = ? AND a.action = 'tag' AND m.folder = ? AND m.verdict = 'rejection'
-               AND m.uid IS NOT NULL""", (account, folder)).fetchall()
+               AND m.uid IS NOT NULL""", (account, folder)).fetchall() if candidates is None else []
     changes += [(row["message_id"], "not_rejection") for row in ours if row["uid"] not in tagged_now]
-    now_tagged = sorted(tagged_now)
-    for start in range(0, len(now_tagged), 500):
-        chunk = now_tagged[start:start + 500]
+    look_at = sorted(tagged_now) if candidates is None else candidates
+    for start in range(0, len(look_at), 500):
+        chunk = look_at[start:start + 500]
         rows = store.db.execute(
-            f"""SELECT m.message_id, m.verdict, EXISTS(SELECT 1 FROM actions a WHERE a.account = m.account
+            f"""SELECT m.message_id, m.uid, m.verdict, EXISTS(SELECT 1 FROM actions a WHERE a.account = m.account
                    AND a.message_id = m.message_id AND a.action = 'tag') AS tagged
                 FROM messages m WHERE m.account = ? AND m.folder = ? AND m.uid IN ({",".join("?" * len(chunk))})""",
             (account, folder, *chunk)).fetchall()
-        # tagged, but not by us and not a rejection to us: the user added it by hand
-        changes += [(row["message_id"], "rejection") for row in rows if row["verdict"] != "rejection" and not row["tagged"]]
+        for row in rows:
+            has_keyword = row["uid"] in tagged_now
+            if candidates is not None and row["verdict"] == "rejection" and row["tagged"] and not has_keyword:
+                changes.append((row["message_id"], "not_rejection"))
+            elif row["verdict"] != "rejection" and has_keyword and not row["tagged"]:
+                # tagged, but not by us and not a rejection to us: the user added it by hand
+                changes.append((row["message_id"], "rejection"))
     for message_id, label in changes:
         mark(store, message_id, label, account, origin="keyword")
         if label == "not_rejection":  # so that a later rescan does not tag it again

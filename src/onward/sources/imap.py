@@ -35,6 +35,7 @@ class FolderStatus:
     uidvalidity: int
     uidnext: int | None
     exists: int
+    highest_modseq: int | None = None
 
 
 def tls_context(account: AccountConfig) -> ssl.SSLContext:
@@ -97,6 +98,10 @@ class ImapMailbox:
             raise MailboxError(f"account {a.name!r}: login to {where} failed: {logsafe.redact(str(exc))}") from None
         self.client = client
         self._capabilities = tuple(client.capabilities())
+        if self.has("CONDSTORE"):
+            # flag changes can then be asked for by MODSEQ: a rescan costs what changed, not the folder
+            with contextlib.suppress(IMAPClientError):
+                client.enable("CONDSTORE")
         log.info("account %s: connected to %s as %s", a.name, where, a.username)
         return self
 
@@ -132,8 +137,9 @@ class ImapMailbox:
         except IMAPClientError as exc:
             raise MailboxError(f"account {self.account.name!r}: cannot open folder {folder!r}: {exc}") from None
         self.selected, self.readonly = folder, readonly
+        modseq = info.get(b"HIGHESTMODSEQ")
         return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
-                            exists=int(info.get(b"EXISTS", 0)))
+                            exists=int(info.get(b"EXISTS", 0)), highest_modseq=int(modseq) if modseq else None)
 
     def new_uids(self, after_uid: int, since: date | None) -> list[int]:
         """UIDs above `after_uid` (and on/after `since` on a first scan), ascending."""
@@ -161,6 +167,14 @@ class ImapMailbox:
 
     def uids_with_keyword(self, keyword: str) -> list[int]:
         return list(self.imap.search(["KEYWORD", keyword]))
+
+    def flags_changed_since(self, modseq: int) -> dict[int, set[bytes]]:
+        """UID -> flags of the messages whose flags changed after `modseq` (CONDSTORE)."""
+        uids = self.imap.search(["MODSEQ", str(modseq + 1)])
+        if not uids:
+            return {}
+        changed = self.imap.fetch(uids, ["FLAGS"])
+        return {uid: set(data.get(b"FLAGS", ())) for uid, data in changed.items()}
 
     # -- acting -------------------------------------------------------------------------------------
     def add_keyword(self, uid: int, keyword: str) -> bool:

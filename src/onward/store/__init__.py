@@ -36,6 +36,7 @@ def now() -> str:
 class FolderState:
     uidvalidity: int
     last_uid: int
+    flags_modseq: int | None = None  # CONDSTORE: flag changes up to here have been looked at
 
 
 class Store:
@@ -153,9 +154,13 @@ class Store:
 
     # -- folder state -----------------------------------------------------------------------
     def folder_state(self, account: str, folder: str) -> FolderState | None:
-        row = self.db.execute("SELECT uidvalidity, last_uid FROM folder_state WHERE account = ? AND folder = ?",
+        row = self.db.execute("SELECT uidvalidity, last_uid, flags_modseq FROM folder_state WHERE account = ? AND folder = ?",
                               (account, folder)).fetchone()
-        return FolderState(row["uidvalidity"], row["last_uid"]) if row else None
+        return FolderState(row["uidvalidity"], row["last_uid"], row["flags_modseq"]) if row else None
+
+    def set_flags_modseq(self, account: str, folder: str, modseq: int) -> None:
+        self.db.execute("UPDATE folder_state SET flags_modseq = ? WHERE account = ? AND folder = ?",
+                        (modseq, account, folder))
 
     def set_folder_state(self, account: str, folder: str, uidvalidity: int, last_uid: int) -> None:
         self.db.execute(

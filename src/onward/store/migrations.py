@@ -82,4 +82,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX messages_folder_uid ON messages (account, folder, uid);
         CREATE INDEX actions_by_action ON actions (account, action);
     """),
+    ("0005_folder_modseq", """
+        ALTER TABLE folder_state ADD COLUMN flags_modseq INTEGER
+    """),
 ]
