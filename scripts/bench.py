@@ -127,8 +127,9 @@ def scan_in_subprocess(config: Path) -> dict:
             "scan_account(c,m,c.account('bench'),ScanRequest()); inc=time.perf_counter()-t\n"
             "print(json.dumps({'scanned':s.scanned,'seconds':full,'incremental_seconds':inc,"
             "'peak_rss_mb':peak_rss_mb()}))\n")
-    out = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True, check=True,
-                         env=os.environ)
+    out = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True, env=os.environ)
+    if out.returncode != 0:
+        raise RuntimeError(f"scan failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout)
 
 

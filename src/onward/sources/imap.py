@@ -171,10 +171,11 @@ class ImapMailbox:
     def flags_changed_since(self, modseq: int) -> dict[int, set[bytes]]:
         """UID -> flags of the messages whose flags changed after `modseq` (CONDSTORE)."""
         uids = self.imap.search(["MODSEQ", str(modseq + 1)])
-        if not uids:
-            return {}
-        changed = self.imap.fetch(uids, ["FLAGS"])
-        return {uid: set(data.get(b"FLAGS", ())) for uid, data in changed.items()}
+        changed: dict[int, set[bytes]] = {}
+        for start in range(0, len(uids), FETCH_BATCH * 5):  # servers cap the command line length
+            for uid, data in self.imap.fetch(uids[start:start + FETCH_BATCH * 5], ["FLAGS"]).items():
+                changed[uid] = set(data.get(b"FLAGS", ()))
+        return changed
 
     # -- acting -------------------------------------------------------------------------------------
     def add_keyword(self, uid: int, keyword: str) -> bool:
