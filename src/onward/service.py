@@ -151,9 +151,7 @@ class Processor:
             if row_id is not None and message is not None:
                 try:
                     self._act(folder, uid, message, row_id, outcome, facts)
-                except ToneError:
-                    raise
-                except OnwardError as exc:
+                except OnwardError as exc:  # e.g. a server refusing one action: the others go on
                     log.warning("message %s: action failed: %s", item.location, exc)
                     outcome.error = str(exc)
             outcomes.append(outcome)
