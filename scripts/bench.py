@@ -124,8 +124,9 @@ def scan_in_subprocess(config: Path) -> dict:
             "c=load_config(sys.argv[1]); m=load_model(); t=time.perf_counter()\n"
             "s=scan_account(c,m,c.account('bench'),ScanRequest(scan_all=True))\n"
             "full=time.perf_counter()-t; t=time.perf_counter()\n"
+            "scan_account(c,m,c.account('bench'),ScanRequest()); first=time.perf_counter()-t; t=time.perf_counter()\n"
             "scan_account(c,m,c.account('bench'),ScanRequest()); inc=time.perf_counter()-t\n"
-            "print(json.dumps({'scanned':s.scanned,'seconds':full,'incremental_seconds':inc,"
+            "print(json.dumps({'scanned':s.scanned,'seconds':full,'incremental_seconds':inc,'first_rescan_seconds':first,"
             "'peak_rss_mb':peak_rss_mb()}))\n")
     out = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True, env=os.environ)
     if out.returncode != 0:
@@ -173,10 +174,13 @@ def bench_imap(quick: bool) -> dict:
                     "scan_per_s": scan_rate, "raw_fetch_per_s": fetch_rate, "mailparser_alone_per_s": floor,
                     "ratio_to_mailparser": round(scan_rate / floor, 2), "target_ratio": 0.7,
                 }
-                result["incremental_scan_no_new_mail"] = {"messages_in_folder": size,
-                                                          "seconds": round(scan["incremental_seconds"], 3),
-                                                          "target_seconds": 0.2}
+                result["incremental_scan_no_new_mail"] = {
+                    "messages_in_folder": size, "seconds": round(scan["incremental_seconds"], 3),
+                    "first_rescan_seconds": round(scan["first_rescan_seconds"], 3), "target_seconds": 0.2,
+                    "note": "seconds: a rescan after a rescan; the first rescan after a full scan also reads back "
+                            "the keywords that scan set"}
             result["memory"][str(size)]["incremental_seconds"] = round(scan["incremental_seconds"], 3)
+            result["memory"][str(size)]["first_rescan_seconds"] = round(scan["first_rescan_seconds"], 3)
         result["memory"]["target_mb"] = 250
         result["watch_latency"] = bench_watch(server, tmp, 15 if quick else 50)
         return result
@@ -227,11 +231,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, under 2 minutes")
     parser.add_argument("--skip-imap", action="store_true")
+    parser.add_argument("--imap-only", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
     report: dict = {"quick": args.quick, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
-    report["classify"] = bench_classify(args.quick)
-    if not args.quick:
+    if not args.imap_only:
+        report["classify"] = bench_classify(args.quick)
+    if not args.quick and not args.imap_only:
         report["training"] = bench_training()
     if not args.skip_imap:
         report["imap"] = bench_imap(args.quick)

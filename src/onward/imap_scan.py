@@ -105,11 +105,10 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str, state: F
     account = mailbox.account.name
     if not account_tags(mailbox):
         return []
-    keyword = REJECTION_KEYWORD.encode()
     if state is not None and state.flags_modseq and status is not None and status.highest_modseq:
-        changed = mailbox.flags_changed_since(state.flags_modseq) if status.highest_modseq > state.flags_modseq else {}
-        candidates: list[int] | None = sorted(changed)
-        tagged_now = {uid for uid, flags in changed.items() if keyword in flags}
+        tagged_now, untagged_now = (mailbox.keyword_changes_since(state.flags_modseq, REJECTION_KEYWORD)
+                                    if status.highest_modseq > state.flags_modseq else (set(), set()))
+        candidates: list[int] | None = sorted(tagged_now | untagged_now)
     else:
         candidates = None  # no CONDSTORE: compare everything we tagged and everything tagged now
         tagged_now = set(mailbox.uids_with_keyword(REJECTION_KEYWORD))

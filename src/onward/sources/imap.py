@@ -168,14 +168,13 @@ class ImapMailbox:
     def uids_with_keyword(self, keyword: str) -> list[int]:
         return list(self.imap.search(["KEYWORD", keyword]))
 
-    def flags_changed_since(self, modseq: int) -> dict[int, set[bytes]]:
-        """UID -> flags of the messages whose flags changed after `modseq` (CONDSTORE)."""
-        uids = self.imap.search(["MODSEQ", str(modseq + 1)])
-        changed: dict[int, set[bytes]] = {}
-        for start in range(0, len(uids), FETCH_BATCH * 5):  # servers cap the command line length
-            for uid, data in self.imap.fetch(uids[start:start + FETCH_BATCH * 5], ["FLAGS"]).items():
-                changed[uid] = set(data.get(b"FLAGS", ()))
-        return changed
+    def keyword_changes_since(self, modseq: int, keyword: str) -> tuple[set[int], set[int]]:
+        """(UIDs with `keyword`, UIDs without it) among messages whose flags changed after `modseq`
+        (CONDSTORE): two server-side searches, however many messages changed."""
+        since = str(modseq + 1)
+        with_keyword = set(self.imap.search(["MODSEQ", since, "KEYWORD", keyword]))
+        without = set(self.imap.search(["MODSEQ", since, "UNKEYWORD", keyword]))
+        return with_keyword, without
 
     # -- acting -------------------------------------------------------------------------------------
     def add_keyword(self, uid: int, keyword: str) -> bool:
