@@ -38,7 +38,7 @@ class Extraction:
     reply_to: Field
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items()}
+        return asdict(self)
 
     def value(self, name: str, min_confidence: float = 0.0) -> str | None:
         f: Field = getattr(self, name)

@@ -57,20 +57,13 @@ class ParsedMessage:
     size: int = 0
 
     @property
-    def full_text(self) -> str:
-        return "\n".join(p for p in (self.text, self.signature, self.quoted) if p)
-
-    @property
     def from_address(self) -> str:
         return self.from_[1]
 
-    def to_dict(self, include_body: bool = True) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["from"] = data.pop("from_")
         data["date"] = self.date.isoformat() if self.date else None
-        if not include_body:
-            for key in ("text", "quoted", "signature"):
-                data.pop(key)
         return data
 
 

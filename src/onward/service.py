@@ -86,9 +86,6 @@ class Summary:
         if outcome.draft in ("drafted", "no_recipient", "would_draft"):
             self.drafts += 1
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
 
 def _is_unusable(message: ParsedMessage) -> bool:
     """Nothing a reader could classify: parsing failed, or no headers and no text at all."""
