@@ -202,9 +202,6 @@ def test_draft_saved_before_a_crash_is_not_saved_again(setup):
 
 def test_keyword_changes_in_a_mail_client_are_corrections(setup):
     dovecot, account, config, db = setup
-    other = message("Re: our chat", "Thanks for the call today, we have decided not to continue with the process "
-                    "for the Analyst role. Wishing you the best.", sender="Ana <ana@firm.example>",
-                    message_id="<missed@firm.example>")
     with dovecot.client(account) as client:
         client.append("INBOX", REJECTION)
         client.append("INBOX", PERSONAL)
@@ -226,7 +223,6 @@ def test_keyword_changes_in_a_mail_client_are_corrections(setup):
     with dovecot.client(account) as client:
         client.select_folder("INBOX", readonly=True)
         assert client.search(["KEYWORD", "$Rejection"]) == [personal_uid]
-    del other
 
 
 def test_mark_command_by_message_id(setup):

@@ -158,4 +158,6 @@ def test_arbitrary_bytes_never_raise(raw):
     b"Content-Type: multipart/alternative; boundary=zz\r\n", b"--zz\r\n", b"--zz--\r\n", b"<script>x</script>",
 ]), max_size=40))
 def test_header_and_mime_fragments_never_raise(parts):
-    parse_message(b"".join(parts))
+    m = parse_message(b"".join(parts))
+    assert m.message_id.startswith("<") and m.body_format in ("plain", "html", "none")
+    json.dumps(m.to_dict(), ensure_ascii=False).encode("utf-8")

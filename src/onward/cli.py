@@ -305,8 +305,6 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
     the new model becomes the active one: first its scores are compared with the
     current model's on held-out data, and the current one is kept (`onward model use previous`).
     """
-    import tempfile
-
     from onward import retrain
     from onward.classifier.data import load_data
     from onward.classifier.model import load_model, resolve_model_path, save_model
@@ -345,9 +343,7 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
             s = comparison[name]
             click.echo(f"{name} model on held-out data ({comparison['messages']['held_out']} messages): rejection "
                        f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, f1 {s['f1']:.3f}")
-    staging = Path(tempfile.mkdtemp(prefix="onward-train-")) / "new.joblib"
-    save_model(result.model.pipeline, result.report, staging)
-    active = retrain.activate(staging)
+    active = retrain.install(result.model)
     if app.config.model:
         click.echo(f"note: the config names model = {app.config.model}, which still takes precedence", err=True)
     click.echo(f"saved {active}; it is now the active model (undo: onward model use previous)")

@@ -389,7 +389,7 @@ _STAGE_PATTERNS = [
     ("interview", re.compile(
         r"interview|phone screen|screening call|(?:speaking|talking|meeting|chatting) with|(?:speak|talk|chat|meet) with (?:us|me|the)|"
         r"met with|took the time to (?:speak|meet|talk|chat)|our (?:call|conversation|chat)|the call|"
-        r"gespräch|interview|entretien|échange|entrevista|conversación|llamada", re.I)),
+        r"gespräch|entretien|échange|entrevista|conversación|llamada", re.I)),
     ("assessment", re.compile(
         r"assessment|take[- ]home|coding (?:challenge|test|exercise)|technical (?:test|exercise|task)|case study|"
         r"assignment|exercise|hackerrank|codility|codesignal|test task|work sample|"

@@ -14,6 +14,7 @@ from onward.actions import REJECTION_KEYWORD, DryRunActions
 from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import MailboxError, OnwardError
+from onward.history import mark
 from onward.responder import Draft, load_templates
 from onward.service import ActSettings, Outcome, Processor, Summary, open_store
 from onward.sources import SourceMessage
@@ -73,13 +74,10 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
     if state is not None and after_uid and not request.dry_run:
         reconcile_keywords(mailbox, store, folder, state, status)
     uids = mailbox.new_uids(after_uid, first_scan_since(config, request) if after_uid == 0 else None)
-    if not uids:
-        if state is None or state.uidvalidity != status.uidvalidity:
-            store.set_folder_state(account, folder, status.uidvalidity, 0)
-        if status.highest_modseq:
-            store.set_flags_modseq(account, folder, status.highest_modseq)
-        return
-    log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
+    if not uids and (state is None or state.uidvalidity != status.uidvalidity):
+        store.set_folder_state(account, folder, status.uidvalidity, 0)
+    if uids:
+        log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
     for start in range(0, len(uids), request.batch_size):
         if request.should_stop():
             return
@@ -100,8 +98,6 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str, state: F
 
     With CONDSTORE only the messages whose flags changed since the last look are read, so a
     rescan costs what changed, not the size of the folder."""
-    from onward.history import mark
-
     account = mailbox.account.name
     if not account_tags(mailbox):
         return []
@@ -144,8 +140,6 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str, state: F
 
 def reconcile_moves(mailbox: ImapMailbox, store: Store) -> list[str]:
     """A rejection we moved to `move_to` that the user moved out again is a correction too."""
-    from onward.history import mark
-
     account, destination = mailbox.account.name, mailbox.account.move_to
     if not destination:
         return []

@@ -22,11 +22,12 @@ from onward.classifier.model import (
     default_model_path,
     load_model,
     read_sidecar,
+    save_model,
     sidecar_path,
     user_model_path,
 )
 from onward.config import Config
-from onward.errors import OnwardError
+from onward.errors import MailboxError, OnwardError
 from onward.parsing import parse_message
 from onward.sources.imap import ImapMailbox
 from onward.sources.local import iter_local
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 CORRECTION_REPEATS = 3  # a correction is the user telling us directly: it weighs more than one example
 PREVIOUS = "onward-model.previous.joblib"
+STAGED = "onward-model.staged.joblib"
+SWAP = "onward-model.swap.joblib"
+NAMES = {MODEL_FILENAME: "active", PREVIOUS: "previous"}
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,10 @@ def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path
     for account, account_rows in by_account.items():
         with ImapMailbox(config.account(account)) as mailbox:
             for row in account_rows:
-                mailbox.select(row["folder"], readonly=True)
+                try:
+                    mailbox.select(row["folder"], readonly=True)
+                except MailboxError:  # the folder is gone: reported below as not found
+                    continue
                 uids = mailbox.imap.search(["HEADER", "Message-ID", row["message_id"]])
                 for item, _uid in mailbox.fetch(uids[:1], row["folder"]):
                     found[row["message_id"]] = item.raw
@@ -110,15 +117,14 @@ def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path
     return out
 
 
-def activate(new_model_file: Path) -> Path:
-    """Make a freshly saved model the active one, keeping the current one as the previous."""
+def install(model: RejectionModel) -> Path:
+    """Make a freshly trained model the active one, keeping the current one as the previous."""
     active = user_model_path()
-    active.parent.mkdir(parents=True, exist_ok=True)
-    if new_model_file.resolve() == active.resolve():
-        raise OnwardError("internal: the new model must be saved elsewhere before it is activated")
+    staged = active.parent / STAGED
+    save_model(model.pipeline, model.metadata, staged)
     current = active if active.is_file() else default_model_path()
     _copy_pair(current, active.parent / PREVIOUS)
-    _copy_pair(new_model_file, active)
+    _move_pair(staged, active)
     return active
 
 
@@ -129,14 +135,19 @@ def _copy_pair(source: Path, target: Path) -> None:
     shutil.copyfile(sidecar_path(source), sidecar_path(target))
 
 
+def _move_pair(source: Path, target: Path) -> None:
+    source.replace(target)
+    sidecar_path(source).replace(sidecar_path(target))
+
+
 def list_models() -> list[dict[str, object]]:
     active_path = user_model_path() if user_model_path().is_file() else default_model_path()
     entries = [("shipped", default_model_path())]
     folder = user_model_path().parent
     if folder.is_dir():
         for path in sorted(folder.glob("*.joblib")):
-            name = "active" if path.name == MODEL_FILENAME else path.stem
-            entries.append((name, path))
+            if path.name not in (STAGED, SWAP):
+                entries.append((NAMES.get(path.name, path.stem), path))
     out = []
     for name, path in entries:
         try:
@@ -166,12 +177,10 @@ def use_model(name: str) -> Path:
         raise OnwardError(f"no model named {name!r} in {folder} (see `onward model list`)")
     load_model(source)  # refuse a broken or tampered one before it becomes active
     current = active if active.is_file() else default_model_path()
-    staged = folder / "onward-model.swap.joblib"
-    _copy_pair(current, staged)
+    swap = folder / SWAP
+    _copy_pair(current, swap)
     _copy_pair(source, active)
-    _copy_pair(staged, folder / PREVIOUS)
-    staged.unlink()
-    sidecar_path(staged).unlink(missing_ok=True)
+    _move_pair(swap, folder / PREVIOUS)
     return active
 
 

@@ -303,16 +303,13 @@ class Processor:
         store.set_draft_status(event["id"], "drafted" if draft.to else "drafted_no_recipient", draft.message_id)
         outcome.actions.append(f"draft {draft.message_id}")
 
-    def run(self, folder: str, items: Iterable[tuple[SourceMessage, int | None]],
-            after_batch: Callable[[list[tuple[SourceMessage, int | None]]], None] | None = None) -> Summary:
+    def run(self, folder: str, items: Iterable[tuple[SourceMessage, int | None]]) -> Summary:
         summary = Summary(account=self.account)
         batch: list[tuple[SourceMessage, int | None]] = []
 
         def flush() -> None:
             for outcome in self.process(folder, batch):
                 summary.add(outcome)
-            if after_batch:
-                after_batch(batch)
             batch.clear()
 
         for entry in items:

@@ -18,7 +18,7 @@ from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import OnwardError
 from onward.imap_scan import ScanRequest, make_processor, reconcile_moves, scan_folder
-from onward.service import Outcome, Summary
+from onward.service import Outcome, Processor, Summary
 from onward.sources.imap import NETWORK_ERRORS, ImapMailbox
 from onward.store import Store
 
@@ -84,19 +84,19 @@ class AccountWatcher(threading.Thread):
                 mailbox.close()
         log.info("account %s: stopped", self.account.name)
 
-    def _catch_up(self, mailbox: ImapMailbox, store: Store, processor: object) -> None:
+    def _catch_up(self, mailbox: ImapMailbox, store: Store, processor: Processor) -> None:
         summary = Summary(account=self.account.name)
         reconcile_moves(mailbox, store)
         for folder in self.account.folders:
             if self.stop.is_set():
                 return
-            scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)  # type: ignore[arg-type]
+            scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)
         self.scans += 1
         if summary.new:
             log.info("account %s: %d new, %d rejections, %d unsure, %d drafts", self.account.name, summary.new,
                      summary.rejections, summary.unsure, summary.drafts)
 
-    def _loop(self, mailbox: ImapMailbox, store: Store, processor: object) -> None:
+    def _loop(self, mailbox: ImapMailbox, store: Store, processor: Processor) -> None:
         poll = self.account.poll_interval or self.config.poll_interval
         idle = mailbox.has("IDLE")
         while not self.stop.is_set():
