@@ -42,14 +42,13 @@ NOREPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|maile
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_DIGITS = re.compile(r"\d+")
 _APOSTROPHE = re.compile(r"['’`´]")
-_TOKEN = re.compile(r"(?u)\b\w\w*\b")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def normalise(text: str) -> str:
-    """Lower case, no accents, no apostrophes, URLs/addresses/numbers folded into tokens.
+    """Lower case, no accents, no apostrophes, URLs and addresses folded into tokens (runs of
+    digits are folded later, with the n-grams).
 
     Real mail reaches us in many states (punctuation stripped by a forwarder, curly or no
     apostrophes, accents dropped); folding them here makes "we've", "we’ve" and "weve" one word.
@@ -57,15 +56,12 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     text = text.lower()
-    text = _URL.sub(" urltoken ", text)
-    text = _EMAIL.sub(" emailtoken ", text)
-    text = _APOSTROPHE.sub("", text)
-    return _DIGITS.sub("0", text)
-
-
-def tokenize(text: str) -> list[str]:
-    """Words with a trailing plural-like 's' removed, so 'candidates' and 'candidate' agree."""
-    return [t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t for t in _TOKEN.findall(text)]
+    # the patterns are costly to run over every position; most texts have neither
+    if "http" in text or "www." in text:
+        text = _URL.sub(" urltoken ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" emailtoken ", text)
+    return _APOSTROPHE.sub("", text)
 
 
 def _domain_kind(address: str) -> list[str]:

@@ -21,12 +21,13 @@ from typing import Any
 import joblib
 import numpy as np
 import sklearn
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from onward.classifier import CATEGORIES
-from onward.classifier.features import FieldPicker, as_array, to_document, tokenize
+from onward.classifier.features import Document, FieldPicker, as_array, to_document
+from onward.classifier.hashed import HashedTfidf
 from onward.errors import ModelError
 from onward.parsing import ParsedMessage
 
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 MODEL_FILENAME = "onward-model.joblib"
 FORMAT_VERSION = 1
 EVIDENCE_COUNT = 5
+# a word in more than about one message in six ("we", "the") may tip a score but explains nothing
+EVIDENCE_MIN_IDF = 2.8
 
 
 def default_model_path() -> Path:
@@ -63,30 +66,27 @@ def sidecar_path(model_path: Path) -> Path:
 def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
     small = corpus_size < 500  # a user's own small corpus: keep rare words, or nothing is left
 
-    def words(field: str, ngrams: tuple[int, int], min_df: int = 2, max_features: int | None = None) -> Pipeline:
-        min_df = 1 if small else min_df
+    def words(field: str, ngrams: tuple[int, int], min_df: int = 2, max_features: int | None = None,
+              bits: int = 21) -> Pipeline:
         return Pipeline([
             ("pick", FieldPicker(field)),
-            ("tfidf", TfidfVectorizer(lowercase=False, tokenizer=tokenize, token_pattern=None,
-                                      ngram_range=ngrams, min_df=min_df, sublinear_tf=True,
-                                      max_features=max_features, dtype=np.float32)),
+            ("tfidf", HashedTfidf("word", ngrams, min_df=1 if small else min_df, max_features=max_features,
+                                  bits=bits)),
         ])
 
     def chars(field: str) -> Pipeline:
         # character n-grams of the opening lines: robust to typos, stripped punctuation, odd
-        # word forms and languages with little data; kept to the opening because they are costly
+        # word forms and languages with little data
         return Pipeline([
             ("pick", FieldPicker(field)),
-            ("tfidf", TfidfVectorizer(lowercase=False, analyzer="char_wb", ngram_range=(3, 5),
-                                      min_df=1 if small else 3, sublinear_tf=True, max_features=100_000,
-                                      dtype=np.float32)),
+            ("tfidf", HashedTfidf("char", (3, 5), min_df=1 if small else 3, max_features=100_000)),
         ])
 
     features = FeatureUnion([
-        ("subject", words("subject", (1, 2))),
+        ("subject", words("subject", (1, 2), bits=20)),
         ("body", words("body", (1, 2), max_features=150_000)),
         ("opening", chars("opening")),
-        ("quoted", words("quoted", (1, 1), min_df=3)),
+        ("quoted", words("quoted", (1, 1), min_df=3, bits=20)),
         ("facts", Pipeline([("pick", FieldPicker("facts")),
                             ("count", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True))])),
     ], transformer_weights={"subject": 0.8, "body": 1.0, "opening": 0.7, "quoted": 0.3, "facts": 0.5})
@@ -117,8 +117,6 @@ class RejectionModel:
         thresholds = metadata.get("thresholds", {})
         self.reject_threshold = float(thresholds.get("rejection", 0.6))
         self.unsure_threshold = float(thresholds.get("unsure", 0.3))
-        self._feature_names: np.ndarray | None = None
-        self._explainable: np.ndarray = np.array([], dtype=bool)
 
     @property
     def version(self) -> str:
@@ -143,7 +141,7 @@ class RejectionModel:
             score = float(probs[self._rejection_index])
             verdict = self.verdict_for(score)
             category = "rejection" if verdict == "rejection" else self.labels[int(np.argmax(probs))]
-            evidence = self._evidence(features[row], category) if explain else ()
+            evidence = self._evidence(features[row], documents[row], category) if explain else ()
             out.append(Prediction(
                 category=category, verdict=verdict, score=round(score, 4),
                 probabilities={label: round(float(p), 4) for label, p in zip(self.labels, probs, strict=True)},
@@ -151,20 +149,40 @@ class RejectionModel:
             ))
         return out
 
-    def _evidence(self, row: Any, category: str) -> tuple[str, ...]:
+    def _evidence(self, row: Any, document: Document, category: str) -> tuple[str, ...]:
         """The words and facts that pushed hardest towards the category we chose (character
         n-grams weigh in too, but a fragment like "regr" explains nothing to a person)."""
         classifier = self.pipeline.named_steps["classify"]
-        if self._feature_names is None:
-            names = self.pipeline.named_steps["features"].get_feature_names_out()
-            self._feature_names = np.array([n.split("__", 1)[1] for n in names], dtype=object)
-            self._explainable = np.array([not n.startswith("opening__") for n in names])
         weights = classifier.coef_[self.labels.index(category)]
         row = row.tocsr()
-        keep = self._explainable[row.indices]
-        indices, contributions = row.indices[keep], row.data[keep] * weights[row.indices[keep]]
-        order = np.argsort(-contributions)[:EVIDENCE_COUNT]
-        return tuple(str(self._feature_names[indices[i]]) for i in order if contributions[i] > 0)
+        row.sum_duplicates()  # a repeated word is one entry per occurrence until here
+        contributions = row.data * weights[row.indices]
+        names: list[str] = []
+        for position in np.argsort(-contributions):
+            if len(names) >= EVIDENCE_COUNT or contributions[position] <= 0:
+                break
+            name = self._feature_name(int(row.indices[position]), document)
+            if name and name not in names:
+                names.append(name)
+        return tuple(names)
+
+    def _feature_name(self, column: int, document: Document) -> str | None:
+        offset = 0
+        for name, transformer in self.pipeline.named_steps["features"].transformer_list:
+            vectorizer = transformer.named_steps[transformer.steps[-1][0]]
+            width = len(vectorizer.buckets_) if isinstance(vectorizer, HashedTfidf) else len(
+                vectorizer.get_feature_names_out())
+            if column < offset + width:
+                if name == "opening":
+                    return None
+                if isinstance(vectorizer, HashedTfidf):
+                    if vectorizer.idf_[column - offset] < EVIDENCE_MIN_IDF:
+                        return None
+                    text = transformer.named_steps["pick"].transform([document])[0]
+                    return vectorizer.describe(text, [column - offset]).get(column - offset)
+                return str(vectorizer.get_feature_names_out()[column - offset])
+            offset += width
+        return None
 
 
 def file_sha256(path: Path) -> str:
