@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -21,7 +22,9 @@ class Actions(Protocol):
 
     can_tag: bool
 
-    def tag(self, folder: str, uid: int | None, keyword: str) -> bool: ...
+    def tag(self, folder: str, uids: Sequence[int], keyword: str) -> bool:
+        """Add `keyword` to all these messages at once (one command for a whole batch)."""
+        ...
 
     def move(self, folder: str, uid: int | None, destination: str) -> bool: ...
 
@@ -38,7 +41,7 @@ class LocalActions:
     def __init__(self, drafts_dir: Path) -> None:
         self.drafts_dir = drafts_dir
 
-    def tag(self, folder: str, uid: int | None, keyword: str) -> bool:
+    def tag(self, folder: str, uids: Sequence[int], keyword: str) -> bool:
         return False
 
     def move(self, folder: str, uid: int | None, destination: str) -> bool:
@@ -68,7 +71,7 @@ class DryRunActions:
     def __init__(self, can_tag: bool) -> None:
         self.can_tag = can_tag
 
-    def tag(self, folder: str, uid: int | None, keyword: str) -> bool:
+    def tag(self, folder: str, uids: Sequence[int], keyword: str) -> bool:
         return self.can_tag
 
     def move(self, folder: str, uid: int | None, destination: str) -> bool:

@@ -32,8 +32,8 @@ class ImapActions:
     def __init__(self, mailbox: ImapMailbox) -> None:
         self.mailbox = mailbox
 
-    def tag(self, folder: str, uid: int | None, keyword: str) -> bool:
-        return uid is not None and self.mailbox.add_keyword(uid, keyword)
+    def tag(self, folder: str, uids: Sequence[int], keyword: str) -> bool:
+        return bool(uids) and self.mailbox.add_keyword(uids, keyword)
 
     def move(self, folder: str, uid: int | None, destination: str) -> bool:
         return uid is not None and self.mailbox.move(uid, destination)

@@ -143,6 +143,7 @@ class Processor:
                     recorded.append((Outcome(location=item.location, message_id=message.message_id if message else item.key,
                                              status="malformed", error=f"{exc.__class__.__name__}: {exc}"), None, None))
         # only now, with every message saved, do we touch the mailbox
+        self._tag_batch(folder, recorded, items, parsed)
         outcomes = []
         for (outcome, row_id, facts), (item, uid), message in zip(recorded, items, parsed, strict=True):
             if row_id is not None and message is not None:
@@ -252,21 +253,50 @@ class Processor:
         self.store.record_action(self.account, message_id, action, detail)
         return True
 
+    def _tag_batch(self, folder: str, recorded: Sequence[tuple[Outcome, int | None, Extraction | None]],
+                   items: Sequence[tuple[SourceMessage, int | None]], parsed: Sequence[ParsedMessage | None]) -> None:
+        """One STORE per keyword for the whole batch: a command per message was most of a scan's
+        time on the server."""
+        if not (self.settings.tag and self.actions.can_tag):
+            return
+        pending: dict[tuple[str, str], list[tuple[str, int | None, Outcome]]] = {}
+        for (outcome, row_id, _facts), (_item, uid), message in zip(recorded, items, parsed, strict=True):
+            if row_id is None or message is None:
+                continue
+            if outcome.verdict == "unsure":
+                action, keyword = "tag_unsure", UNSURE_KEYWORD
+            elif outcome.verdict == "rejection" and self.store.rejection_for(row_id) is not None:
+                action, keyword = "tag", REJECTION_KEYWORD
+            else:
+                continue  # not a rejection, or recorded by an older run that did not know it was one
+            if not self.store.action_done(self.account, message.message_id, action):
+                pending.setdefault((action, keyword), []).append((message.message_id, uid, outcome))
+        for (action, keyword), entries in pending.items():
+            uids = [uid for _, uid, _ in entries if uid is not None]
+            try:
+                done = self.actions.tag(folder, uids, keyword)
+            except OnwardError as exc:  # e.g. a server refusing the keyword: drafts and moves go on
+                log.warning("folder %s: tagging %d messages %s failed: %s", folder, len(uids), keyword, exc)
+                for _, _, outcome in entries:
+                    outcome.error = str(exc)
+                continue
+            if not done:
+                continue
+            with self.store.transaction():
+                for message_id, _, outcome in entries:
+                    self.store.record_action(self.account, message_id, action)
+                    outcome.actions.append(f"tag {keyword}")
+
     def _act(self, folder: str, uid: int | None, message: ParsedMessage, row_id: int, outcome: Outcome,
              facts: Extraction | None) -> None:
-        mid, can_tag = message.message_id, self.settings.tag and self.actions.can_tag
-        if outcome.verdict == "unsure":
-            if can_tag and self._once(mid, "tag_unsure", lambda: self.actions.tag(folder, uid, UNSURE_KEYWORD)):
-                outcome.actions.append(f"tag {UNSURE_KEYWORD}")
-            return
+        """What follows tagging, message by message: the draft, then the move (which changes the UID)."""
+        mid = message.message_id
         if outcome.verdict != "rejection":
             return
         event = self.store.rejection_for(row_id)
         if event is None:  # recorded by an older run that did not know it was a rejection
             return
         outcome.company, outcome.stage, outcome.reason = event["company"], event["stage"], event["reason"]
-        if can_tag and self._once(mid, "tag", lambda: self.actions.tag(folder, uid, REJECTION_KEYWORD)):
-            outcome.actions.append(f"tag {REJECTION_KEYWORD}")
         if self.settings.drafts:
             self._draft(message, event, outcome, facts)
         else:

@@ -177,12 +177,12 @@ class ImapMailbox:
         return with_keyword, without
 
     # -- acting -------------------------------------------------------------------------------------
-    def add_keyword(self, uid: int, keyword: str) -> bool:
+    def add_keyword(self, uids: Sequence[int], keyword: str) -> bool:
         if self.is_gmail:
             label = GMAIL_LABEL if keyword == "$Rejection" else GMAIL_UNSURE_LABEL
-            self.imap.add_gmail_labels([uid], [label])
+            self.imap.add_gmail_labels(list(uids), [label], silent=True)
         else:
-            self.imap.add_flags([uid], [keyword.encode()])
+            self.imap.add_flags(list(uids), [keyword.encode()], silent=True)
         return True
 
     def ensure_folder(self, folder: str) -> None:
