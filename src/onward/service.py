@@ -128,16 +128,23 @@ class Processor:
         parsed: list[ParsedMessage | None] = []
         for item, _uid in items:
             parsed.append(None if item.error else parse_message(item.raw, self.max_text_bytes))
+        known = self.store.message_rows(self.account, [m.message_id for m in parsed if m is not None])
         to_classify = [i for i, m in enumerate(parsed)
-                       if m is not None and not _is_unusable(m) and self.store.message_row(self.account, m.message_id) is None]
+                       if m is not None and not _is_unusable(m) and m.message_id not in known]
         predictions = dict(zip(to_classify, self.model.predict([parsed[i] for i in to_classify], explain=False),  # type: ignore[misc]
                                strict=True))
         recorded: list[tuple[Outcome, int | None, Extraction | None]] = []
+        in_batch: set[str] = set()
         with self.store.transaction():
             for index, ((item, uid), message) in enumerate(zip(items, parsed, strict=True)):
+                prediction = predictions.get(index)
+                if message is not None:
+                    if message.message_id in in_batch:
+                        prediction = None  # a second copy: it finds the first one's row
+                    in_batch.add(message.message_id)
                 try:
                     with self.store.savepoint():
-                        recorded.append(self._record(folder, item, uid, message, predictions.get(index)))
+                        recorded.append(self._record(folder, item, uid, message, prediction, known))
                 except Exception as exc:  # one bad message must not end the scan
                     log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
                     recorded.append((Outcome(location=item.location, message_id=message.message_id if message else item.key,
@@ -158,7 +165,8 @@ class Processor:
         return outcomes
 
     def _record(self, folder: str, item: SourceMessage, uid: int | None, message: ParsedMessage | None,
-                prediction: Prediction | None) -> tuple[Outcome, int | None, Extraction | None]:
+                prediction: Prediction | None, known: dict[str, Any]) -> tuple[Outcome, int | None, Extraction | None]:
+        """`known`: the rows recorded before this batch, by Message-ID."""
         if message is None:
             return self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable"), None, None
         if _is_unusable(message):
@@ -166,11 +174,13 @@ class Processor:
                     None, None)
         outcome = Outcome(location=item.location, message_id=message.message_id, subject=message.subject,
                           sender=message.from_address)
-        row = self.store.message_row(self.account, message.message_id)
+        row = known.get(message.message_id)
+        if row is None and prediction is None:  # a duplicate of a message earlier in this batch
+            row = self.store.message_row(self.account, message.message_id)
         facts: Extraction | None = None
         if row is None:
-            if prediction is None:  # a duplicate of a message earlier in this batch, recorded since
-                raise RuntimeError("message recorded twice in one batch")
+            if prediction is None:
+                raise RuntimeError(f"message {message.message_id} has no prediction")
             outcome.category, outcome.verdict, outcome.score = prediction.category, prediction.verdict, prediction.score
             company: str | None = None
             if prediction.verdict == "rejection":
@@ -180,8 +190,8 @@ class Processor:
                 # the company alone is enough to link this message to a later rejection
                 found = extract_company(message)
                 company = found.value if found.confidence >= 0.5 else None
-            row_id, _ = self.store.record_message(self.account, folder,
-                                                  self._message_values(message, prediction, uid, item, facts, company))
+            row_id = self.store.insert_message(self.account, folder,
+                                               self._message_values(message, prediction, uid, item, facts, company))
             if prediction.verdict == "rejection" and facts is not None:
                 self._record_rejection(row_id, message, facts)
             return outcome, row_id, facts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -175,6 +175,17 @@ class Store:
         return self.db.execute("SELECT * FROM messages WHERE account = ? AND message_id = ?",
                                (account, message_id)).fetchone()
 
+    def message_rows(self, account: str, message_ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        """The recorded rows among these Message-IDs, in one query for a whole batch."""
+        rows: dict[str, sqlite3.Row] = {}
+        unique = list(dict.fromkeys(message_ids))
+        for start in range(0, len(unique), 500):  # SQLite caps the number of parameters
+            chunk = unique[start:start + 500]
+            for row in self.db.execute(f"SELECT * FROM messages WHERE account = ? AND message_id IN "
+                                       f"({', '.join('?' for _ in chunk)})", (account, *chunk)):
+                rows[row["message_id"]] = row
+        return rows
+
     def record_message(self, account: str, folder: str, values: dict[str, Any]) -> tuple[int, bool]:
         """Insert a message once; a second sighting (rerun, resync) only refreshes its location.
         Returns (row id, whether it was new)."""
@@ -183,12 +194,16 @@ class Store:
             self.db.execute("UPDATE messages SET folder = ?, uid = ? WHERE id = ?",
                             (folder, values.get("uid"), existing["id"]))
             return existing["id"], False
+        return self.insert_message(account, folder, values), True
+
+    def insert_message(self, account: str, folder: str, values: dict[str, Any]) -> int:
+        """Insert a message the caller knows is not recorded yet."""
         columns = ["account", "folder", "seen_at", *values]
         row = [account, folder, now(), *(_db_value(v) for v in values.values())]
         cursor = self.db.execute(
             f"INSERT INTO messages ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", row
         )
-        return int(cursor.lastrowid or 0), True
+        return int(cursor.lastrowid or 0)
 
     def earlier_job_messages(self, account: str, company: str, before: str | None) -> list[sqlite3.Row]:
         """Acknowledgements and interviews from the same company before a date, newest first."""
