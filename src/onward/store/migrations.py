@@ -85,4 +85,9 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0005_folder_modseq", """
         ALTER TABLE folder_state ADD COLUMN flags_modseq INTEGER
     """),
+    # each rejection looks up the same company's earlier mail; without this, a full scan of a
+    # large folder slows down as the table grows
+    ("0006_messages_by_company", """
+        CREATE INDEX messages_by_company ON messages (account, lower(company))
+    """),
 ]
