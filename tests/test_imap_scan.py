@@ -259,3 +259,30 @@ def test_moving_a_rejection_out_of_move_to_is_a_correction(setup):
     with dovecot.client(account) as client:
         client.select_folder("Job search/Rejections", readonly=True)
         assert client.search("ALL") == []
+
+
+def test_scan_with_worker_processes_records_what_one_process_records(tmp_path, dovecot, monkeypatch):
+    """Workers parse, classify and extract; the parent records and acts. The result must not depend on it."""
+    import onward.imap_scan
+
+    monkeypatch.setattr(onward.imap_scan, "PARALLEL_MIN_MESSAGES", 1)
+    mail = [REJECTION, ACK, PERSONAL] + [
+        message(f"Weekly notes {i}", "Minutes of the meeting are attached.", message_id=f"<n{i}@example.org>",
+                sender="Chris <chris@example.org>")
+        for i in range(20)]
+    results = {}
+    for jobs in (1, 2):
+        account = dovecot.new_account()
+        monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", account.password)
+        db = tmp_path / f"jobs{jobs}.db"
+        config = write_config(tmp_path / f"config{jobs}.toml", {"main": account}, database=db)
+        with dovecot.client(account) as client:
+            client.multiappend("INBOX", mail)
+        result = run(config, "--jobs", str(jobs))
+        assert result.exit_code == 0, result.output
+        with dovecot.client(account) as client:
+            tagged = sorted(uid for uid, f in flags_of(client).items() if b"$Rejection" in f)
+        results[jobs] = (rows(db, "SELECT message_id, category, verdict, company FROM messages ORDER BY message_id"),
+                         rows(db, "SELECT company, stage, reason, draft_status FROM rejection_events"), tagged)
+    assert results[1] == results[2]
+    assert len(results[2][0]) == len(mail) and results[2][1]

@@ -486,10 +486,12 @@ class _Progress:
 @click.option("--drafts-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Local scans: where draft .eml files go (default: beside the database).")
 @click.option("--no-drafts", is_flag=True, help="Do not create feedback-request drafts.")
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, show_default="0: one per CPU, at most 4",
+              help="IMAP scans of 512+ new messages: worker processes that read mail while this one fetches.")
 @_model_option
 @click.pass_obj
 def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], since: Any, scan_all: bool,
-         dry_run: bool, fmt: str, drafts_dir: Path | None, no_drafts: bool, model_path: Path | None) -> None:
+         dry_run: bool, fmt: str, drafts_dir: Path | None, no_drafts: bool, jobs: int, model_path: Path | None) -> None:
     """Scan mail once: find rejections, record them, tag them and draft feedback requests.
 
     With PATHS (.eml files, folders, mbox, Maildir) scans those locally, drafts become .eml
@@ -520,10 +522,11 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
         if fmt == "text":
             click.echo(_summary_line(summary, dry_run))
         return
-    from onward.imap_scan import scan_accounts
+    from onward.imap_scan import default_jobs, scan_accounts
 
     summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
-                                        scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts, on_outcome=show)
+                                        scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts, on_outcome=show,
+                                        jobs=jobs or default_jobs())
     progress.clear()
     if fmt == "text":
         for summary in summaries:

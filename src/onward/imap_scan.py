@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from onward import logsafe
 from onward.actions import REJECTION_KEYWORD, DryRunActions
 from onward.classifier.model import RejectionModel
+from onward.classifier.runner import model_pool, with_model
 from onward.config import AccountConfig, Config
 from onward.errors import MailboxError, OnwardError
 from onward.history import mark
 from onward.responder import Draft, load_templates
-from onward.service import ActSettings, Outcome, Processor, Summary, open_store
+from onward.service import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
 from onward.sources import SourceMessage
 from onward.sources.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.store import FolderState, Store
 
 log = logging.getLogger(__name__)
+
+# below this many new messages, starting workers costs more than it saves
+PARALLEL_MIN_MESSAGES = 512
 
 
 class ImapActions:
@@ -49,6 +56,7 @@ class ScanRequest:
     dry_run: bool = False
     drafts: bool = True
     batch_size: int = 64
+    jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
 
 
@@ -78,15 +86,39 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         store.set_folder_state(account, folder, status.uidvalidity, 0)
     if uids:
         log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
-    for start in range(0, len(uids), request.batch_size):
-        if request.should_stop():
-            return
-        chunk = uids[start:start + request.batch_size]
-        batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder))
-        for outcome in processor.process(folder, batch):
+    pool = model_pool(processor.model, request.jobs) if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None
+    # with workers, a few batches are in flight: the next is fetched while earlier ones are read
+    in_flight: deque[tuple[list[int], list[tuple[SourceMessage, int | None]], Future[list[Analysis]] | None]] = deque()
+
+    def finish(chunk: list[int], batch: list[tuple[SourceMessage, int | None]],
+               future: Future[list[Analysis]] | None) -> None:
+        analyses = None
+        if future is not None:
+            try:
+                analyses = future.result()
+            except Exception as exc:  # a worker died (killed, out of memory): read this batch here instead
+                log.warning("account %s: worker failed (%s); reading the batch in this process", account, exc)
+        for outcome in processor.process(folder, batch, analyses):
             summary.add(outcome)
         # only now, with the batch recorded and acted on, does the folder state move on
         store.set_folder_state(account, folder, status.uidvalidity, chunk[-1])
+
+    try:
+        for start in range(0, len(uids), request.batch_size):
+            if request.should_stop():
+                return  # batches in flight are dropped; their state never advanced, so they are read again
+            chunk = uids[start:start + request.batch_size]
+            batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder))
+            future = pool.submit(with_model, analyse, [item for item, _ in batch], processor.max_text_bytes) \
+                if pool else None
+            in_flight.append((chunk, batch, future))
+            if len(in_flight) > (request.jobs if pool else 0):
+                finish(*in_flight.popleft())
+        while in_flight:
+            finish(*in_flight.popleft())
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
     if status.highest_modseq:
         store.set_flags_modseq(account, folder, status.highest_modseq)
 
@@ -197,14 +229,19 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
     return summary
 
 
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], since: date | None = None,
                   scan_all: bool = False, dry_run: bool = False, drafts: bool = True,
-                  on_outcome: Callable[[Outcome], None] | None = None) -> tuple[list[Summary], list[tuple[str, str]]]:
+                  on_outcome: Callable[[Outcome], None] | None = None,
+                  jobs: int = 1) -> tuple[list[Summary], list[tuple[str, str]]]:
     """Every named (or configured) account; one account failing never stops the others."""
     if not config.accounts:
         raise OnwardError("no accounts configured: run `onward config init`, or give a path to scan local mail")
     accounts = [config.account(n) for n in names] if names else list(config.accounts.values())
-    request = ScanRequest(since=since, scan_all=scan_all, dry_run=dry_run, drafts=drafts)
+    request = ScanRequest(since=since, scan_all=scan_all, dry_run=dry_run, drafts=drafts, jobs=jobs)
     summaries, failures = [], []
     lock = threading.Lock()
 

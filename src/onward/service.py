@@ -94,6 +94,42 @@ def _is_unusable(message: ParsedMessage) -> bool:
     return not message.text.strip() and not message.subject and not message.from_address
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What reading a message tells us, before anything is recorded: the part of the pipeline that
+    needs no database or mailbox, so worker processes can do it."""
+
+    message: ParsedMessage | None  # None: the source could not be read
+    prediction: Prediction | None = None  # None: unusable, or already recorded
+    facts: Extraction | None = None  # for a rejection
+    company: str | None = None  # for a rejection, an acknowledgement, an interview or an offer
+
+
+def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_bytes: int,
+            known: Callable[[list[str]], Any] | None = None) -> list[Analysis]:
+    """Parse, classify and extract. `known(message_ids)` names messages recorded before, which are
+    not classified again (a worker process has no database and classifies everything)."""
+    parsed = [None if item.error else parse_message(item.raw, max_text_bytes) for item in items]
+    skip = known([m.message_id for m in parsed if m is not None]) if known else ()
+    to_classify = [i for i, m in enumerate(parsed) if m is not None and not _is_unusable(m) and m.message_id not in skip]
+    predictions = dict(zip(to_classify, model.predict([parsed[i] for i in to_classify], explain=False),  # type: ignore[misc]
+                           strict=True))
+    analyses = []
+    for index, message in enumerate(parsed):
+        prediction = predictions.get(index)
+        facts, company = None, None
+        if message is not None and prediction is not None:
+            if prediction.verdict == "rejection":
+                facts = extract(message)
+                company = facts.value("company", 0.5)
+            elif prediction.category in ("application_ack", "interview", "offer"):
+                # the company alone is enough to link this message to a later rejection
+                found = extract_company(message)
+                company = found.value if found.confidence >= 0.5 else None
+        analyses.append(Analysis(message, prediction, facts, company))
+    return analyses
+
+
 class Processor:
     def __init__(
         self,
@@ -123,28 +159,27 @@ class Processor:
         self._tone_failures: set[str] = set()
 
     # -- one batch -------------------------------------------------------------------------------
-    def process(self, folder: str, items: Sequence[tuple[SourceMessage, int | None]]) -> list[Outcome]:
-        """Record the whole batch in one transaction, then act on what was recorded."""
-        parsed: list[ParsedMessage | None] = []
-        for item, _uid in items:
-            parsed.append(None if item.error else parse_message(item.raw, self.max_text_bytes))
+    def process(self, folder: str, items: Sequence[tuple[SourceMessage, int | None]],
+                analyses: Sequence[Analysis] | None = None) -> list[Outcome]:
+        """Record the whole batch in one transaction, then act on what was recorded. `analyses`,
+        when given, were made elsewhere (a worker process) from the same items."""
+        if analyses is None:
+            analyses = analyse(self.model, [item for item, _ in items], self.max_text_bytes,
+                               lambda ids: self.store.message_rows(self.account, ids))
+        parsed = [a.message for a in analyses]
         known = self.store.message_rows(self.account, [m.message_id for m in parsed if m is not None])
-        to_classify = [i for i, m in enumerate(parsed)
-                       if m is not None and not _is_unusable(m) and m.message_id not in known]
-        predictions = dict(zip(to_classify, self.model.predict([parsed[i] for i in to_classify], explain=False),  # type: ignore[misc]
-                               strict=True))
         recorded: list[tuple[Outcome, int | None, Extraction | None]] = []
         in_batch: set[str] = set()
         with self.store.transaction():
-            for index, ((item, uid), message) in enumerate(zip(items, parsed, strict=True)):
-                prediction = predictions.get(index)
+            for (item, uid), analysis in zip(items, analyses, strict=True):
+                message = analysis.message
                 if message is not None:
                     if message.message_id in in_batch:
-                        prediction = None  # a second copy: it finds the first one's row
+                        analysis = Analysis(message)  # a second copy: it finds the first one's row
                     in_batch.add(message.message_id)
                 try:
                     with self.store.savepoint():
-                        recorded.append(self._record(folder, item, uid, message, prediction, known))
+                        recorded.append(self._record(folder, item, uid, analysis, known))
                 except Exception as exc:  # one bad message must not end the scan
                     log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
                     recorded.append((Outcome(location=item.location, message_id=message.message_id if message else item.key,
@@ -164,9 +199,10 @@ class Processor:
                 self.on_outcome(outcome)
         return outcomes
 
-    def _record(self, folder: str, item: SourceMessage, uid: int | None, message: ParsedMessage | None,
-                prediction: Prediction | None, known: dict[str, Any]) -> tuple[Outcome, int | None, Extraction | None]:
+    def _record(self, folder: str, item: SourceMessage, uid: int | None, analysis: Analysis,
+                known: dict[str, Any]) -> tuple[Outcome, int | None, Extraction | None]:
         """`known`: the rows recorded before this batch, by Message-ID."""
+        message, prediction = analysis.message, analysis.prediction
         if message is None:
             return self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable"), None, None
         if _is_unusable(message):
@@ -177,21 +213,13 @@ class Processor:
         row = known.get(message.message_id)
         if row is None and prediction is None:  # a duplicate of a message earlier in this batch
             row = self.store.message_row(self.account, message.message_id)
-        facts: Extraction | None = None
         if row is None:
             if prediction is None:
                 raise RuntimeError(f"message {message.message_id} has no prediction")
             outcome.category, outcome.verdict, outcome.score = prediction.category, prediction.verdict, prediction.score
-            company: str | None = None
-            if prediction.verdict == "rejection":
-                facts = extract(message)
-                company = facts.value("company", 0.5)
-            elif prediction.category in ("application_ack", "interview", "offer"):
-                # the company alone is enough to link this message to a later rejection
-                found = extract_company(message)
-                company = found.value if found.confidence >= 0.5 else None
-            row_id = self.store.insert_message(self.account, folder,
-                                               self._message_values(message, prediction, uid, item, facts, company))
+            facts = analysis.facts
+            row_id = self.store.insert_message(self.account, folder, self._message_values(
+                message, prediction, uid, item, facts, analysis.company))
             if prediction.verdict == "rejection" and facts is not None:
                 self._record_rejection(row_id, message, facts)
             return outcome, row_id, facts

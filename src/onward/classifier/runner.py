@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
+from typing import Any, TypeVar
 
-from onward.classifier.model import Prediction, RejectionModel, load_model
+from onward.classifier.model import Prediction, RejectionModel
 from onward.parsing import ParsedMessage, parse_message
 from onward.sources import SourceMessage
 
 log = logging.getLogger(__name__)
 
 BATCH = 64
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,23 @@ def classify_batch(model: RejectionModel, batch: list[SourceMessage], max_text_b
 _worker_model: RejectionModel | None = None
 
 
-def _init_worker(model_path: Path | None) -> None:
+def _init_worker(model: RejectionModel) -> None:
     global _worker_model
-    _worker_model = load_model(model_path)
+    _worker_model = model
 
 
-def _work(batch: list[SourceMessage], max_text_bytes: int, explain: bool) -> list[tuple[ParsedMessage, Prediction]]:
+def with_model(function: Callable[..., T], *args: Any) -> T:
+    """Run `function(model, *args)` in a worker of `model_pool`."""
     assert _worker_model is not None
-    return classify_batch(_worker_model, batch, max_text_bytes, explain)
+    return function(_worker_model, *args)
+
+
+def model_pool(model: RejectionModel, jobs: int) -> ProcessPoolExecutor:
+    """Worker processes that each hold the model. Forked where the platform allows: the model is
+    then shared with the parent page by page instead of loaded again."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(model,))
 
 
 def classify_stream(
@@ -65,10 +76,10 @@ def classify_stream(
                                                    strict=True):
                 yield Classified(item, message, prediction)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model.path,)) as pool:
+    with model_pool(model, jobs) as pool:
         pending: list[tuple[list[SourceMessage], object]] = []
         for batch in _batches(readable, BATCH):
-            pending.append((batch, pool.submit(_work, batch, max_text_bytes, explain)))
+            pending.append((batch, pool.submit(with_model, classify_batch, batch, max_text_bytes, explain)))
             if len(pending) >= jobs * 3:  # bounded read-ahead keeps memory flat
                 yield from _drain(pending.pop(0))
         while pending:
