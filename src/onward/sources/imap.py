@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
@@ -38,6 +39,11 @@ class FolderStatus:
     highest_modseq: int | None = None
 
 
+_MESSAGE_ID_FETCH = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+_MESSAGE_ID_ITEM = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
 def tls_context(account: AccountConfig) -> ssl.SSLContext:
     context = ssl.create_default_context()  # certificate and host name checks on
     if account.ca_file:
@@ -58,6 +64,10 @@ class ImapMailbox:
         self.selected: str | None = None
         self.readonly = True
         self._capabilities: tuple[bytes, ...] = ()
+        # per connection: the special folders and the Message-IDs in Drafts and Sent, read once
+        # instead of a LIST, two SELECTs and a SEARCH per draft
+        self._special: dict[bytes, str | None] = {}
+        self._message_ids: dict[str, set[str]] = {}
 
     # -- connection ---------------------------------------------------------------------------------
     def connect(self) -> ImapMailbox:
@@ -98,6 +108,7 @@ class ImapMailbox:
             raise MailboxError(f"account {a.name!r}: login to {where} failed: {logsafe.redact(str(exc))}") from None
         self.client = client
         self._capabilities = tuple(client.capabilities())
+        self._special, self._message_ids = {}, {}
         if self.has("CONDSTORE"):
             # flag changes can then be asked for by MODSEQ: a rescan costs what changed, not the folder
             with contextlib.suppress(IMAPClientError):
@@ -202,17 +213,30 @@ class ImapMailbox:
     def drafts_folder(self) -> str:
         if self.account.drafts_folder:
             return self.account.drafts_folder
-        found = self.imap.find_special_folder(b"\\Drafts")
-        return found or "Drafts"
+        return self._special_folder(b"\\Drafts") or "Drafts"
 
-    def _contains_message_id(self, folder: str, message_id: str) -> bool:
-        if not self.imap.folder_exists(folder):
-            return False
-        self.imap.select_folder(folder, readonly=True)
-        try:
-            return bool(self.imap.search(["HEADER", "Message-ID", message_id]))
-        finally:
-            self._reselect()
+    def _special_folder(self, flag: bytes) -> str | None:
+        if flag not in self._special:
+            self._special[flag] = self.imap.find_special_folder(flag)
+        return self._special[flag]
+
+    def _message_ids_in(self, folder: str) -> set[str]:
+        """The Message-IDs in a folder, read once per connection and kept up to date by save_draft.
+        Nobody else writes onward's draft Message-IDs, so the set cannot miss one of ours."""
+        if folder not in self._message_ids:
+            found: set[str] = set()
+            if self.imap.folder_exists(folder):
+                self.imap.select_folder(folder, readonly=True)
+                try:
+                    uids = self.imap.search("ALL")
+                    for start in range(0, len(uids), 500):
+                        for data in self.imap.fetch(uids[start:start + 500], [_MESSAGE_ID_FETCH]).values():
+                            header = data.get(_MESSAGE_ID_ITEM, b"").decode("utf-8", "replace")
+                            found.update(_MESSAGE_ID.findall(header))
+                finally:
+                    self._reselect()
+            self._message_ids[folder] = found
+        return self._message_ids[folder]
 
     def _reselect(self) -> None:
         if self.selected is not None:
@@ -223,13 +247,14 @@ class ImapMailbox:
     def save_draft(self, draft: Draft) -> bool:
         """APPEND to Drafts unless a draft (or a sent reply) with this Message-ID already exists."""
         drafts = self.drafts_folder()
-        sent = self.imap.find_special_folder(b"\\Sent")
+        sent = self._special_folder(b"\\Sent")
         for folder in (drafts, sent):
-            if folder and self._contains_message_id(folder, draft.message_id):
+            if folder and draft.message_id in self._message_ids_in(folder):
                 log.info("account %s: draft %s already in %s", self.account.name, draft.message_id, folder)
                 return False
         self.ensure_folder(drafts)
         self.imap.append(drafts, draft.as_bytes(), flags=[b"\\Draft"])
+        self._message_ids_in(drafts).add(draft.message_id)
         return True
 
 
