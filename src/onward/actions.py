@@ -28,8 +28,8 @@ class Actions(Protocol):
 
     def move(self, folder: str, uid: int | None, destination: str) -> bool: ...
 
-    def save_draft(self, draft: Draft) -> bool:
-        """Save unless a draft with this Message-ID exists; True when it saved one."""
+    def save_drafts(self, drafts: Sequence[Draft]) -> list[bool]:
+        """Save each draft unless one with its Message-ID exists; for each, True when it was saved."""
         ...
 
 
@@ -51,7 +51,10 @@ class LocalActions:
         stem = draft.message_id.strip("<>").split("@", 1)[0]
         return self.drafts_dir / f"{stem}.eml"
 
-    def save_draft(self, draft: Draft) -> bool:
+    def save_drafts(self, drafts: Sequence[Draft]) -> list[bool]:
+        return [self._save(draft) for draft in drafts]
+
+    def _save(self, draft: Draft) -> bool:
         path = self.draft_path(draft)
         if path.exists():
             return False
@@ -77,5 +80,5 @@ class DryRunActions:
     def move(self, folder: str, uid: int | None, destination: str) -> bool:
         return self.can_tag
 
-    def save_draft(self, draft: Draft) -> bool:
-        return True
+    def save_drafts(self, drafts: Sequence[Draft]) -> list[bool]:
+        return [True for _ in drafts]

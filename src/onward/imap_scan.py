@@ -45,8 +45,8 @@ class ImapActions:
     def move(self, folder: str, uid: int | None, destination: str) -> bool:
         return uid is not None and self.mailbox.move(uid, destination)
 
-    def save_draft(self, draft: Draft) -> bool:
-        return self.mailbox.save_draft(draft)
+    def save_drafts(self, drafts: Sequence[Draft]) -> list[bool]:
+        return self.mailbox.save_drafts(drafts)
 
 
 @dataclass

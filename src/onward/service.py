@@ -19,7 +19,7 @@ from onward.config import Config
 from onward.errors import OnwardError
 from onward.extract import Extraction, extract, extract_company
 from onward.parsing import ParsedMessage, parse_message
-from onward.responder import Template, ToneError, compose, load_templates
+from onward.responder import Draft, Template, ToneError, compose, load_templates
 from onward.sources import SourceMessage
 from onward.store import Store
 
@@ -186,11 +186,12 @@ class Processor:
                                              status="malformed", error=f"{exc.__class__.__name__}: {exc}"), None, None))
         # only now, with every message saved, do we touch the mailbox
         self._tag_batch(folder, recorded, items, parsed)
+        self._draft_batch(recorded, parsed)
         outcomes = []
-        for (outcome, row_id, facts), (item, uid), message in zip(recorded, items, parsed, strict=True):
+        for (outcome, row_id, _facts), (item, uid), message in zip(recorded, items, parsed, strict=True):
             if row_id is not None and message is not None:
                 try:
-                    self._act(folder, uid, message, row_id, outcome, facts)
+                    self._act(folder, uid, message, row_id, outcome)
                 except OnwardError as exc:  # e.g. a server refusing one action: the others go on
                     log.warning("message %s: action failed: %s", item.location, exc)
                     outcome.error = str(exc)
@@ -325,51 +326,74 @@ class Processor:
                     self.store.record_action(self.account, message_id, action)
                     outcome.actions.append(f"tag {keyword}")
 
-    def _act(self, folder: str, uid: int | None, message: ParsedMessage, row_id: int, outcome: Outcome,
-             facts: Extraction | None) -> None:
-        """What follows tagging, message by message: the draft, then the move (which changes the UID)."""
-        mid = message.message_id
+    def _draft_batch(self, recorded: Sequence[tuple[Outcome, int | None, Extraction | None]],
+                     parsed: Sequence[ParsedMessage | None]) -> None:
+        """A draft for each new rejection, all saved at once (one APPEND for the batch)."""
+        if not self.settings.drafts:
+            return
+        pending: list[tuple[Draft, Outcome, Any, str]] = []
+        for (outcome, row_id, facts), message in zip(recorded, parsed, strict=True):
+            if row_id is None or message is None or outcome.verdict != "rejection":
+                continue
+            event = self.store.rejection_for(row_id)
+            if event is None:  # recorded by an older run that did not know it was a rejection
+                continue
+            if self.store.action_done(self.account, message.message_id, "draft"):
+                outcome.draft = "exists"
+                continue
+            draft = self._compose(message, event, outcome, facts)
+            if draft is not None:
+                pending.append((draft, outcome, event, message.message_id))
+        if not pending:
+            return
+        try:
+            saved = self.actions.save_drafts([draft for draft, *_ in pending])
+        except OnwardError as exc:  # e.g. the server refusing the Drafts folder: tags and moves go on
+            log.warning("saving %d draft(s) failed: %s", len(pending), exc)
+            for _, outcome, _, _ in pending:
+                outcome.error = str(exc)
+            return
+        dry_run = isinstance(self.actions, DryRunActions)
+        with self.store.transaction():
+            for (draft, outcome, event, message_id), was_saved in zip(pending, saved, strict=True):
+                if dry_run:
+                    outcome.draft = "would_draft"
+                elif was_saved:
+                    outcome.draft = "drafted" if draft.to else "no_recipient"
+                else:
+                    outcome.draft = "exists"
+                outcome.draft_to = draft.to
+                self.store.record_action(self.account, message_id, "draft", draft.message_id)
+                self.store.set_draft_status(event["id"], "drafted" if draft.to else "drafted_no_recipient",
+                                            draft.message_id)
+                outcome.actions.append(f"draft {draft.message_id}")
+
+    def _compose(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction | None) -> Draft | None:
+        try:
+            return compose(message, facts or extract(message), self.from_address, self.my_name, self.templates,
+                           stage=event["stage"])
+        except ToneError as exc:
+            if str(exc) not in self._tone_failures:
+                log.error("%s; no draft saved", exc)
+                self._tone_failures.add(str(exc))
+            self.store.set_draft_status(event["id"], "tone_failed")
+            outcome.draft, outcome.error = "tone_failed", str(exc)
+            return None
+
+    def _act(self, folder: str, uid: int | None, message: ParsedMessage, row_id: int, outcome: Outcome) -> None:
+        """What follows tags and drafts, message by message: the move (which changes the UID)."""
         if outcome.verdict != "rejection":
             return
         event = self.store.rejection_for(row_id)
         if event is None:  # recorded by an older run that did not know it was a rejection
             return
         outcome.company, outcome.stage, outcome.reason = event["company"], event["stage"], event["reason"]
-        if self.settings.drafts:
-            self._draft(message, event, outcome, facts)
-        else:
+        if not self.settings.drafts:
             outcome.draft = "off"
         move_to = self.settings.move_to
-        if move_to and self.actions.can_tag and self._once(mid, "move", lambda: self.actions.move(folder, uid, move_to),
-                                                           move_to):
+        if move_to and self.actions.can_tag and self._once(message.message_id, "move",
+                                                           lambda: self.actions.move(folder, uid, move_to), move_to):
             outcome.actions.append(f"move to {move_to}")
-
-    def _draft(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction | None) -> None:
-        store, account, mid = self.store, self.account, message.message_id
-        if store.action_done(account, mid, "draft"):
-            outcome.draft = "exists"
-            return
-        facts = facts or extract(message)
-        try:
-            draft = compose(message, facts, self.from_address, self.my_name, self.templates, stage=event["stage"])
-        except ToneError as exc:
-            if str(exc) not in self._tone_failures:
-                log.error("%s; no draft saved", exc)
-                self._tone_failures.add(str(exc))
-            store.set_draft_status(event["id"], "tone_failed")
-            outcome.draft, outcome.error = "tone_failed", str(exc)
-            return
-        saved = self.actions.save_draft(draft)
-        if isinstance(self.actions, DryRunActions):
-            outcome.draft = "would_draft"
-        elif saved:
-            outcome.draft = "drafted" if draft.to else "no_recipient"
-        else:
-            outcome.draft = "exists"
-        outcome.draft_to = draft.to
-        store.record_action(account, mid, "draft", draft.message_id)
-        store.set_draft_status(event["id"], "drafted" if draft.to else "drafted_no_recipient", draft.message_id)
-        outcome.actions.append(f"draft {draft.message_id}")
 
     def run(self, folder: str, items: Iterable[tuple[SourceMessage, int | None]]) -> Summary:
         summary = Summary(account=self.account)
