@@ -72,6 +72,10 @@ def _blocklist_pattern(entry: str) -> re.Pattern[str]:
 
 
 _BLOCKLIST = tuple((entry.rstrip("*"), _blocklist_pattern(entry)) for entry in TONE_BLOCKLIST)
+# one pass over the draft instead of one per phrase (the list above then names the phrase); the
+# shared (?<!\w) stands outside the alternation, where it costs one check per position, not ~70
+_ANY_BLOCKED = re.compile(r"(?<!\w)(?:" + "|".join(
+    re.escape(entry.rstrip("*")) + ("" if entry.endswith("*") else r"(?!\w)") for entry in TONE_BLOCKLIST) + ")")
 _ALL_CAPS = re.compile(r"\b[A-ZÄÖÜÀ-Ý]{4,}\b")
 _LEFTOVER = re.compile(r"\$\{?\w+\}?|\{\{|\}\}")
 
@@ -118,9 +122,10 @@ def choose_template(templates: dict[str, Template], lang: str, stage: str, key: 
 def check_tone(body: str, template_name: str, inserted: tuple[str, ...] = ()) -> None:
     """Raise ToneError naming the template and the offending phrase."""
     lowered = body.lower()
-    for phrase, pattern in _BLOCKLIST:
-        if pattern.search(lowered):
-            raise ToneError(f"template {template_name}: tone check failed on {phrase!r}")
+    if _ANY_BLOCKED.search(lowered):
+        for phrase, pattern in _BLOCKLIST:
+            if pattern.search(lowered):
+                raise ToneError(f"template {template_name}: tone check failed on {phrase!r}")
     if "!" in body:
         raise ToneError(f"template {template_name}: tone check failed: exclamation mark")
     own_text = body
