@@ -64,14 +64,26 @@ def normalise(text: str) -> str:
     return _APOSTROPHE.sub("", text)
 
 
+_ATS = frozenset(ATS_DOMAINS)
+_JOB_BOARDS = frozenset(JOB_BOARD_DOMAINS)
+
+
+def domain_suffixes(domain: str) -> set[str]:
+    """"mail.greenhouse.io" -> {"mail.greenhouse.io", "greenhouse.io", "io"}: a set lookup then tells
+    whether the domain is, or is under, one in a list."""
+    parts = domain.split(".")
+    return {".".join(parts[i:]) for i in range(len(parts))}
+
+
 def _domain_kind(address: str) -> list[str]:
     local, _, domain = address.lower().rpartition("@")
     facts: list[str] = []
     if not domain:
         return ["sender_none"]
-    if any(domain == d or domain.endswith("." + d) for d in ATS_DOMAINS):
+    suffixes = domain_suffixes(domain)
+    if not suffixes.isdisjoint(_ATS):
         facts.append("sender_ats")
-    elif any(domain == d or domain.endswith("." + d) for d in JOB_BOARD_DOMAINS):
+    elif not suffixes.isdisjoint(_JOB_BOARDS):
         facts.append("sender_jobboard")
     elif domain in FREEMAIL_DOMAINS:
         facts.append("sender_freemail")

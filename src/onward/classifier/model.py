@@ -79,7 +79,7 @@ def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
         # word forms and languages with little data
         return Pipeline([
             ("pick", FieldPicker(field)),
-            ("tfidf", HashedTfidf("char", (3, 5), min_df=1 if small else 3, max_features=100_000)),
+            ("tfidf", HashedTfidf("char", (3, 4), min_df=1 if small else 3, max_features=100_000)),
         ])
 
     features = FeatureUnion([

@@ -6,7 +6,7 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from onward.sources import SourceMessage
 log = logging.getLogger(__name__)
 
 BATCH = 64
+POOL_BATCH = 128  # larger batches for workers: fewer round trips to them
 T = TypeVar("T")
 
 
@@ -37,6 +38,16 @@ def classify_batch(model: RejectionModel, batch: list[SourceMessage], max_text_b
                    explain: bool = True) -> list[tuple[ParsedMessage, Prediction]]:
     parsed = [parse_message(item.raw, max_text_bytes) for item in batch]
     return list(zip(parsed, model.predict(parsed, explain=explain), strict=True))
+
+
+def _classify_in_worker(model: RejectionModel, batch: list[bytes], max_text_bytes: int,
+                        explain: bool) -> list[tuple[ParsedMessage, Prediction]]:
+    """Only the raw bytes travel to the worker, and only the headers' part of each message comes
+    back: pickling the texts both ways cost the parent as much as the workers saved."""
+    parsed = [parse_message(raw, max_text_bytes) for raw in batch]
+    predictions = model.predict(parsed, explain=explain)
+    return [(replace(message, text="", quoted="", signature=""), prediction)
+            for message, prediction in zip(parsed, predictions, strict=True)]
 
 
 _worker_model: RejectionModel | None = None
@@ -68,7 +79,8 @@ def classify_stream(
     max_text_bytes: int = 2 * 1024 * 1024,
     explain: bool = True,
 ) -> Iterator[Classified]:
-    """Results come back in input order. Unreadable items are passed over (the caller sees their error)."""
+    """Results come back in input order. Unreadable items are passed over (the caller sees their error).
+    With jobs > 1 the messages come back without their text (headers, ids and defects only)."""
     readable = (item for item in items if not item.error)
     if jobs <= 1:
         for batch in _batches(readable, BATCH):
@@ -78,8 +90,9 @@ def classify_stream(
         return
     with model_pool(model, jobs) as pool:
         pending: list[tuple[list[SourceMessage], object]] = []
-        for batch in _batches(readable, BATCH):
-            pending.append((batch, pool.submit(with_model, classify_batch, batch, max_text_bytes, explain)))
+        for batch in _batches(readable, POOL_BATCH):
+            pending.append((batch, pool.submit(with_model, _classify_in_worker, [item.raw for item in batch],
+                                               max_text_bytes, explain)))
             if len(pending) >= jobs * 3:  # bounded read-ahead keeps memory flat
                 yield from _drain(pending.pop(0))
         while pending:
