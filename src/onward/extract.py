@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from onward.classifier.features import ATS_DOMAINS, FREEMAIL_DOMAINS, JOB_BOARD_DOMAINS
+from onward.classifier.features import ATS_DOMAINS, FREEMAIL_DOMAINS, JOB_BOARD_DOMAINS, domain_suffixes
 from onward.parsing import ParsedMessage
 
 STAGES = ("application", "assessment", "interview", "final", "unknown")
@@ -66,8 +66,15 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
+_DOMAIN_SETS: dict[tuple[str, ...], frozenset[str]] = {}
+
+
 def _in(domain: str, domains: tuple[str, ...]) -> bool:
-    return any(domain == d or domain.endswith("." + d) for d in domains)
+    """Whether the domain is one of `domains` or under one of them."""
+    known = _DOMAIN_SETS.get(domains)
+    if known is None:
+        known = _DOMAIN_SETS.setdefault(domains, frozenset(domains))
+    return not known.isdisjoint(domain_suffixes(domain))
 
 
 def is_noreply(address: str) -> bool:
@@ -77,6 +84,9 @@ def is_noreply(address: str) -> bool:
     local = address.rpartition("@")[0]
     domain = _domain(address)
     return bool(_NOREPLY_LOCAL.search(local)) or _in(domain, ATS_DOMAINS) or _in(domain, JOB_BOARD_DOMAINS)
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def closing_block(message: ParsedMessage) -> str:
@@ -89,7 +99,7 @@ def closing_block(message: ParsedMessage) -> str:
         return text[matches[-1].end():].strip()
     # no sign-off line: only a short last paragraph of short lines looks like a signature; prose
     # never does, so an address mentioned in a sentence is never taken for the sender's
-    last = re.split(r"\n\s*\n", text.strip())[-1]
+    last = _PARAGRAPH_BREAK.split(text.strip())[-1]
     lines = last.splitlines()
     if len(lines) <= 6 and all(len(line) <= 60 for line in lines):
         return last
@@ -139,6 +149,7 @@ _TEAM_WORDS = (
     r"people & culture|people and culture|team|personalabteilung|recrutement|rrhh|recursos humanos|karriere|"
     r"bewerbermanagement|talent team|recruiting team)"
 )
+_TEAM_WORDS_RE = re.compile(_TEAM_WORDS, re.I)
 _DISPLAY_TEAM = re.compile(
     r"^(?:the )?(?P<c>.+?)\s+(?:" + _TEAM_WORDS + r")(?:\s+(?:team|department))?(?:\s+via\s+.+)?$", re.I)
 _DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
@@ -176,11 +187,15 @@ _NOT_COMPANY = re.compile(
 _TRAILING_NOISE = re.compile(r"\s*(?:\b(?:team|inc|llc|ltd|gmbh|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
 
 
+_LEADING_THE = re.compile(r"^(?:the)\s+", re.I)
+_TRAILING_TEAM_WORDS = re.compile(r"\s+(?:application|update|careers|jobs|recruiting|hiring|team|talent)(?:\s+.*)?$",
+                                  re.I)
+
+
 def _clean_company(value: str) -> str | None:
     value = value.strip(" .,:;!-–|\"'’")
-    value = re.sub(r"^(?:the)\s+", "", value, flags=re.I)
-    value = re.sub(r"\s+(?:application|update|careers|jobs|recruiting|hiring|team|talent)(?:\s+.*)?$", "", value,
-                   flags=re.I)
+    value = _LEADING_THE.sub("", value)
+    value = _TRAILING_TEAM_WORDS.sub("", value)
     if not value or len(value) > 60 or _NOT_COMPANY.match(value) or len(value.split()) > 5:
         return None
     return value
@@ -237,6 +252,9 @@ def _phrase_for_core(core: str, text: str) -> str | None:
     best = None
     for m in _CAP_PHRASE_RE.finditer(text):
         words = m.group(0).split()
+        initial = words[0][0].lower()
+        if initial.isascii() and initial != core[0]:
+            continue  # cheap: the phrase's compact form would start with this letter
         # every candidate starts with the first word, so it must agree with the domain's start
         first = _compact(words[0])
         if not first or not (core.startswith(first[:len(core)]) or first.startswith(core)):
@@ -269,7 +287,7 @@ def extract_company(message: ParsedMessage) -> Field:
             if not _looks_like_person(m.group("c"), message):
                 vote(m.group("c"), 0.8)
         else:
-            parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", display) if p.strip()]
+            parts = [p.strip() for p in _SUBJECT_SPLIT.split(display) if p.strip()]
             if len(parts) == 2 and _PORTAL_WORDS.match(parts[1]):
                 vote(parts[0], 0.85)
             elif len(parts) == 2 and _PORTAL_WORDS.match(parts[0]):
@@ -302,9 +320,9 @@ def extract_company(message: ParsedMessage) -> Field:
         return Field.unknown()
     # agreement between independent clues is worth more than any one of them
     best, best_score = None, 0.0
-    for candidate, _weight in votes:
-        key = _key(candidate)
-        agreeing = [w for c, w in votes if key and (_key(c) == key or _key(c) in key or key in _key(c))]
+    keyed = [(c, w, _key(c)) for c, w in votes]
+    for candidate, _weight, key in keyed:
+        agreeing = [w for _, w, other in keyed if key and (other == key or other in key or key in other)]
         score = min(0.99, max(agreeing) + 0.1 * (len(agreeing) - 1))
         if score > best_score or (score == best_score and best is not None and len(candidate) > len(best)):
             best, best_score = candidate, score
@@ -312,7 +330,7 @@ def extract_company(message: ParsedMessage) -> Field:
 
 
 def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", _TRAILING_NOISE.sub("", name.lower()))
+    return _NOT_ALNUM.sub("", _TRAILING_NOISE.sub("", name.lower()))
 
 
 # -- role ------------------------------------------------------------------------------------
@@ -340,9 +358,13 @@ _NOT_ROLE = re.compile(r"^(?:your|votre|ihre|deine|tu|su|my|application|update|t
                        r"next steps?|thank you|thanks|status|your|feedback)\b", re.I)
 
 
+_ROLE_REQ_SUFFIX = re.compile(r"\s*\((?:req|r-|job|id)[^)]*\)\s*$", re.I)
+_ROLE_NUMBER_SUFFIX = re.compile(r"\s*(?:#|req\.?|R-)\s*\d[\w-]*$")
+
+
 def _clean_role(value: str) -> str | None:
-    value = re.sub(r"\s*\((?:req|r-|job|id)[^)]*\)\s*$", "", value.strip(), flags=re.I)
-    value = re.sub(r"\s*(?:#|req\.?|R-)\s*\d[\w-]*$", "", value).strip(" .,:;-–|\"'’")
+    value = _ROLE_REQ_SUFFIX.sub("", value.strip())
+    value = _ROLE_NUMBER_SUFFIX.sub("", value).strip(" .,:;-–|\"'’")
     if not value or len(value) < 3 or len(value.split()) > 9 or _NOT_ROLE.match(value):
         return None
     return value
@@ -376,7 +398,7 @@ def extract_signer(message: ParsedMessage, company: str | None = None) -> Field:
     if not lines:
         return Field.unknown()
     first_line = lines[0]
-    if re.search(_TEAM_WORDS, first_line, re.I) and len(first_line.split()) > 1:
+    if _TEAM_WORDS_RE.search(first_line) and len(first_line.split()) > 1:
         return Field.unknown()
     if company and _key(company) and _key(company) in _key(first_line):
         return Field.unknown()
