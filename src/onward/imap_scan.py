@@ -109,8 +109,8 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
                 return  # batches in flight are dropped; their state never advanced, so they are read again
             chunk = uids[start:start + request.batch_size]
             batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder))
-            future = pool.submit(with_model, analyse, [item for item, _ in batch], processor.max_text_bytes) \
-                if pool else None
+            future = pool.submit(with_model, analyse, [item for item, _ in batch], processor.max_text_bytes,
+                                 None, True) if pool else None
             in_flight.append((chunk, batch, future))
             if len(in_flight) > (request.jobs if pool else 0):
                 finish(*in_flight.popleft())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +106,10 @@ class Analysis:
 
 
 def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_bytes: int,
-            known: Callable[[list[str]], Any] | None = None) -> list[Analysis]:
+            known: Callable[[list[str]], Any] | None = None, slim: bool = False) -> list[Analysis]:
     """Parse, classify and extract. `known(message_ids)` names messages recorded before, which are
-    not classified again (a worker process has no database and classifies everything)."""
+    not classified again (a worker process has no database and classifies everything). `slim`
+    keeps only what recording needs of the text: a worker then sends back a tenth of the bytes."""
     parsed = [None if item.error else parse_message(item.raw, max_text_bytes) for item in items]
     skip = known([m.message_id for m in parsed if m is not None]) if known else ()
     to_classify = [i for i, m in enumerate(parsed) if m is not None and not _is_unusable(m) and m.message_id not in skip]
@@ -126,8 +127,17 @@ def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_byte
                 # the company alone is enough to link this message to a later rejection
                 found = extract_company(message)
                 company = found.value if found.confidence >= 0.5 else None
+        if slim and message is not None:
+            message = _slim(message)
         analyses.append(Analysis(message, prediction, facts, company))
     return analyses
+
+
+def _slim(message: ParsedMessage) -> ParsedMessage:
+    """The message without the text that recording and acting do not read (they read the excerpt,
+    and whether there is any text at all)."""
+    excerpt = message.text[:EXCERPT_CHARS]
+    return replace(message, text=excerpt if excerpt.strip() else message.text, quoted="", signature="")
 
 
 class Processor:
@@ -186,7 +196,7 @@ class Processor:
                                              status="malformed", error=f"{exc.__class__.__name__}: {exc}"), None, None))
         # only now, with every message saved, do we touch the mailbox
         self._tag_batch(folder, recorded, items, parsed)
-        self._draft_batch(recorded, parsed)
+        self._draft_batch(recorded, items, parsed)
         outcomes = []
         for (outcome, row_id, _facts), (item, uid), message in zip(recorded, items, parsed, strict=True):
             if row_id is not None and message is not None:
@@ -228,7 +238,7 @@ class Processor:
         outcome.category, outcome.verdict, outcome.score = row["category"], row["verdict"], row["score"]
         if row["uid"] != uid or row["folder"] != folder:
             self.store.record_message(self.account, folder, {"message_id": message.message_id, "uid": uid})
-        return outcome, row["id"], None
+        return outcome, row["id"], analysis.facts
 
     def _record_failure(self, folder: str, item: SourceMessage, uid: int | None, message_id: str, status: str,
                         error: str) -> Outcome:
@@ -327,12 +337,12 @@ class Processor:
                     outcome.actions.append(f"tag {keyword}")
 
     def _draft_batch(self, recorded: Sequence[tuple[Outcome, int | None, Extraction | None]],
-                     parsed: Sequence[ParsedMessage | None]) -> None:
+                     items: Sequence[tuple[SourceMessage, int | None]], parsed: Sequence[ParsedMessage | None]) -> None:
         """A draft for each new rejection, all saved at once (one APPEND for the batch)."""
         if not self.settings.drafts:
             return
         pending: list[tuple[Draft, Outcome, Any, str]] = []
-        for (outcome, row_id, facts), message in zip(recorded, parsed, strict=True):
+        for (outcome, row_id, facts), (item, _uid), message in zip(recorded, items, parsed, strict=True):
             if row_id is None or message is None or outcome.verdict != "rejection":
                 continue
             event = self.store.rejection_for(row_id)
@@ -341,6 +351,8 @@ class Processor:
             if self.store.action_done(self.account, message.message_id, "draft"):
                 outcome.draft = "exists"
                 continue
+            if facts is None:  # a rejection recorded by an earlier run: read it whole again
+                facts = extract(parse_message(item.raw, self.max_text_bytes))
             draft = self._compose(message, event, outcome, facts)
             if draft is not None:
                 pending.append((draft, outcome, event, message.message_id))
@@ -368,10 +380,9 @@ class Processor:
                                             draft.message_id)
                 outcome.actions.append(f"draft {draft.message_id}")
 
-    def _compose(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction | None) -> Draft | None:
+    def _compose(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction) -> Draft | None:
         try:
-            return compose(message, facts or extract(message), self.from_address, self.my_name, self.templates,
-                           stage=event["stage"])
+            return compose(message, facts, self.from_address, self.my_name, self.templates, stage=event["stage"])
         except ToneError as exc:
             if str(exc) not in self._tone_failures:
                 log.error("%s; no draft saved", exc)
