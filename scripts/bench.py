@@ -114,26 +114,69 @@ def write_config(tmp: Path, account, db: Path, drafts: bool = False) -> Path:
 
 
 def scan_in_subprocess(config: Path) -> dict:
-    """A full scan in its own process, so its peak RSS is its own."""
-    code = ("import json,time,sys\n"
-            "def peak_rss_mb():\n"  # VmHWM is this process's own peak; ru_maxrss survives exec from the parent
-            "    line=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-            "    return int(line.split()[1])/1024\n"
-            "from onward.config import load_config\nfrom onward.classifier.model import load_model\n"
-            "import resource\n"
-            "from onward.imap_scan import scan_account, ScanRequest, default_jobs\n"
-            "c=load_config(sys.argv[1]); m=load_model(); t=time.perf_counter()\n"
-            "s=scan_account(c,m,c.account('bench'),ScanRequest(scan_all=True,jobs=default_jobs()))\n"
-            "full=time.perf_counter()-t; t=time.perf_counter()\n"
-            "scan_account(c,m,c.account('bench'),ScanRequest()); first=time.perf_counter()-t; t=time.perf_counter()\n"
-            "scan_account(c,m,c.account('bench'),ScanRequest()); inc=time.perf_counter()-t\n"
-            "print(json.dumps({'scanned':s.scanned,'seconds':full,'incremental_seconds':inc,'first_rescan_seconds':first,"
-            "'peak_rss_mb':peak_rss_mb(),'jobs':default_jobs(),"
-            "'worker_peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))\n")
-    out = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True, env=os.environ)
+    """A full scan in its own process (see `scan_child`), so its memory figures are its own."""
+    out = subprocess.run([sys.executable, __file__, "--scan-child", str(config)], capture_output=True, text=True,
+                         env=os.environ)
     if out.returncode != 0:
         raise RuntimeError(f"scan failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout)
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: pages shared with other processes count in part, so the sum over
+    the scan and its forked workers is what they really hold together."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("Pss:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(c) for c in task.read_text().split()]
+    return found
+
+
+def scan_child(config_path: str) -> None:
+    """Runs in its own process: a full scan, a first rescan and a steady-state rescan."""
+    from onward.config import load_config
+    from onward.imap_scan import ScanRequest, default_jobs, scan_account
+
+    peak_total_pss = 0.0
+    done = threading.Event()
+
+    def sample() -> None:  # the scan and its workers, together, every 50 ms
+        nonlocal peak_total_pss
+        me = os.getpid()
+        while not done.wait(0.05):
+            peak_total_pss = max(peak_total_pss, _pss_mb(me) + sum(_pss_mb(c) for c in _children(me)))
+
+    config = load_config(config_path)
+    model = load_model()
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    account = config.account("bench")
+    start = time.perf_counter()
+    summary = scan_account(config, model, account, ScanRequest(scan_all=True, jobs=default_jobs()))
+    full = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    start = time.perf_counter()
+    scan_account(config, model, account, ScanRequest())
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    scan_account(config, model, account, ScanRequest())
+    incremental = time.perf_counter() - start
+    with open("/proc/self/status") as fh:  # VmHWM: this process's own peak (ru_maxrss survives exec)
+        own_peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+    print(json.dumps({
+        "scanned": summary.scanned, "seconds": full, "incremental_seconds": incremental, "first_rescan_seconds": first,
+        "peak_rss_mb": own_peak, "jobs": default_jobs(),
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "peak_total_pss_mb": peak_total_pss,
+    }))
 
 
 def raw_fetch_rate(dovecot, account) -> tuple[float, list[bytes]]:
@@ -169,7 +212,8 @@ def bench_imap(quick: bool) -> dict:
             # workers are forked after the model is loaded and share its pages with the parent; their
             # RSS counts those shared pages again, so the sum overstates what the scan really uses
             result["memory"][str(size)] = {"peak_rss_mb": round(scan["peak_rss_mb"], 1),
-                                           "largest_worker_peak_rss_mb": round(scan["worker_peak_rss_mb"], 1)}
+                                           "largest_worker_peak_rss_mb": round(scan["worker_peak_rss_mb"], 1),
+                                           "peak_pss_scan_and_workers_mb": round(scan["peak_total_pss_mb"], 1)}
             if size == main_size:
                 fetch_rate, fetched = raw_fetch_rate(server, account)
                 floor = mailparser_rate(fetched)
@@ -248,7 +292,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, under 2 minutes")
     parser.add_argument("--skip-imap", action="store_true")
     parser.add_argument("--imap-only", action="store_true")
+    parser.add_argument("--scan-child", metavar="CONFIG", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scan_child:
+        scan_child(args.scan_child)
+        return 0
     started = time.perf_counter()
     report: dict = {"quick": args.quick, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
     if not args.imap_only:
