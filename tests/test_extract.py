@@ -102,3 +102,29 @@ def test_an_address_in_the_body_is_never_a_recipient():
                                    "\n\nBest regards,\nDana Ruiz\ndana.ruiz@kestrel.example",
                                    sender="Kestrel <no-reply@greenhouse.io>"))
     assert reply_address(signed).value == "dana.ruiz@kestrel.example"
+
+
+def test_anchor_gates_never_change_stage_or_reason():
+    """The anchor words only skip patterns that cannot match: gated and ungated agree on all our mail."""
+    from pathlib import Path
+
+    from onward import extract as ex
+    from onward.parsing import parse_message
+
+    root = Path(__file__).resolve().parent.parent
+    paths = sorted((root / "training_data" / "eml").glob("*.eml")) + sorted(
+        (root / "src" / "onward" / "data" / "sample_inbox").rglob("*.eml"))
+    assert len(paths) > 2000
+    checked = 0
+    for path in paths:
+        message = parse_message(path.read_bytes())
+        stage_text = ex._NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
+        reason_text = f"{message.subject}\n{message.text[:1500]}".lower()
+        for name, pattern in ex._STAGE_PATTERNS:
+            if pattern.search(stage_text):
+                assert ex._may_match(ex._STAGE_ANCHORS.get(name), stage_text), (path.name, name)
+        for name, pattern in ex._REASON_PATTERNS:
+            if pattern.search(reason_text):
+                assert ex._may_match(ex._REASON_ANCHORS.get(name), reason_text), (path.name, name)
+                checked += 1
+    assert checked > 300

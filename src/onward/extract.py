@@ -436,10 +436,42 @@ _STAGE_PATTERNS = [
 ]
 
 
+# Words at least one of which is in every match of a pattern: where none is in the text, the
+# pattern cannot match and is not run (str `in` is far cheaper than a regex with alternations at
+# the start). tests/test_extract.py checks the gated and ungated results agree on all our mail.
+_STAGE_ANCHORS: dict[str, tuple[str, ...]] = {
+    "final": ("final", "onsite", "on-site", "last round", "superday", "letzte", "dernier", "dernière", "última"),
+    "assessment": ("assessment", "take-home", "take home", "coding", "technical", "case study", "assignment",
+                   "exercise", "hackerrank", "codility", "codesignal", "test task", "work sample", "testaufgabe",
+                   "fallstudie", "probearbeit", "test technique", "étude de cas", "exercice", "cas pratique", "prueba",
+                   "caso práctico", "ejercicio"),
+}
+_REASON_ANCHORS: dict[str, tuple[str, ...]] = {
+    "position_filled": ("filled", "offered", "given", "internal", "accepted", "hired", "made a hire", "besetzt",
+                        "vergeben", "interne", "pourvu", "cubiert", "ocupad", "interno"),
+    "role_closed": ("cancel", "closed", "on hold", "paused", "withdrawn", "eliminated", "frozen", "no longer", "budget",
+                    "decided not to", "freeze", "restructur", "reorgani", "withdrawal", "besetzt", "gestrichen",
+                    "zurückgezogen", "einstellungsstopp", "supprimé", "annulé", "gelé", "suspendu", "gel des", "cerrad",
+                    "suspendid", "congelación"),
+    "location_visa": ("sponsor", "visa", "work authori", "work permit", "right to work", "relocat", "zone", "located ",
+                      "based in", "requirement", "presence", "in-office", "commut", "arbeitserlaubnis",
+                      "aufenthaltstitel", "umzug", "permis de travail", "parrainage", "déménag", "permiso de trabajo",
+                      "reubica", "residencia"),
+    "overqualified": ("qualified", "too senior", "more senior", "exceeds", "is beyond", "überqualifiziert",
+                      "surqualifié", "cualificad", "calificad"),
+    "fit": ("direction", "fit", "not a ", "alignment", "our values", "composition", "richtung", "passt",
+            "ne correspond pas", "adéquation", "encaja", "ajusta"),
+}
+
+
+def _may_match(anchors: tuple[str, ...] | None, text: str) -> bool:
+    return anchors is None or any(anchor in text for anchor in anchors)
+
+
 def extract_stage(message: ParsedMessage) -> Field:
     text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
     for stage, pattern in _STAGE_PATTERNS:
-        if pattern.search(text):
+        if _may_match(_STAGE_ANCHORS.get(stage), text) and pattern.search(text):
             return Field(stage, 0.7 if stage != "application" else 0.6)
     return Field("unknown", 0.0)
 
@@ -490,7 +522,7 @@ _REASON_PATTERNS = [
 def extract_reason(message: ParsedMessage) -> Field:
     text = f"{message.subject}\n{message.text[:1500]}".lower()  # the reason sits next to the decision, early on
     for reason, pattern in _REASON_PATTERNS:
-        if pattern.search(text):
+        if _may_match(_REASON_ANCHORS.get(reason), text) and pattern.search(text):
             return Field(reason, 0.7)
     return Field("none", 0.5)
 

@@ -238,6 +238,9 @@ class HashedTfidf(BaseEstimator, TransformerMixin):
         self._lookup = None
         return self
 
+    def prepare(self) -> None:
+        self._columns()
+
     def _columns(self) -> np.ndarray:
         lookup = getattr(self, "_lookup", None)
         if lookup is None:

@@ -118,6 +118,14 @@ class RejectionModel:
         self.reject_threshold = float(thresholds.get("rejection", 0.6))
         self.unsure_threshold = float(thresholds.get("unsure", 0.3))
 
+    def prepare(self) -> None:
+        """Build the vectorizers' lookup tables now (a few milliseconds). Called before worker
+        processes are forked, so that they share these tables instead of each building its own."""
+        for _, transformer in self.pipeline.named_steps["features"].transformer_list:
+            vectorizer = transformer.steps[-1][1]
+            if isinstance(vectorizer, HashedTfidf):
+                vectorizer.prepare()
+
     @property
     def version(self) -> str:
         return str(self.metadata.get("model_version", "unknown"))

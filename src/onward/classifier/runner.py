@@ -67,6 +67,7 @@ def with_model(function: Callable[..., T], *args: Any) -> T:
 def model_pool(model: RejectionModel, jobs: int) -> ProcessPoolExecutor:
     """Worker processes that each hold the model. Forked where the platform allows: the model is
     then shared with the parent page by page instead of loaded again."""
+    model.prepare()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(model,))
