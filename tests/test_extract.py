@@ -104,7 +104,7 @@ def test_an_address_in_the_body_is_never_a_recipient():
     assert reply_address(signed).value == "dana.ruiz@kestrel.example"
 
 
-def test_anchor_gates_never_change_stage_or_reason():
+def test_anchor_gates_never_skip_a_pattern_that_matches():
     """The anchor words only skip patterns that cannot match: gated and ungated agree on all our mail."""
     from pathlib import Path
 
@@ -127,4 +127,11 @@ def test_anchor_gates_never_change_stage_or_reason():
             if pattern.search(reason_text):
                 assert ex._may_match(ex._REASON_ANCHORS.get(name), reason_text), (path.name, name)
                 checked += 1
+        head, body = message.text[:2000], message.text[:3000]
+        for pattern, anchors in zip(ex._ROLE_PATTERNS, ex._ROLE_ANCHORS, strict=True):
+            if pattern.search(head):
+                assert ex._may_match(anchors, head.lower()), (path.name, pattern.pattern[:40])
+        for pattern, anchors in zip(ex._BODY_PATTERNS, ex._BODY_ANCHORS, strict=True):
+            if pattern.search(body):
+                assert ex._may_match(anchors, body.lower()), (path.name, pattern.pattern[:40])
     assert checked > 300

@@ -77,6 +77,12 @@ def _in(domain: str, domains: tuple[str, ...]) -> bool:
     return not known.isdisjoint(domain_suffixes(domain))
 
 
+def _may_match(anchors: tuple[str, ...] | None, text: str) -> bool:
+    """False when none of a pattern's anchor words (one of which is in every match) is in the text,
+    so the pattern need not run. `str in` costs far less than a regex that starts with alternations."""
+    return anchors is None or any(map(text.__contains__, anchors))  # map: no Python frame per anchor
+
+
 def is_noreply(address: str) -> bool:
     """No-reply, notification and ATS relay addresses never reach a person."""
     if not address or "@" not in address:
@@ -177,6 +183,7 @@ _BODY_PATTERNS = [
                r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)"),
     re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
 ]
+_BODY_ANCHORS: tuple[tuple[str, ...] | None, ...] = (None, None, ("interesse an", "intérêt pour", "interés en"))
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
     r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
@@ -306,8 +313,9 @@ def extract_company(message: ParsedMessage) -> Field:
         else:
             for side in sides:
                 vote(side, 0.35)
-    for pattern in _BODY_PATTERNS:
-        if m := pattern.search(text):
+    lowered = text.lower()
+    for pattern, anchors in zip(_BODY_PATTERNS, _BODY_ANCHORS, strict=True):
+        if _may_match(anchors, lowered) and (m := pattern.search(text)):
             vote(m.group("c"), 0.7)
             break
     addresses = [message.from_address, *(a for _, a in message.reply_to)]
@@ -370,10 +378,17 @@ def _clean_role(value: str) -> str | None:
     return value
 
 
+# anchors (see _may_match) for the case-insensitive French and Spanish patterns, on lower-cased text
+_ROLE_ANCHORS: tuple[tuple[str, ...] | None, ...] = (
+    None, None, None, None, ("poste",),
+    ("puesto de", "vacante de", "posicion de", "posición de", "candidatura ", "proceso de selecci"), None)
+
+
 def extract_role(message: ParsedMessage) -> Field:
     head = message.text[:2000]
-    for pattern in _ROLE_PATTERNS:
-        m = pattern.search(head)
+    lowered = head.lower()
+    for pattern, anchors in zip(_ROLE_PATTERNS, _ROLE_ANCHORS, strict=True):
+        m = pattern.search(head) if _may_match(anchors, lowered) else None
         if m and (r := _clean_role(m.group("r"))):
             return Field(r, 0.75)
     for pattern in _SUBJECT_ROLE:
@@ -464,10 +479,6 @@ _REASON_ANCHORS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _may_match(anchors: tuple[str, ...] | None, text: str) -> bool:
-    return anchors is None or any(anchor in text for anchor in anchors)
-
-
 def extract_stage(message: ParsedMessage) -> Field:
     text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
     for stage, pattern in _STAGE_PATTERNS:
@@ -545,7 +556,8 @@ _WORDS = re.compile(r"[a-zäöüßàâçéèêëîïôûùüÿñáíóú]+")
 def detect_language(message: ParsedMessage) -> Field:
     declared = (message.content_language or "").split(",")[0].strip().lower()
     words = Counter(_WORDS.findall(f"{message.subject} {message.text[:2000]}".lower()))
-    counts = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
+    present = words.keys()
+    counts = {lang: sum(words[w] for w in stop & present) for lang, stop in _STOPWORDS.items()}
     best = max(counts, key=lambda lang: counts[lang])
     if declared[:2] in _STOPWORDS and counts.get(declared[:2], 0) >= counts[best] * 0.5:
         return Field(declared[:2], 0.95)
