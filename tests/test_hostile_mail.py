@@ -134,3 +134,32 @@ def test_property_any_bytes_classify_without_crashing(parts):
 
 
 _model_cache: dict = {}
+
+
+def test_a_message_that_fails_while_recorded_is_reported_and_the_rest_of_its_batch_is_kept(tmp_path, monkeypatch):
+    """A batch is first recorded without savepoints; when one message fails, the batch is recorded
+    again message by message, so only that one is lost to the failure."""
+    import onward.service
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.eml").write_bytes(GOOD_HEAD + f"Message-ID: <m{i}@x>\r\n\r\n{TEXT} Ref {i}.".encode())
+    original = onward.service.Processor._message_values
+
+    def fail_on_m2(self, message, *args):
+        if message.message_id == "<m2@x>":
+            raise ValueError("simulated failure")
+        return original(self, message, *args)
+
+    monkeypatch.setattr(onward.service.Processor, "_message_values", fail_on_m2)
+    db = tmp_path / "db.sqlite"
+    result = CliRunner().invoke(cli, ["--database", str(db), "scan", "--format", "jsonl", "--no-drafts", str(folder)])
+    assert result.exit_code == 0, result.output
+    outcomes = {r["message_id"]: r for r in map(json.loads, (line for line in result.output.splitlines()
+                                                              if line.startswith("{")))}
+    assert outcomes["<m2@x>"]["status"] == "malformed" and "simulated failure" in outcomes["<m2@x>"]["error"]
+    assert all(outcomes[f"<m{i}@x>"]["status"] == "new" for i in (0, 1, 3, 4))
+    with sqlite3.connect(db) as conn:
+        ids = sorted(r[0] for r in conn.execute("SELECT message_id FROM messages"))
+    assert ids == ["<m0@x>", "<m1@x>", "<m3@x>", "<m4@x>"]

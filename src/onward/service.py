@@ -167,6 +167,7 @@ class Processor:
         self.max_text_bytes = max_text_bytes
         self.on_outcome = on_outcome
         self._tone_failures: set[str] = set()
+        self._events: dict[int, Any] = {}  # rejection events of the batch in hand, by message row
 
     # -- one batch -------------------------------------------------------------------------------
     def process(self, folder: str, items: Sequence[tuple[SourceMessage, int | None]],
@@ -177,23 +178,17 @@ class Processor:
             analyses = analyse(self.model, [item for item, _ in items], self.max_text_bytes,
                                lambda ids: self.store.message_rows(self.account, ids))
         parsed = [a.message for a in analyses]
+        self._events = {}
         known = self.store.message_rows(self.account, [m.message_id for m in parsed if m is not None])
-        recorded: list[tuple[Outcome, int | None, Extraction | None]] = []
-        in_batch: set[str] = set()
-        with self.store.transaction():
-            for (item, uid), analysis in zip(items, analyses, strict=True):
-                message = analysis.message
-                if message is not None:
-                    if message.message_id in in_batch:
-                        analysis = Analysis(message)  # a second copy: it finds the first one's row
-                    in_batch.add(message.message_id)
-                try:
-                    with self.store.savepoint():
-                        recorded.append(self._record(folder, item, uid, analysis, known))
-                except Exception as exc:  # one bad message must not end the scan
-                    log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
-                    recorded.append((Outcome(location=item.location, message_id=message.message_id if message else item.key,
-                                             status="malformed", error=f"{exc.__class__.__name__}: {exc}"), None, None))
+        try:
+            # one transaction and no savepoints: the common case, where every message records cleanly
+            with self.store.transaction():
+                recorded = self._record_batch(folder, items, analyses, known, isolate=False)
+        except Exception:
+            # something in the batch failed: undo it all and record message by message, each in its
+            # own savepoint, so one bad message is recorded as such and the others are kept
+            with self.store.transaction():
+                recorded = self._record_batch(folder, items, analyses, known, isolate=True)
         # only now, with every message saved, do we touch the mailbox
         self._tag_batch(folder, recorded, items, parsed)
         self._draft_batch(recorded, items, parsed)
@@ -209,6 +204,35 @@ class Processor:
             if self.on_outcome:
                 self.on_outcome(outcome)
         return outcomes
+
+    def _event(self, row_id: int) -> Any:
+        """The message's rejection event, looked up once per batch (tagging, drafting and moving ask)."""
+        if row_id not in self._events:
+            self._events[row_id] = self.store.rejection_for(row_id)
+        return self._events[row_id]
+
+    def _record_batch(self, folder: str, items: Sequence[tuple[SourceMessage, int | None]],
+                      analyses: Sequence[Analysis], known: dict[str, Any],
+                      isolate: bool) -> list[tuple[Outcome, int | None, Extraction | None]]:
+        recorded: list[tuple[Outcome, int | None, Extraction | None]] = []
+        in_batch: set[str] = set()
+        for (item, uid), analysis in zip(items, analyses, strict=True):
+            message = analysis.message
+            if message is not None:
+                if message.message_id in in_batch:
+                    analysis = Analysis(message)  # a second copy: it finds the first one's row
+                in_batch.add(message.message_id)
+            if not isolate:
+                recorded.append(self._record(folder, item, uid, analysis, known))
+                continue
+            try:
+                with self.store.savepoint():
+                    recorded.append(self._record(folder, item, uid, analysis, known))
+            except Exception as exc:  # one bad message must not end the scan
+                log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+                recorded.append((Outcome(location=item.location, message_id=message.message_id if message else item.key,
+                                         status="malformed", error=f"{exc.__class__.__name__}: {exc}"), None, None))
+        return recorded
 
     def _record(self, folder: str, item: SourceMessage, uid: int | None, analysis: Analysis,
                 known: dict[str, Any]) -> tuple[Outcome, int | None, Extraction | None]:
@@ -314,7 +338,7 @@ class Processor:
                 continue
             if outcome.verdict == "unsure":
                 action, keyword = "tag_unsure", UNSURE_KEYWORD
-            elif outcome.verdict == "rejection" and self.store.rejection_for(row_id) is not None:
+            elif outcome.verdict == "rejection" and self._event(row_id) is not None:
                 action, keyword = "tag", REJECTION_KEYWORD
             else:
                 continue  # not a rejection, or recorded by an older run that did not know it was one
@@ -345,7 +369,7 @@ class Processor:
         for (outcome, row_id, facts), (item, _uid), message in zip(recorded, items, parsed, strict=True):
             if row_id is None or message is None or outcome.verdict != "rejection":
                 continue
-            event = self.store.rejection_for(row_id)
+            event = self._event(row_id)
             if event is None:  # recorded by an older run that did not know it was a rejection
                 continue
             if self.store.action_done(self.account, message.message_id, "draft"):
@@ -395,7 +419,7 @@ class Processor:
         """What follows tags and drafts, message by message: the move (which changes the UID)."""
         if outcome.verdict != "rejection":
             return
-        event = self.store.rejection_for(row_id)
+        event = self._event(row_id)
         if event is None:  # recorded by an older run that did not know it was a rejection
             return
         outcome.company, outcome.stage, outcome.reason = event["company"], event["stage"], event["reason"]
