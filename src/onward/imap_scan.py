@@ -87,7 +87,8 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
     if uids:
         log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
     pool = model_pool(processor.model, request.jobs) if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None
-    # with workers, a few batches are in flight: the next is fetched while earlier ones are read
+    # with workers, up to two batches per worker are in flight: the next is fetched while earlier
+    # ones are read, and no worker waits for the parent to hand it work
     in_flight: deque[tuple[list[int], list[tuple[SourceMessage, int | None]], Future[list[Analysis]] | None]] = deque()
 
     def finish(chunk: list[int], batch: list[tuple[SourceMessage, int | None]],
@@ -112,7 +113,7 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             future = pool.submit(with_model, analyse, [item for item, _ in batch], processor.max_text_bytes,
                                  None, True) if pool else None
             in_flight.append((chunk, batch, future))
-            if len(in_flight) > (request.jobs if pool else 0):
+            if len(in_flight) > (2 * request.jobs if pool else 0):
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
