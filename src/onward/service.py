@@ -129,6 +129,8 @@ def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_byte
                 company = found.value if found.confidence >= 0.5 else None
         if slim and message is not None:
             message = _slim(message)
+            if prediction is not None:  # recording keeps the verdict, category and score only
+                prediction = replace(prediction, probabilities={})
         analyses.append(Analysis(message, prediction, facts, company))
     return analyses
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 import sklearn
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -141,21 +142,34 @@ class RejectionModel:
         if not messages:
             return []
         documents = as_array([to_document(m) for m in messages])
-        features = self.pipeline.named_steps["features"].transform(documents)
-        classifier = self.pipeline.named_steps["classify"]
-        probabilities = classifier.predict_proba(features)
+        features = self.features(documents)
+        probabilities = self.pipeline.named_steps["classify"].predict_proba(features)
+        rounded = np.round(probabilities, 4).tolist()  # once per batch, not per number
+        best = np.argmax(probabilities, axis=1).tolist()
         out = []
-        for row, probs in enumerate(probabilities):
-            score = float(probs[self._rejection_index])
+        for row, probs in enumerate(rounded):
+            score = float(probabilities[row, self._rejection_index])
             verdict = self.verdict_for(score)
-            category = "rejection" if verdict == "rejection" else self.labels[int(np.argmax(probs))]
+            category = "rejection" if verdict == "rejection" else self.labels[best[row]]
             evidence = self._evidence(features[row], documents[row], category) if explain else ()
-            out.append(Prediction(
-                category=category, verdict=verdict, score=round(score, 4),
-                probabilities={label: round(float(p), 4) for label, p in zip(self.labels, probs, strict=True)},
-                evidence=evidence,
-            ))
+            out.append(Prediction(category=category, verdict=verdict, score=probs[self._rejection_index],
+                                  probabilities=dict(zip(self.labels, probs, strict=True)), evidence=evidence))
         return out
+
+    def features(self, documents: np.ndarray) -> Any:
+        """What the pipeline's FeatureUnion computes, without its per-call overhead (a joblib
+        dispatch and a copy of each block to weight it): a fifth of the time to classify a message."""
+        union = self.pipeline.named_steps["features"]
+        weights = union.transformer_weights or {}
+        blocks = []
+        for name, transformer in union.transformer_list:
+            block = sp.csr_matrix(transformer.transform(documents))
+            if block.dtype.kind != "f":  # the facts' counts
+                block = block.astype(np.float64)
+            if name in weights:
+                block.data *= weights[name]  # in the block's own dtype, as FeatureUnion does
+            blocks.append(block)
+        return sp.hstack(blocks, format="csr")
 
     def _evidence(self, row: Any, document: Document, category: str) -> tuple[str, ...]:
         """The words and facts that pushed hardest towards the category we chose (character
@@ -177,7 +191,7 @@ class RejectionModel:
     def _feature_name(self, column: int, document: Document) -> str | None:
         offset = 0
         for name, transformer in self.pipeline.named_steps["features"].transformer_list:
-            vectorizer = transformer.named_steps[transformer.steps[-1][0]]
+            vectorizer = transformer.steps[-1][1]
             width = len(vectorizer.buckets_) if isinstance(vectorizer, HashedTfidf) else len(
                 vectorizer.get_feature_names_out())
             if column < offset + width:
