@@ -286,3 +286,26 @@ def test_scan_with_worker_processes_records_what_one_process_records(tmp_path, d
                          rows(db, "SELECT company, stage, reason, draft_status FROM rejection_events"), tagged)
     assert results[1] == results[2]
     assert len(results[2][0]) == len(mail) and results[2][1]
+
+
+def test_rescan_without_changes_asks_status_and_never_selects(setup, monkeypatch):
+    """SELECT costs the server time that grows with the folder; with nothing new and no flag changed
+    since the last scan, STATUS alone says so."""
+    from onward.sources.imap import ImapMailbox
+
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+    assert run(config).exit_code == 0
+    assert run(config).exit_code == 0  # reads back the keyword the first scan set
+    selected = []
+    original = ImapMailbox.select
+    monkeypatch.setattr(ImapMailbox, "select", lambda self, folder, readonly=False: (
+        selected.append(folder), original(self, folder, readonly))[1])
+    assert run(config).exit_code == 0
+    assert selected == []
+    with dovecot.client(account) as client:
+        client.append("INBOX", ACK)
+    result = run(config, "--format", "jsonl")
+    assert result.exit_code == 0 and selected == ["INBOX"]
+    assert [json.loads(line)["category"] for line in result.output.splitlines()] == ["application_ack"]

@@ -69,8 +69,10 @@ def first_scan_since(config: Config, request: ScanRequest) -> date | None:
 def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder: str, config: Config,
                 request: ScanRequest, summary: Summary) -> None:
     account = mailbox.account.name
-    status = mailbox.select(folder, readonly=request.dry_run)
     state = store.folder_state(account, folder)
+    if state is not None and _unchanged_since(mailbox, folder, state):
+        return
+    status = mailbox.select(folder, readonly=request.dry_run)
     after_uid = 0
     if state is not None and state.uidvalidity == status.uidvalidity:
         after_uid = state.last_uid
@@ -122,6 +124,18 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             pool.shutdown(cancel_futures=True)
     if status.highest_modseq:
         store.set_flags_modseq(account, folder, status.highest_modseq)
+
+
+def _unchanged_since(mailbox: ImapMailbox, folder: str, state: FolderState) -> bool:
+    """Nothing new and no flag changed since the last scan, by STATUS alone: selecting a folder
+    costs the server time that grows with the folder, STATUS does not. Not for the selected folder
+    (`watch`), which RFC 3501 says STATUS should not be asked about."""
+    if mailbox.selected == folder:
+        return False
+    status = mailbox.status(folder)
+    return (status is not None and status.highest_modseq is not None and state.flags_modseq is not None
+            and status.uidvalidity == state.uidvalidity and status.uidnext is not None
+            and status.uidnext <= state.last_uid + 1 and status.highest_modseq == state.flags_modseq)
 
 
 def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str, state: FolderState | None = None,

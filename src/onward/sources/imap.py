@@ -152,6 +152,18 @@ class ImapMailbox:
         return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
                             exists=int(info.get(b"EXISTS", 0)), highest_modseq=int(modseq) if modseq else None)
 
+    def status(self, folder: str) -> FolderStatus | None:
+        """UIDVALIDITY, UIDNEXT and (with CONDSTORE) HIGHESTMODSEQ without selecting the folder:
+        the server answers from its index header, however large the folder. None if it cannot."""
+        items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"] + ([b"HIGHESTMODSEQ"] if self.has("CONDSTORE") else [])
+        try:
+            info = self.imap.folder_status(folder, items)
+        except IMAPClientError:
+            return None
+        modseq = info.get(b"HIGHESTMODSEQ")
+        return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]),
+                            exists=int(info.get(b"MESSAGES", 0)), highest_modseq=int(modseq) if modseq else None)
+
     def new_uids(self, after_uid: int, since: date | None) -> list[int]:
         """UIDs above `after_uid` (and on/after `since` on a first scan), ascending."""
         if after_uid > 0:
