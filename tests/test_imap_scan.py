@@ -309,3 +309,28 @@ def test_rescan_without_changes_asks_status_and_never_selects(setup, monkeypatch
     result = run(config, "--format", "jsonl")
     assert result.exit_code == 0 and selected == ["INBOX"]
     assert [json.loads(line)["category"] for line in result.output.splitlines()] == ["application_ack"]
+
+
+def test_scan_goes_on_in_one_process_when_a_worker_dies(setup, monkeypatch):
+    import os
+
+    import onward.imap_scan
+
+    dovecot, account, config, db = setup
+    parent = os.getpid()
+
+    def die_in_worker(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(1)  # as if the OOM killer took it
+        raise AssertionError("the parent reads through service.analyse, not this")
+
+    monkeypatch.setattr(onward.imap_scan, "PARALLEL_MIN_MESSAGES", 1)
+    monkeypatch.setattr(onward.imap_scan, "analyse", die_in_worker)
+    mail = [REJECTION, ACK] + [message(f"Notes {i}", "Minutes attached.", message_id=f"<d{i}@example.org>",
+                                       sender="Chris <chris@example.org>") for i in range(150)]
+    with dovecot.client(account) as client:
+        client.multiappend("INBOX", mail)
+    result = CliRunner().invoke(cli, ["--config", str(config), "scan", "--jobs", "2", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert rows(db, "SELECT count(*) FROM messages") == [(len(mail),)]
+    assert rows(db, "SELECT count(*) FROM rejection_events") == [(1,)]

@@ -112,8 +112,15 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
                 return  # batches in flight are dropped; their state never advanced, so they are read again
             chunk = uids[start:start + request.batch_size]
             batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder))
-            future = pool.submit(with_model, analyse, [item for item, _ in batch], processor.max_text_bytes,
-                                 None, True) if pool else None
+            future = None
+            if pool is not None:
+                try:
+                    future = pool.submit(with_model, analyse, [item for item, _ in batch], processor.max_text_bytes,
+                                         None, True)
+                except Exception as exc:  # the pool broke (a worker was killed): read the rest here
+                    log.warning("account %s: workers unavailable (%s); reading in this process", account, exc)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
             in_flight.append((chunk, batch, future))
             if len(in_flight) > (2 * request.jobs if pool else 0):
                 finish(*in_flight.popleft())
