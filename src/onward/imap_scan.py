@@ -55,7 +55,7 @@ class ScanRequest:
     scan_all: bool = False
     dry_run: bool = False
     drafts: bool = True
-    batch_size: int = 128  # messages fetched, recorded and acted on together; a crash repeats at most one batch
+    batch_size: int = 64
     jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
 
