@@ -101,6 +101,26 @@ def test_model_from_another_scikit_learn_is_refused(model_copy):
         load_model(model_copy)
 
 
+def test_model_of_an_older_format_is_refused_and_an_old_trained_model_falls_back_to_the_shipped_one(model_copy):
+    from onward.classifier.model import user_model_path
+
+    side = sidecar_path(model_copy)
+    data = json.loads(side.read_text())
+    data["format"] = 1  # as saved by the onward whose features were scikit-learn's vectorizers
+    side.write_text(json.dumps(data))
+    named = CliRunner().invoke(cli, ["classify", "--model", str(model_copy), str(CLASSIFY_SET / "eml")])
+    assert named.exit_code == 1 and named.output.count("\n") == 1
+    assert "model format 1" in named.output and "onward train" in named.output
+    user = user_model_path()  # the active model when present: here one trained with the older onward
+    user.parent.mkdir(parents=True)
+    shutil.copy(model_copy, user)
+    shutil.copy(side, sidecar_path(user))
+    result = CliRunner().invoke(cli, ["classify", "--format", "jsonl", str(CLASSIFY_SET / "eml")])
+    assert result.exit_code == 0
+    assert "using the shipped model meanwhile" in result.output
+    assert sum(1 for line in result.output.splitlines() if line.startswith("{")) == 18
+
+
 def test_model_without_sidecar_or_missing_is_refused(model_copy, tmp_path):
     sidecar_path(model_copy).unlink()
     with pytest.raises(ModelError, match="no sidecar"):

@@ -192,9 +192,18 @@ def _model_option(f: Any) -> Any:
 
 
 def _load_model(app: AppContext, model_path: Path | None) -> Any:
-    from onward.classifier.model import load_model, resolve_model_path
+    from onward.classifier.model import default_model_path, load_model, resolve_model_path
+    from onward.errors import ModelFormatError
 
-    return load_model(resolve_model_path(model_path or app.config.model))
+    chosen = model_path or app.config.model
+    try:
+        return load_model(resolve_model_path(chosen))
+    except ModelFormatError as exc:
+        if chosen:  # a model the user named: say so rather than silently use another
+            raise
+        # the model trained with an older onward: this one cannot read it; the shipped one works
+        click.echo(f"onward: warning: {exc}; using the shipped model meanwhile", err=True)
+        return load_model(default_model_path())
 
 
 def _readable(items: Iterable[Any]) -> Iterator[Any]:
@@ -333,10 +342,10 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
         save_model(result.model.pipeline, result.report, out)
         click.echo(f"saved {out} (trained in {result.report['training_seconds']} s)")
         return
-    current = load_model(resolve_model_path(app.config.model))
     try:
+        current = load_model(resolve_model_path(app.config.model))
         comparison = retrain.held_out_comparison(current, messages)
-    except OnwardError as exc:
+    except OnwardError as exc:  # also a current model this onward cannot read: the new one replaces it
         click.echo(f"note: no held-out comparison ({exc})", err=True)
     else:
         for name in ("old", "new"):

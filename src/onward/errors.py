@@ -19,6 +19,10 @@ class ModelError(OnwardError):
     """The model file is missing, tampered with, or from an incompatible version."""
 
 
+class ModelFormatError(ModelError):
+    """A model saved by an older onward, whose features this one no longer computes."""
+
+
 class MailboxError(OnwardError):
     """An IMAP server refused us or could not be reached."""
 

@@ -29,13 +29,14 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from onward.classifier import CATEGORIES
 from onward.classifier.features import Document, FieldPicker, as_array, to_document
 from onward.classifier.hashed import HashedTfidf
-from onward.errors import ModelError
+from onward.errors import ModelError, ModelFormatError
 from onward.parsing import ParsedMessage
 
 log = logging.getLogger(__name__)
 
 MODEL_FILENAME = "onward-model.joblib"
-FORMAT_VERSION = 1
+# 2: hashed n-grams (onward.classifier.hashed); format 1 models used scikit-learn's vectorizers
+FORMAT_VERSION = 2
 EVIDENCE_COUNT = 5
 # a word in more than about one message in six ("we", "the") may tip a score but explains nothing
 EVIDENCE_MIN_IDF = 2.8
@@ -255,7 +256,9 @@ def read_sidecar(path: Path) -> dict[str, Any]:
 
 def verify(path: Path, metadata: dict[str, Any]) -> None:
     if metadata.get("format") != FORMAT_VERSION:
-        raise ModelError(f"{path}: model format {metadata.get('format')!r} is not supported by this onward")
+        raise ModelFormatError(f"{path}: saved by another version of onward (model format {metadata.get('format')!r}, "
+                               f"this one reads {FORMAT_VERSION}); retrain it with `onward train`, or run "
+                               f"`onward model use shipped`")
     actual = file_sha256(path)
     if actual != metadata.get("sha256"):
         raise ModelError(f"{path}: checksum does not match its sidecar (file changed or tampered with); refusing to load")
