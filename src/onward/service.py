@@ -298,6 +298,7 @@ class Processor:
         }
 
     def _record_rejection(self, row_id: int, message: ParsedMessage, facts: Extraction) -> None:
+        """The event of a message recorded just now (so it has none yet)."""
         stage = facts.value("stage") or "unknown"
         company = facts.value("company", 0.5)
         application = None
@@ -318,7 +319,7 @@ class Processor:
             "lang": facts.value("lang"),
             "received_at": message.date.isoformat() if message.date else None,
             "application_message": application,
-        })
+        }, new_message=True)
 
     # -- actions ------------------------------------------------------------------------------------
     def _once(self, message_id: str, action: str, do: Callable[[], bool], detail: str | None = None) -> bool:
@@ -344,9 +345,12 @@ class Processor:
                 action, keyword = "tag", REJECTION_KEYWORD
             else:
                 continue  # not a rejection, or recorded by an older run that did not know it was one
-            if not self.store.action_done(self.account, message.message_id, action):
-                pending.setdefault((action, keyword), []).append((message.message_id, uid, outcome))
-        for (action, keyword), entries in pending.items():
+            pending.setdefault((action, keyword), []).append((message.message_id, uid, outcome))
+        for (action, keyword), candidates in pending.items():
+            done_before = self.store.actions_done(self.account, action, [m for m, _, _ in candidates])
+            entries = [entry for entry in candidates if entry[0] not in done_before]
+            if not entries:
+                continue
             uids = [uid for _, uid, _ in entries if uid is not None]
             try:
                 done = self.actions.tag(folder, uids, keyword)
@@ -358,9 +362,9 @@ class Processor:
             if not done:
                 continue
             with self.store.transaction():
-                for message_id, _, outcome in entries:
-                    self.store.record_action(self.account, message_id, action)
-                    outcome.actions.append(f"tag {keyword}")
+                self.store.record_actions(self.account, action, [message_id for message_id, _, _ in entries])
+            for _, _, outcome in entries:
+                outcome.actions.append(f"tag {keyword}")
 
     def _draft_batch(self, recorded: Sequence[tuple[Outcome, int | None, Extraction | None]],
                      items: Sequence[tuple[SourceMessage, int | None]], parsed: Sequence[ParsedMessage | None]) -> None:

@@ -214,10 +214,12 @@ class Store:
         return list(rows)
 
     # -- rejection events -----------------------------------------------------------------------
-    def record_rejection(self, message_row: int, values: dict[str, Any]) -> int:
-        existing = self.db.execute("SELECT id FROM rejection_events WHERE message = ?", (message_row,)).fetchone()
-        if existing:
-            return int(existing["id"])
+    def record_rejection(self, message_row: int, values: dict[str, Any], new_message: bool = False) -> int:
+        """Once per message; `new_message`: its row was inserted just now, so it has no event yet."""
+        if not new_message:
+            existing = self.db.execute("SELECT id FROM rejection_events WHERE message = ?", (message_row,)).fetchone()
+            if existing:
+                return int(existing["id"])
         columns = ["message", "created_at", *values]
         row = [message_row, now(), *(_db_value(v) for v in values.values())]
         cursor = self.db.execute(
@@ -236,6 +238,22 @@ class Store:
     def action_done(self, account: str, message_id: str, action: str) -> bool:
         return self.db.execute("SELECT 1 FROM actions WHERE account = ? AND message_id = ? AND action = ?",
                                (account, message_id, action)).fetchone() is not None
+
+    def actions_done(self, account: str, action: str, message_ids: Sequence[str]) -> set[str]:
+        """Which of these messages have had `action`, in one query per 500."""
+        done: set[str] = set()
+        unique = list(dict.fromkeys(message_ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start:start + 500]
+            done.update(row[0] for row in self.db.execute(
+                f"SELECT message_id FROM actions WHERE account = ? AND action = ? AND message_id IN "
+                f"({', '.join('?' for _ in chunk)})", (account, action, *chunk)))
+        return done
+
+    def record_actions(self, account: str, action: str, message_ids: Sequence[str]) -> None:
+        done_at = now()
+        self.db.executemany("INSERT OR IGNORE INTO actions (account, message_id, action, detail, done_at) "
+                            "VALUES (?, ?, ?, NULL, ?)", [(account, m, action, done_at) for m in message_ids])
 
     def record_action(self, account: str, message_id: str, action: str, detail: str | None = None) -> None:
         self.db.execute("INSERT OR IGNORE INTO actions (account, message_id, action, detail, done_at) "
