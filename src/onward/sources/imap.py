@@ -267,12 +267,13 @@ class ImapMailbox:
         existing = self._message_ids_in(folder) | (self._message_ids_in(sent) if sent else set())
         saved, new = [], []
         for draft in drafts:
-            fresh = draft.message_id not in existing and draft.message_id not in {d.message_id for d in new}
+            fresh = draft.message_id not in existing
             if not fresh:
                 log.info("account %s: draft %s already saved", self.account.name, draft.message_id)
             saved.append(fresh)
             if fresh:
                 new.append(draft)
+                existing.add(draft.message_id)  # the same rejection twice in one batch: one draft
         if new:
             self.ensure_folder(folder)
             if self.has("MULTIAPPEND"):
