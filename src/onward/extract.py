@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from onward.classifier.features import ATS_DOMAINS, FREEMAIL_DOMAINS, JOB_BOARD_DOMAINS, domain_suffixes
+from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, is_under
 from onward.parsing import ParsedMessage
 
 STAGES = ("application", "assessment", "interview", "final", "unknown")
@@ -66,17 +66,6 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
-_DOMAIN_SETS: dict[tuple[str, ...], frozenset[str]] = {}
-
-
-def _in(domain: str, domains: tuple[str, ...]) -> bool:
-    """Whether the domain is one of `domains` or under one of them."""
-    known = _DOMAIN_SETS.get(domains)
-    if known is None:
-        known = _DOMAIN_SETS.setdefault(domains, frozenset(domains))
-    return not known.isdisjoint(domain_suffixes(domain))
-
-
 def _may_match(anchors: tuple[str, ...] | None, text: str) -> bool:
     """False when none of a pattern's anchor words (one of which is in every match) is in the text,
     so the pattern need not run. `str in` costs far less than a regex that starts with alternations."""
@@ -89,7 +78,7 @@ def is_noreply(address: str) -> bool:
         return True
     local = address.rpartition("@")[0]
     domain = _domain(address)
-    return bool(_NOREPLY_LOCAL.search(local)) or _in(domain, ATS_DOMAINS) or _in(domain, JOB_BOARD_DOMAINS)
+    return bool(_NOREPLY_LOCAL.search(local)) or is_under(domain, ATS) or is_under(domain, JOB_BOARDS)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -144,7 +133,7 @@ def reply_address(message: ParsedMessage) -> Field:
         return Field(message.from_address, 0.9)
     for address in _EMAIL.findall(closing_block(message)):
         address = address.lower().rstrip(".")
-        if not is_noreply(address) and _domain(address) not in FREEMAIL_DOMAINS:
+        if not is_noreply(address) and _domain(address) not in FREEMAIL:
             return Field(address, 0.7)
     return Field.unknown()
 
@@ -210,7 +199,7 @@ def _clean_company(value: str) -> str | None:
 
 def _domain_core(address: str) -> str | None:
     domain = _domain(address)
-    if not domain or _in(domain, FREEMAIL_DOMAINS) or _in(domain, JOB_BOARD_DOMAINS) or _in(domain, ATS_DOMAINS):
+    if not domain or is_under(domain, FREEMAIL) or is_under(domain, JOB_BOARDS) or is_under(domain, ATS):
         return None
     parts = domain.split(".")
     core = parts[-2] if len(parts) >= 2 else parts[0]
@@ -221,9 +210,12 @@ def _domain_core(address: str) -> str | None:
     return core
 
 
+_TENANT_ATS = frozenset(("myworkday.com", "myworkdayjobs.com", "icims.com", "personio.de", "personio.com"))
+
+
 def _ats_tenant(address: str) -> str | None:
     domain, local = _domain(address), address.rpartition("@")[0]
-    if _in(domain, ("myworkday.com", "myworkdayjobs.com", "icims.com", "personio.de", "personio.com")) \
+    if is_under(domain, _TENANT_ATS) \
             and not _NOREPLY_LOCAL.search(local) and len(local) > 2:
         return local
     return None

@@ -64,8 +64,9 @@ def normalise(text: str) -> str:
     return _APOSTROPHE.sub("", text)
 
 
-_ATS = frozenset(ATS_DOMAINS)
-_JOB_BOARDS = frozenset(JOB_BOARD_DOMAINS)
+ATS = frozenset(ATS_DOMAINS)
+JOB_BOARDS = frozenset(JOB_BOARD_DOMAINS)
+FREEMAIL = frozenset(FREEMAIL_DOMAINS)
 
 
 def domain_suffixes(domain: str) -> set[str]:
@@ -75,17 +76,22 @@ def domain_suffixes(domain: str) -> set[str]:
     return {".".join(parts[i:]) for i in range(len(parts))}
 
 
+def is_under(domain: str, domains: frozenset[str]) -> bool:
+    """Whether the domain is one of `domains` or a subdomain of one."""
+    return not domains.isdisjoint(domain_suffixes(domain))
+
+
 def _domain_kind(address: str) -> list[str]:
     local, _, domain = address.lower().rpartition("@")
     facts: list[str] = []
     if not domain:
         return ["sender_none"]
     suffixes = domain_suffixes(domain)
-    if not suffixes.isdisjoint(_ATS):
+    if not suffixes.isdisjoint(ATS):
         facts.append("sender_ats")
-    elif not suffixes.isdisjoint(_JOB_BOARDS):
+    elif not suffixes.isdisjoint(JOB_BOARDS):
         facts.append("sender_jobboard")
-    elif domain in FREEMAIL_DOMAINS:
+    elif domain in FREEMAIL:
         facts.append("sender_freemail")
     else:
         facts.append("sender_org")
