@@ -12,6 +12,7 @@ import json
 import logging
 import platform
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -119,6 +120,7 @@ class RejectionModel:
         thresholds = metadata.get("thresholds", {})
         self.reject_threshold = float(thresholds.get("rejection", 0.6))
         self.unsure_threshold = float(thresholds.get("unsure", 0.3))
+        self._layout: list[_Block] | None = None
 
     def prepare(self) -> None:
         """Build the vectorizers' lookup tables now (a few milliseconds). Called before worker
@@ -180,32 +182,55 @@ class RejectionModel:
         row = row.tocsr()
         row.sum_duplicates()  # a repeated word is one entry per occurrence until here
         contributions = row.data * weights[row.indices]
+        order = [int(row.indices[p]) for p in np.argsort(-contributions) if contributions[p] > 0]
+        blocks = self._blocks()
+        starts = [block.offset for block in blocks]
+        named: dict[int, dict[int, str]] = {}  # per block: its columns' words in this message
         names: list[str] = []
-        for position in np.argsort(-contributions):
-            if len(names) >= EVIDENCE_COUNT or contributions[position] <= 0:
+        for column in order:
+            if len(names) >= EVIDENCE_COUNT:
                 break
-            name = self._feature_name(int(row.indices[position]), document)
+            index = bisect_right(starts, column) - 1
+            block, local = blocks[index], column - blocks[index].offset
+            if block.name == "opening":
+                continue
+            if block.names is not None:
+                name = str(block.names[local])
+            elif block.vectorizer.idf_[local] < EVIDENCE_MIN_IDF:
+                continue
+            else:
+                if index not in named:  # one pass over the text for all of this block's columns
+                    text = block.picker.transform([document])[0]
+                    wanted = [c - block.offset for c in order if block.offset <= c < block.offset + block.width]
+                    named[index] = block.vectorizer.describe(text, wanted)
+                name = named[index].get(local, "")
             if name and name not in names:
                 names.append(name)
         return tuple(names)
 
-    def _feature_name(self, column: int, document: Document) -> str | None:
-        offset = 0
-        for name, transformer in self.pipeline.named_steps["features"].transformer_list:
-            vectorizer = transformer.steps[-1][1]
-            width = len(vectorizer.buckets_) if isinstance(vectorizer, HashedTfidf) else len(
-                vectorizer.get_feature_names_out())
-            if column < offset + width:
-                if name == "opening":
-                    return None
-                if isinstance(vectorizer, HashedTfidf):
-                    if vectorizer.idf_[column - offset] < EVIDENCE_MIN_IDF:
-                        return None
-                    text = transformer.named_steps["pick"].transform([document])[0]
-                    return vectorizer.describe(text, [column - offset]).get(column - offset)
-                return str(vectorizer.get_feature_names_out()[column - offset])
-            offset += width
-        return None
+    def _blocks(self) -> list[_Block]:
+        """Where each field's columns sit in the feature matrix, worked out once per model."""
+        if self._layout is None:
+            layout, offset = [], 0
+            for name, transformer in self.pipeline.named_steps["features"].transformer_list:
+                vectorizer = transformer.steps[-1][1]
+                hashed = isinstance(vectorizer, HashedTfidf)
+                names = None if hashed else vectorizer.get_feature_names_out()
+                width = len(vectorizer.buckets_) if hashed else len(names)
+                layout.append(_Block(name, transformer.steps[0][1], vectorizer, offset, width, names))
+                offset += width
+            self._layout = layout
+        return self._layout
+
+
+@dataclass(frozen=True)
+class _Block:
+    name: str
+    picker: Any
+    vectorizer: Any
+    offset: int
+    width: int
+    names: Any  # the column names of a vectorizer that has them; None for hashed ones
 
 
 def file_sha256(path: Path) -> str:
