@@ -334,3 +334,24 @@ def test_scan_goes_on_in_one_process_when_a_worker_dies(setup, monkeypatch):
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT count(*) FROM messages") == [(len(mail),)]
     assert rows(db, "SELECT count(*) FROM rejection_events") == [(1,)]
+
+
+def test_a_server_refusing_the_drafts_does_not_stop_the_scan(setup, monkeypatch):
+    from imapclient import IMAPClient
+    from imapclient.exceptions import IMAPClientError
+
+    def over_quota(self, folder, msgs):
+        raise IMAPClientError("APPEND command error: NO [OVERQUOTA] Quota exceeded")
+
+    monkeypatch.setattr(IMAPClient, "multiappend", over_quota)  # Dovecot here has no quota to fill
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+        client.append("INBOX", ACK)
+    result = run(config, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    rejection = next(r for r in records if r["verdict"] == "rejection")
+    assert "cannot save drafts" in rejection["error"] and "tag $Rejection" in rejection["actions"]
+    assert rows(db, "SELECT draft_status FROM rejection_events") == [("pending",)]
+    assert rows(db, "SELECT count(*) FROM messages") == [(2,)]

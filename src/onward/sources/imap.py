@@ -158,11 +158,11 @@ class ImapMailbox:
         items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"] + ([b"HIGHESTMODSEQ"] if self.has("CONDSTORE") else [])
         try:
             info = self.imap.folder_status(folder, items)
-        except IMAPClientError:
+            modseq = info.get(b"HIGHESTMODSEQ")
+            return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]),
+                                exists=int(info.get(b"MESSAGES", 0)), highest_modseq=int(modseq) if modseq else None)
+        except (IMAPClientError, KeyError, ValueError):  # refused or incomplete: the caller selects instead
             return None
-        modseq = info.get(b"HIGHESTMODSEQ")
-        return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]),
-                            exists=int(info.get(b"MESSAGES", 0)), highest_modseq=int(modseq) if modseq else None)
 
     def new_uids(self, after_uid: int, since: date | None) -> list[int]:
         """UIDs above `after_uid` (and on/after `since` on a first scan), ascending."""
@@ -201,11 +201,15 @@ class ImapMailbox:
 
     # -- acting -------------------------------------------------------------------------------------
     def add_keyword(self, uids: Sequence[int], keyword: str) -> bool:
-        if self.is_gmail:
-            label = GMAIL_LABEL if keyword == "$Rejection" else GMAIL_UNSURE_LABEL
-            self.imap.add_gmail_labels(list(uids), [label], silent=True)
-        else:
-            self.imap.add_flags(list(uids), [keyword.encode()], silent=True)
+        try:
+            if self.is_gmail:
+                label = GMAIL_LABEL if keyword == "$Rejection" else GMAIL_UNSURE_LABEL
+                self.imap.add_gmail_labels(list(uids), [label], silent=True)
+            else:
+                self.imap.add_flags(list(uids), [keyword.encode()], silent=True)
+        except IMAPClientError as exc:  # e.g. a server that takes no custom keywords
+            raise MailboxError(f"account {self.account.name!r}: cannot add {keyword} in {self.selected!r}: {exc}"
+                               ) from None
         return True
 
     def ensure_folder(self, folder: str) -> None:
@@ -275,12 +279,15 @@ class ImapMailbox:
                 new.append(draft)
                 existing.add(draft.message_id)  # the same rejection twice in one batch: one draft
         if new:
-            self.ensure_folder(folder)
-            if self.has("MULTIAPPEND"):
-                self.imap.multiappend(folder, [{"msg": d.as_bytes(), "flags": [b"\\Draft"]} for d in new])
-            else:
-                for draft in new:
-                    self.imap.append(folder, draft.as_bytes(), flags=[b"\\Draft"])
+            try:
+                self.ensure_folder(folder)
+                if self.has("MULTIAPPEND"):
+                    self.imap.multiappend(folder, [{"msg": d.as_bytes(), "flags": [b"\\Draft"]} for d in new])
+                else:
+                    for draft in new:
+                        self.imap.append(folder, draft.as_bytes(), flags=[b"\\Draft"])
+            except IMAPClientError as exc:  # e.g. over quota: the scan goes on; the events stay "pending"
+                raise MailboxError(f"account {self.account.name!r}: cannot save drafts to {folder!r}: {exc}") from None
             self._message_ids_in(folder).update(d.message_id for d in new)
         return saved
 
