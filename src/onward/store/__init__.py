@@ -178,9 +178,7 @@ class Store:
     def message_rows(self, account: str, message_ids: Sequence[str]) -> dict[str, sqlite3.Row]:
         """The recorded rows among these Message-IDs, in one query for a whole batch."""
         rows: dict[str, sqlite3.Row] = {}
-        unique = list(dict.fromkeys(message_ids))
-        for start in range(0, len(unique), 500):  # SQLite caps the number of parameters
-            chunk = unique[start:start + 500]
+        for chunk in _chunks(message_ids):
             for row in self.db.execute(f"SELECT * FROM messages WHERE account = ? AND message_id IN "
                                        f"({', '.join('?' for _ in chunk)})", (account, *chunk)):
                 rows[row["message_id"]] = row
@@ -240,11 +238,9 @@ class Store:
                                (account, message_id, action)).fetchone() is not None
 
     def actions_done(self, account: str, action: str, message_ids: Sequence[str]) -> set[str]:
-        """Which of these messages have had `action`, in one query per 500."""
+        """Which of these messages have had `action`."""
         done: set[str] = set()
-        unique = list(dict.fromkeys(message_ids))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start:start + 500]
+        for chunk in _chunks(message_ids):
             done.update(row[0] for row in self.db.execute(
                 f"SELECT message_id FROM actions WHERE account = ? AND action = ? AND message_id IN "
                 f"({', '.join('?' for _ in chunk)})", (account, action, *chunk)))
@@ -258,6 +254,13 @@ class Store:
     def record_action(self, account: str, message_id: str, action: str, detail: str | None = None) -> None:
         self.db.execute("INSERT OR IGNORE INTO actions (account, message_id, action, detail, done_at) "
                         "VALUES (?, ?, ?, ?, ?)", (account, message_id, action, detail, now()))
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    """Distinct values in lists short enough for one IN (...): SQLite caps the number of parameters."""
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), size):
+        yield unique[start:start + size]
 
 
 def _db_value(value: Any) -> Any:
