@@ -325,7 +325,7 @@ def test_scan_goes_on_in_one_process_when_a_worker_dies(setup, monkeypatch):
         raise AssertionError("the parent reads through service.analyse, not this")
 
     monkeypatch.setattr(onward.imap_scan, "PARALLEL_MIN_MESSAGES", 1)
-    monkeypatch.setattr(onward.imap_scan, "analyse", die_in_worker)
+    monkeypatch.setattr(onward.imap_scan, "read_in_worker", die_in_worker)
     mail = [REJECTION, ACK] + [message(f"Notes {i}", "Minutes attached.", message_id=f"<d{i}@example.org>",
                                        sender="Chris <chris@example.org>") for i in range(150)]
     with dovecot.client(account) as client:

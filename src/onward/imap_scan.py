@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from onward import logsafe
 from onward.actions import REJECTION_KEYWORD, DryRunActions
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # below this many new messages, starting workers costs more than it saves
 PARALLEL_MIN_MESSAGES = 512
+# a worker has no database to skip known messages with, and sends back only what recording reads
+read_in_worker = partial(analyse, known=None, slim=True)
 
 
 class ImapActions:
@@ -115,8 +118,8 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             future = None
             if pool is not None:
                 try:
-                    future = pool.submit(with_model, analyse, [item for item, _ in batch], processor.max_text_bytes,
-                                         None, True)
+                    future = pool.submit(with_model, read_in_worker, [item for item, _ in batch],
+                                         processor.max_text_bytes)
                 except Exception as exc:  # the pool broke (a worker was killed): read the rest here
                     log.warning("account %s: workers unavailable (%s); reading in this process", account, exc)
                     pool.shutdown(wait=False, cancel_futures=True)
