@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))  # the test suite's Dovecot harness
 import mailparser  # noqa: E402
 
 from onward.classifier.model import load_model  # noqa: E402
-from onward.classifier.runner import classify_stream  # noqa: E402
-from onward.sources import SourceMessage  # noqa: E402
+from onward.classifier.workers import classify_stream  # noqa: E402
+from onward.mailbox import SourceMessage  # noqa: E402
 
 
 def corpus(low: int = 3000, high: int = 5000) -> list[bytes]:
@@ -142,7 +142,7 @@ def _children(pid: int) -> list[int]:
 def scan_child(config_path: str) -> None:
     """Runs in its own process: a full scan, a first rescan and a steady-state rescan."""
     from onward.config import load_config
-    from onward.imap_scan import ScanRequest, default_jobs, scan_account
+    from onward.sync.scan import ScanRequest, default_jobs, scan_account
 
     peak_total_pss = 0.0
     done = threading.Event()
@@ -248,7 +248,7 @@ def bench_imap(quick: bool) -> dict:
 
 def bench_watch(server, tmp: Path, count: int) -> dict:
     from onward.config import load_config
-    from onward.watch import AccountWatcher
+    from onward.sync.watch import AccountWatcher
 
     account = server.new_account()
     config = load_config(write_config(tmp, account, tmp / "watch.db", drafts=True).as_posix())

@@ -16,7 +16,7 @@ from onward.classifier.model import default_model_path, load_model, read_sidecar
 from onward.classifier.training import train
 from onward.cli import cli
 from onward.errors import ModelError
-from onward.parsing import parse_message
+from onward.mail.parse import parse_message
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLASSIFY_SET = FIXTURES / "classify_set"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import message
-from onward.extract import _key, extract, is_noreply, reply_address
-from onward.parsing import parse_message
+from onward.facts.extract import _key, extract, is_noreply, reply_address
+from onward.mail.parse import parse_message
 
 TRAINING = Path(__file__).parent.parent / "training_data"
 
@@ -108,8 +108,8 @@ def test_anchor_gates_never_skip_a_pattern_that_matches():
     """The anchor words only skip patterns that cannot match: gated and ungated agree on all our mail."""
     from pathlib import Path
 
-    from onward import extract as ex
-    from onward.parsing import parse_message
+    from onward.facts import extract as ex
+    from onward.mail.parse import parse_message
 
     root = Path(__file__).resolve().parent.parent
     paths = sorted((root / "training_data" / "eml").glob("*.eml")) + sorted(

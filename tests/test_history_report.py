@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from onward.cli import cli
 from onward.history import export, forget, mark, rejection_history
-from onward.report import build_report, to_csv, to_html, to_text
+from onward.report.build import build_report, to_csv, to_html, to_text
 from onward.store import Store, StoreError
 from onward.store.migrations import MIGRATIONS
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onward.cli import cli
-from onward.parsing import parse_message
+from onward.mail.parse import parse_message
 
 GOOD_HEAD = b"From: Acme <jobs@acme.example>\r\nSubject: Your application\r\nDate: Mon, 3 Mar 2025 10:00:00 +0000\r\n"
 TEXT = "Unfortunately we have decided not to move forward with your application. Best of luck."
@@ -139,20 +139,20 @@ _model_cache: dict = {}
 def test_a_message_that_fails_while_recorded_is_reported_and_the_rest_of_its_batch_is_kept(tmp_path, monkeypatch):
     """A batch is first recorded without savepoints; when one message fails, the batch is recorded
     again message by message, so only that one is lost to the failure."""
-    import onward.service
+    import onward.pipeline.processor
 
     folder = tmp_path / "m"
     folder.mkdir()
     for i in range(5):
         (folder / f"{i}.eml").write_bytes(GOOD_HEAD + f"Message-ID: <m{i}@x>\r\n\r\n{TEXT} Ref {i}.".encode())
-    original = onward.service.Processor._message_values
+    original = onward.pipeline.processor.Processor._message_values
 
     def fail_on_m2(self, message, *args):
         if message.message_id == "<m2@x>":
             raise ValueError("simulated failure")
         return original(self, message, *args)
 
-    monkeypatch.setattr(onward.service.Processor, "_message_values", fail_on_m2)
+    monkeypatch.setattr(onward.pipeline.processor.Processor, "_message_values", fail_on_m2)
     db = tmp_path / "db.sqlite"
     result = CliRunner().invoke(cli, ["--database", str(db), "scan", "--format", "jsonl", "--no-drafts", str(folder)])
     assert result.exit_code == 0, result.output

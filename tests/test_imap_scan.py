@@ -181,9 +181,9 @@ def test_one_failing_account_does_not_stop_the_others(tmp_path, dovecot, imap_ac
 
 def test_draft_saved_before_a_crash_is_not_saved_again(setup):
     """A run that appended the draft and died before recording it: the rerun finds it in Drafts."""
-    from onward.extract import extract
-    from onward.parsing import parse_message
-    from onward.responder import compose
+    from onward.drafts.compose import compose
+    from onward.facts.extract import extract
+    from onward.mail.parse import parse_message
 
     dovecot, account, config, db = setup
     rejection = parse_message(REJECTION)
@@ -263,9 +263,9 @@ def test_moving_a_rejection_out_of_move_to_is_a_correction(setup):
 
 def test_scan_with_worker_processes_records_what_one_process_records(tmp_path, dovecot, monkeypatch):
     """Workers parse, classify and extract; the parent records and acts. The result must not depend on it."""
-    import onward.imap_scan
+    import onward.sync.scan
 
-    monkeypatch.setattr(onward.imap_scan, "PARALLEL_MIN_MESSAGES", 1)
+    monkeypatch.setattr(onward.sync.scan, "PARALLEL_MIN_MESSAGES", 1)
     mail = [REJECTION, ACK, PERSONAL] + [
         message(f"Weekly notes {i}", "Minutes of the meeting are attached.", message_id=f"<n{i}@example.org>",
                 sender="Chris <chris@example.org>")
@@ -291,7 +291,7 @@ def test_scan_with_worker_processes_records_what_one_process_records(tmp_path, d
 def test_rescan_without_changes_asks_status_and_never_selects(setup, monkeypatch):
     """SELECT costs the server time that grows with the folder; with nothing new and no flag changed
     since the last scan, STATUS alone says so."""
-    from onward.sources.imap import ImapMailbox
+    from onward.mailbox.imap import ImapMailbox
 
     dovecot, account, config, db = setup
     with dovecot.client(account) as client:
@@ -314,7 +314,7 @@ def test_rescan_without_changes_asks_status_and_never_selects(setup, monkeypatch
 def test_scan_goes_on_in_one_process_when_a_worker_dies(setup, monkeypatch):
     import os
 
-    import onward.imap_scan
+    import onward.sync.scan
 
     dovecot, account, config, db = setup
     parent = os.getpid()
@@ -324,8 +324,8 @@ def test_scan_goes_on_in_one_process_when_a_worker_dies(setup, monkeypatch):
             os._exit(1)  # as if the OOM killer took it
         raise AssertionError("the parent reads through service.analyse, not this")
 
-    monkeypatch.setattr(onward.imap_scan, "PARALLEL_MIN_MESSAGES", 1)
-    monkeypatch.setattr(onward.imap_scan, "read_in_worker", die_in_worker)
+    monkeypatch.setattr(onward.sync.scan, "PARALLEL_MIN_MESSAGES", 1)
+    monkeypatch.setattr(onward.sync.scan, "read_in_worker", die_in_worker)
     mail = [REJECTION, ACK] + [message(f"Notes {i}", "Minutes attached.", message_id=f"<d{i}@example.org>",
                                        sender="Chris <chris@example.org>") for i in range(150)]
     with dovecot.client(account) as client:

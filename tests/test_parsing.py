@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onward.parsing import parse_message, split_quoted
+from onward.mail.parse import parse_message, split_quoted
 
 PLAIN = (
     b"From: =?utf-8?q?J=C3=BCrgen_M=C3=BCller?= <juergen@firma.example>\r\n"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from onward import parsing
-from onward.html_text import _NON_HTML_SPACES, html_to_text
-from onward.parsing import DEFAULT_MAX_TEXT_BYTES, _parse_fast, _parse_reference, _simple_addresses
+from onward.mail import parse as parsing
+from onward.mail.html_text import _NON_HTML_SPACES, html_to_text
+from onward.mail.parse import DEFAULT_MAX_TEXT_BYTES, _parse_fast, _parse_reference, _simple_addresses
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIL_DIRS = [ROOT / "training_data" / "eml", ROOT / "src" / "onward" / "data", ROOT / "tests" / "fixtures"]

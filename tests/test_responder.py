@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from helpers import REJECTION, message
 from onward.cli import cli
-from onward.extract import extract
-from onward.parsing import parse_message
-from onward.responder import ToneError, check_tone, compose, draft_message_id, load_templates
+from onward.drafts.compose import ToneError, check_tone, compose, draft_message_id, load_templates
+from onward.facts.extract import extract
+from onward.mail.parse import parse_message
 
 REJECTIONS = {
     "en": message("Your application - Data Engineer", "Hi Sam,\n\nThank you for interviewing with us for the Data "

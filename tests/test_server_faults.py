@@ -11,7 +11,7 @@ import time
 from helpers import REJECTION, message, write_config
 from onward.classifier.model import load_model
 from onward.config import load_config
-from onward.watch import AccountWatcher
+from onward.sync.watch import AccountWatcher
 from tcp_proxy import FaultyProxy
 
 PADDING = "This paragraph pads the message so that fetching it takes many packets. " * 300

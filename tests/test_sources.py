@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from onward.errors import SourceError
-from onward.sources.local import EmlFile, EmlFolder, MaildirFolder, MboxFile, iter_local, open_local_source
+from onward.mailbox.local import EmlFile, EmlFolder, MaildirFolder, MboxFile, iter_local, open_local_source
 
 MESSAGES = [
     b"From: a@x.example\nSubject: one\nMessage-ID: <1@x>\n\nfirst\n",

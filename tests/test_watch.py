@@ -15,7 +15,7 @@ import pytest
 from helpers import ACK, REJECTION, message, write_config
 from onward.classifier.model import load_model
 from onward.config import load_config
-from onward.watch import AccountWatcher, Watcher
+from onward.sync.watch import AccountWatcher, Watcher
 
 
 def wait_for(predicate, timeout=15.0, interval=0.1):

@@ -153,8 +153,8 @@ def parse(app: AppContext, paths: tuple[Path, ...], fmt: str) -> None:
 
     PATHS may be .eml files, folders of them, mbox files or Maildirs.
     """
-    from onward.parsing import parse_message
-    from onward.sources.local import iter_local
+    from onward.mail.parse import parse_message
+    from onward.mailbox.local import iter_local
 
     max_bytes = app.config.max_text_bytes
     for item in iter_local(paths):
@@ -246,8 +246,8 @@ def classify(app: AppContext, paths: tuple[Path, ...], model_path: Path | None, 
     rejection, unsure or not_rejection; the category is one of rejection, application_ack,
     interview, offer, other_job, not_job.
     """
-    from onward.classifier.runner import classify_stream
-    from onward.sources.local import iter_local
+    from onward.classifier.workers import classify_stream
+    from onward.mailbox.local import iter_local
 
     model = _load_model(app, model_path)
     counts = {"rejection": 0, "unsure": 0, "not_rejection": 0}
@@ -314,7 +314,7 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
     the new model becomes the active one: first its scores are compared with the
     current model's on held-out data, and the current one is kept (`onward model use previous`).
     """
-    from onward import retrain
+    from onward.classifier import retrain
     from onward.classifier.data import load_data
     from onward.classifier.model import load_model, resolve_model_path, save_model
     from onward.classifier.training import train as run_training
@@ -366,7 +366,7 @@ def model() -> None:
 @model.command("list")
 def model_list() -> None:
     """The shipped model, your trained ones, and which is active."""
-    from onward import retrain
+    from onward.classifier import retrain
 
     for entry in retrain.list_models():
         mark_active = "*" if entry["active"] else " "
@@ -379,7 +379,7 @@ def model_list() -> None:
 @click.argument("name")
 def model_use(name: str) -> None:
     """Make NAME active: `previous` (undo the last change), `shipped`, or a saved model's name."""
-    from onward import retrain
+    from onward.classifier import retrain
 
     active = retrain.use_model(name)
     click.echo(f"active model: {active}")
@@ -522,8 +522,8 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
         progress.update(outcome)
 
     if paths:
-        from onward.service import scan_local
-        from onward.sources.local import iter_local
+        from onward.mailbox.local import iter_local
+        from onward.pipeline.processor import scan_local
 
         summary = scan_local(config, model, iter_local(paths), label=",".join(map(str, paths)),
                              dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)
@@ -531,7 +531,7 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
         if fmt == "text":
             click.echo(_summary_line(summary, dry_run))
         return
-    from onward.imap_scan import default_jobs, scan_accounts
+    from onward.sync.scan import default_jobs, scan_accounts
 
     summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
                                         scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts, on_outcome=show,
@@ -557,8 +557,8 @@ def demo(app: AppContext, out: Path | None) -> None:
 
     from onward.classifier.model import load_model, resolve_model_path
     from onward.config import load_config
-    from onward.service import scan_local
-    from onward.sources.local import open_local_source
+    from onward.mailbox.local import open_local_source
+    from onward.pipeline.processor import scan_local
 
     out = out or Path(tempfile.mkdtemp(prefix="onward-demo-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -589,7 +589,7 @@ def demo(app: AppContext, out: Path | None) -> None:
                 click.echo(f"  {header}: {first[header]}")
         body = first.get_body(("plain",))
         click.echo("\n" + "\n".join(f"  {line}" for line in (body.get_content() if body else "").splitlines()))
-    from onward.report import build_report, to_html, to_text
+    from onward.report.build import build_report, to_html, to_text
     from onward.store import Store
 
     with Store(database, readonly=True) as store:
@@ -610,7 +610,7 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
     Runs until SIGTERM or Ctrl-C; SIGHUP reloads the config. Logs go to stderr for journald.
     Only mail that arrives after the first scan window is handled (see `since_days`).
     """
-    from onward.watch import Watcher
+    from onward.sync.watch import Watcher
 
     if logging.getLogger().level > logging.INFO and not app.debug:
         logging.getLogger("onward").setLevel(logging.INFO)  # a service should say what it does
@@ -647,9 +647,9 @@ def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from
 
     Use it to try templates: with `templates_dir` set in the config, your templates are used.
     """
-    from onward.extract import extract
-    from onward.parsing import parse_message
-    from onward.responder import compose, load_templates
+    from onward.drafts.compose import compose, load_templates
+    from onward.facts.extract import extract
+    from onward.mail.parse import parse_message
 
     try:
         raw = path.read_bytes()
@@ -690,7 +690,7 @@ def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path
 
     json and csv follow a stable schema (see README); html is one self-contained file with charts.
     """
-    from onward.report import FORMATS, build_report
+    from onward.report.build import FORMATS, build_report
 
     with _open_history(app, readonly=True) as store:
         data = build_report(store, since.date().isoformat() if since else None, account)

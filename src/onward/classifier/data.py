@@ -17,7 +17,7 @@ from pathlib import Path
 
 from onward.classifier import CATEGORIES
 from onward.errors import SourceError
-from onward.sources.local import open_local_source
+from onward.mailbox.local import open_local_source
 
 log = logging.getLogger(__name__)
 

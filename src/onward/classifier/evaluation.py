@@ -10,7 +10,7 @@ import numpy as np
 from onward.classifier import CATEGORIES
 from onward.classifier.data import LabelledMessage
 from onward.classifier.model import RejectionModel
-from onward.parsing import parse_message
+from onward.mail.parse import parse_message
 
 
 def _ratio(num: int, den: int) -> float:

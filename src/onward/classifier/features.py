@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from onward.parsing import ParsedMessage
+from onward.mail.parse import ParsedMessage
 
 BODY_CHARS = 4000  # decisions come early; footers and quoted threads go on for pages
 QUOTED_CHARS = 1500

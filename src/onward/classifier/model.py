@@ -31,7 +31,7 @@ from onward.classifier import CATEGORIES
 from onward.classifier.features import Document, FieldPicker, as_array, to_document
 from onward.classifier.hashed import HashedTfidf
 from onward.errors import ModelError, ModelFormatError
-from onward.parsing import ParsedMessage
+from onward.mail.parse import ParsedMessage
 
 log = logging.getLogger(__name__)
 

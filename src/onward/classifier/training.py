@@ -19,7 +19,7 @@ from onward.classifier.evaluation import binary_scores, category_scores
 from onward.classifier.features import as_array, to_document
 from onward.classifier.model import RejectionModel, build_pipeline
 from onward.errors import OnwardError
-from onward.parsing import parse_message
+from onward.mail.parse import parse_message
 
 log = logging.getLogger(__name__)
 

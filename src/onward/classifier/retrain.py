@@ -28,9 +28,9 @@ from onward.classifier.model import (
 )
 from onward.config import Config
 from onward.errors import MailboxError, OnwardError
-from onward.parsing import parse_message
-from onward.sources.imap import ImapMailbox
-from onward.sources.local import iter_local
+from onward.mail.parse import parse_message
+from onward.mailbox.imap import ImapMailbox
+from onward.mailbox.local import iter_local
 from onward.store import Store
 
 log = logging.getLogger(__name__)

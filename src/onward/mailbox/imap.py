@@ -17,9 +17,9 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from onward import logsafe
 from onward.config import AccountConfig, Secret, resolve_secret
+from onward.drafts.compose import Draft
 from onward.errors import MailboxError
-from onward.responder import Draft
-from onward.sources import SourceMessage
+from onward.mailbox import SourceMessage
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from importlib import resources
 from pathlib import Path
 
 from onward.errors import OnwardError
-from onward.extract import Extraction
-from onward.parsing import ParsedMessage
+from onward.facts.extract import Extraction
+from onward.mail.parse import ParsedMessage
 
 STAGE_FALLBACKS = {
     "final": ("final", "interview", "unknown"),

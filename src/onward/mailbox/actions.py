@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from onward.responder import Draft
+from onward.drafts.compose import Draft
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,16 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from onward import logsafe
-from onward.actions import REJECTION_KEYWORD, DryRunActions
 from onward.classifier.model import RejectionModel
-from onward.classifier.runner import model_pool, with_model
+from onward.classifier.workers import model_pool, with_model
 from onward.config import AccountConfig, Config
+from onward.drafts.compose import Draft, load_templates
 from onward.errors import MailboxError, OnwardError
 from onward.history import mark
-from onward.responder import Draft, load_templates
-from onward.service import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
-from onward.sources import SourceMessage
-from onward.sources.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
+from onward.mailbox import SourceMessage
+from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
+from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
+from onward.pipeline.processor import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
 from onward.store import FolderState, Store
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from onward.classifier.model import Prediction, RejectionModel
-from onward.parsing import ParsedMessage, parse_message
-from onward.sources import SourceMessage
+from onward.mail.parse import ParsedMessage, parse_message
+from onward.mailbox import SourceMessage
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from types import FrameType
 from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import OnwardError
-from onward.imap_scan import ScanRequest, make_processor, reconcile_moves, scan_folder
-from onward.service import Outcome, Processor, Summary
-from onward.sources.imap import NETWORK_ERRORS, ImapMailbox
+from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
+from onward.pipeline.processor import Outcome, Processor, Summary
 from onward.store import Store
+from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folder
 
 log = logging.getLogger(__name__)
 

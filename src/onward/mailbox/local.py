@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from onward.errors import SourceError
-from onward.sources import MessageSource, SourceMessage
+from onward.mailbox import MessageSource, SourceMessage
 
 log = logging.getLogger(__name__)
 

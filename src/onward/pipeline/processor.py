@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from onward.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions
 from onward.classifier.model import Prediction, RejectionModel
 from onward.config import Config
+from onward.drafts.compose import Draft, Template, ToneError, compose, load_templates
 from onward.errors import OnwardError
-from onward.extract import Extraction, extract, extract_company
-from onward.parsing import ParsedMessage, parse_message
-from onward.responder import Draft, Template, ToneError, compose, load_templates
-from onward.sources import SourceMessage
+from onward.facts.extract import Extraction, extract, extract_company
+from onward.mail.parse import ParsedMessage, parse_message
+from onward.mailbox import SourceMessage
+from onward.mailbox.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions
 from onward.store import Store
 
 log = logging.getLogger(__name__)

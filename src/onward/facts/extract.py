@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, is_under
-from onward.parsing import ParsedMessage
+from onward.mail.parse import ParsedMessage
 
 STAGES = ("application", "assessment", "interview", "final", "unknown")
 REASONS = ("experience", "overqualified", "position_filled", "role_closed", "fit", "location_visa", "none")

@@ -30,7 +30,7 @@ from typing import Any
 from mailparser.dates import parse_mail_date
 from mailparser.utils import decode_header_part, get_addresses
 
-from onward.html_text import html_to_text
+from onward.mail.html_text import html_to_text
 
 log = logging.getLogger(__name__)
 
