@@ -428,6 +428,16 @@ def evaluate(app: AppContext, data: tuple[str, ...], model_path: Path | None, fm
     click.echo(f"{'category':<16} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>5}")
     for category, s in result["categories"].items():
         click.echo(f"{category:<16} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f} {s['support']:>5}")
+    for title, key in (("language", "by_language"), ("sender kind", "by_sender_kind")):
+        click.echo(f"\nby {title}: {'n':>5} {'rejections':>10} {'precision':>9} {'recall':>7} {'f1':>6}")
+        for name, s in result[key].items():
+            click.echo(f"  {name:<14} {s['messages']:>5} {s['support']:>10} {s['precision']:>9.3f} "
+                       f"{s['recall']:>7.3f} {s['f1']:>6.3f}")
+    swap = result["sender_swap"]
+    if swap["rejections"]:
+        recalls = ", ".join(f"{kind} {value:.3f}" for kind, value in swap["recall"].items())
+        click.echo(f"\nsender swap on {swap['rejections']} rejections: flip rate {swap['flip_rate']:.3f}; "
+                   f"recall as if sent by {recalls}")
     labels = list(result["confusion"])
     click.echo("\nconfusion (rows: true, columns: predicted)")
     click.echo(" " * 16 + "".join(f"{label[:10]:>11}" for label in labels))

@@ -18,6 +18,7 @@ from onward.classifier.data import LabelledMessage, manifest
 from onward.classifier.evaluation import binary_scores, category_scores
 from onward.classifier.features import as_array, to_document
 from onward.classifier.model import RejectionModel, build_pipeline
+from onward.classifier.sender_swap import augment, variants
 from onward.errors import OnwardError
 from onward.mail.parse import parse_message
 
@@ -91,16 +92,20 @@ def train(
     groups = np.array([m.group for m in messages])
     folds = min(folds, len(set(groups)))  # a fold needs whole groups to hold out
 
+    keys = [m.id for m in messages]
     oof = None
     scores: dict[str, Any] = {}
+    flips: list[Any] = []
     if folds >= 2:
         say(f"cross-validating ({folds} folds, grouped by source and batch)")
         oof = np.zeros((len(messages), len(sorted(set(labels)))))
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=7)
         for fold, (train_idx, test_idx) in enumerate(splitter.split(documents, labels, groups), 1):
             pipeline = build_pipeline(c, len(messages))
-            pipeline.fit(documents[train_idx], labels[train_idx])
+            pipeline.fit(*augment(documents[train_idx], labels[train_idx], [keys[i] for i in train_idx]))
             probs = pipeline.predict_proba(documents[test_idx])
+            held_out_rejections = [documents[i] for i in test_idx if labels[i] == "rejection"]
+            flips.extend(_sender_flips(pipeline, held_out_rejections))
             # a fold may lack a rare class: place its columns by name
             classes = sorted(set(labels))
             for j, cls in enumerate(pipeline.classes_):
@@ -112,12 +117,14 @@ def train(
         predicted = np.array(classes)[np.argmax(oof, axis=1)]
         predicted = np.where(rejection_scores >= thresholds["rejection"], "rejection", predicted)
         scores["cross_validated"] = _scores(labels, predicted, rejection_scores, thresholds, messages)
+        flipped = _verdicts_flipped(flips, thresholds)
+        scores["cross_validated"]["sender_flip_rate"] = round(float(np.mean(flipped)), 4) if flips else None
     else:
         thresholds = {"rejection": 0.6, "unsure": 0.3}
 
     say("fitting the final model on all data")
     pipeline = build_pipeline(c, len(messages))
-    pipeline.fit(documents, labels)
+    pipeline.fit(*augment(documents, labels, keys))
     elapsed = time.perf_counter() - started
     metadata = {
         "model_version": datetime.now(UTC).strftime("%Y%m%d%H%M%S"),
@@ -130,6 +137,21 @@ def train(
         "training_seconds": round(elapsed, 1),
     }
     return TrainingResult(model=RejectionModel(pipeline, metadata), report=metadata)
+
+
+def _sender_flips(pipeline: Any, documents: list[Any]) -> list[Any]:
+    """Each held-out rejection's rejection score under every sender kind (the verdicts are
+    compared once the thresholds are known)."""
+    if not documents:
+        return []
+    column = list(pipeline.classes_).index("rejection")
+    scores = np.stack([pipeline.predict_proba(v)[:, column] for v in variants(documents).values()], axis=1)
+    return list(scores)
+
+
+def _verdicts_flipped(scores_per_kind: list[Any], thresholds: dict[str, float]) -> list[bool]:
+    """A flip: the same text is a `rejection` under one sender kind and not under another."""
+    return [bool(len(set((np.asarray(row) >= thresholds["rejection"]).tolist())) > 1) for row in scores_per_kind]
 
 
 def _scores(labels: np.ndarray, predicted: np.ndarray, rejection_scores: np.ndarray, thresholds: dict[str, float],
