@@ -6,8 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from onward.cli import cli
-from onward.config import EXAMPLE_CONFIG, load_config, resolve_secret
+from onward.config import EXAMPLE_CONFIG, load_config
 from onward.errors import ConfigError, SecretError
+from onward.secrets import resolve_secret
 
 GOOD = """
 database = "~/mail/onward.db"

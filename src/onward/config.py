@@ -10,8 +10,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import shlex
-import subprocess
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -20,8 +18,8 @@ from typing import Any
 
 import platformdirs
 
-from onward import logsafe
-from onward.errors import ConfigError, SecretError
+from onward.errors import ConfigError
+from onward.secrets import mask_command, secret_available
 
 log = logging.getLogger(__name__)
 
@@ -269,15 +267,6 @@ def load_config(
     return Config(accounts=accounts, source=source, **values)
 
 
-def mask_command(command: str) -> str:
-    """Show which program fetches a secret without showing its arguments, which may hold one."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    return f"{words[0]} ***" if len(words) > 1 else (words[0] if words else "")
-
-
 def describe(config: Config) -> dict[str, Any]:
     """The effective config as plain data, safe to print: no secret values."""
     out: dict[str, Any] = {"config_file": str(config.source) if config.source else None}
@@ -300,71 +289,6 @@ def describe(config: Config) -> dict[str, Any]:
         shown["secret_available"] = secret_available(account)
         out["accounts"][name] = shown
     return out
-
-
-def secret_available(account: AccountConfig) -> bool | None:
-    """Whether the secret can be found without running anything (None: would need a command)."""
-    if account.password_env:
-        return bool(os.environ.get(account.password_env))
-    return None
-
-
-@dataclass(frozen=True)
-class Secret:
-    kind: str  # "password" | "oauth2"
-    value: str = field(repr=False)
-
-    def __post_init__(self) -> None:
-        logsafe.register_secret(self.value)
-
-    def __repr__(self) -> str:  # never show the value, even in a debugger dump
-        return f"Secret(kind={self.kind!r}, value=***)"
-
-
-def _run_secret_command(command: str, what: str, account: str) -> str:
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise SecretError(f"account {account!r}: cannot parse {what}: {exc}") from None
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-    except FileNotFoundError:
-        raise SecretError(f"account {account!r}: {what} program not found: {argv[0]}") from None
-    except subprocess.TimeoutExpired:
-        raise SecretError(f"account {account!r}: {what} did not finish within 60 s") from None
-    if done.returncode != 0:
-        # stderr of a password manager is safe to show; stdout may hold the secret.
-        reason = (done.stderr.strip().splitlines() or ["no message"])[0][:200]
-        raise SecretError(f"account {account!r}: {what} failed (exit {done.returncode}): {reason}")
-    first = (done.stdout.splitlines() or [""])[0].strip()
-    if not first:
-        raise SecretError(f"account {account!r}: {what} printed nothing")
-    return first
-
-
-def resolve_secret(account: AccountConfig, env: Mapping[str, str] | None = None) -> Secret:
-    env = os.environ if env is None else env
-    if account.oauth2_token_command:
-        return Secret("oauth2", _run_secret_command(account.oauth2_token_command, "oauth2_token_command", account.name))
-    if account.password_command:
-        return Secret("password", _run_secret_command(account.password_command, "password_command", account.name))
-    if account.password_env:
-        value = env.get(account.password_env)
-        if not value:
-            raise SecretError(f"account {account.name!r}: environment variable {account.password_env} is not set")
-        return Secret("password", value)
-    if account.password_keyring:
-        try:
-            import keyring  # optional dependency: pip install 'onward[keyring]'
-        except ImportError:
-            raise SecretError(
-                f"account {account.name!r}: password_keyring needs the keyring package (pip install 'onward[keyring]')"
-            ) from None
-        value = keyring.get_password("onward", account.name)
-        if not value:
-            raise SecretError(f"account {account.name!r}: no password in the keyring under service 'onward'")
-        return Secret("password", value)
-    raise SecretError(f"account {account.name!r}: no secret source configured")
 
 
 EXAMPLE_CONFIG = '''\

@@ -16,10 +16,11 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from onward import logsafe
-from onward.config import AccountConfig, Secret, resolve_secret
+from onward.config import AccountConfig
 from onward.drafts.compose import Draft
 from onward.errors import MailboxError
 from onward.mailbox import SourceMessage
+from onward.secrets import Secret, resolve_secret
 
 log = logging.getLogger(__name__)
 
