@@ -15,9 +15,6 @@ from typing import Any
 from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, is_under
 from onward.mail.parse import ParsedMessage
 
-STAGES = ("application", "assessment", "interview", "final", "unknown")
-REASONS = ("experience", "overqualified", "position_filled", "role_closed", "fit", "location_visa", "none")
-
 
 @dataclass(frozen=True)
 class Field:

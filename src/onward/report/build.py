@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from onward.store import Store
+from onward.vocab import STAGES, saved_draft
 
 SCHEMA_VERSION = 1
 MIN_FOR_OBSERVATIONS = 5
-STAGE_ORDER = ("application", "assessment", "interview", "final", "unknown")
+STAGE_ORDER = STAGES
 REASON_LABELS = {
     "experience": "others' experience closer to the role", "overqualified": "over-qualified",
     "position_filled": "position filled or internal candidate", "role_closed": "role closed or paused",
@@ -81,7 +82,7 @@ def build_report(store: Store, since: str | None = None, account: str | None = N
         "under_2_days": sum(1 for d in days if d < 2),
     }
     by_month = Counter((e["received_at"] or "")[:7] for e in events if e["received_at"])
-    drafted = [e for e in events if (e["draft_status"] or "").startswith("drafted")]
+    drafted = [e for e in events if saved_draft(e["draft_status"])]
     replies = _replies(messages, events)
     report = {
         "schema": SCHEMA_VERSION,
@@ -114,7 +115,7 @@ def _replies(messages: list[dict[str, Any]], events: list[dict[str, Any]]) -> se
     """Rejections whose thread got a later message from the company: an answer to the feedback request."""
     answered = set()
     for event in events:
-        if not (event["draft_status"] or "").startswith("drafted"):
+        if not saved_draft(event["draft_status"]):
             continue
         thread = {event["message_id"], event["draft_message_id"]}
         for m in messages:

@@ -1,0 +1,65 @@
+"""The words onward's parts share: categories, verdicts, stages, reasons and draft states.
+
+StrEnums compare equal to their strings, so the database, JSON output and templates keep the
+plain words while the code names each one once, here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    REJECTION = "rejection"
+    APPLICATION_ACK = "application_ack"
+    INTERVIEW = "interview"
+    OFFER = "offer"
+    OTHER_JOB = "other_job"
+    NOT_JOB = "not_job"
+
+
+class Verdict(StrEnum):
+    """Three-way, as SpamBayes does it: acted on, flagged for a look, left alone."""
+
+    REJECTION = "rejection"
+    UNSURE = "unsure"
+    NOT_REJECTION = "not_rejection"
+
+
+class Stage(StrEnum):
+    """Where in the funnel the candidacy stopped, in funnel order."""
+
+    APPLICATION = "application"
+    ASSESSMENT = "assessment"
+    INTERVIEW = "interview"
+    FINAL = "final"
+    UNKNOWN = "unknown"
+
+
+class Reason(StrEnum):
+    EXPERIENCE = "experience"
+    OVERQUALIFIED = "overqualified"
+    POSITION_FILLED = "position_filled"
+    ROLE_CLOSED = "role_closed"
+    FIT = "fit"
+    LOCATION_VISA = "location_visa"
+    NONE = "none"
+
+
+class DraftStatus(StrEnum):
+    PENDING = "pending"
+    DRAFTED = "drafted"
+    DRAFTED_NO_RECIPIENT = "drafted_no_recipient"
+    TONE_FAILED = "tone_failed"
+    NOT_DRAFTED = "not_drafted"
+
+
+# plain strings, for JSON keys, click choices and SQL parameters
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
+REASONS: tuple[str, ...] = tuple(r.value for r in Reason)
+
+
+def saved_draft(status: str | None) -> bool:
+    """Whether a rejection event's draft status says a draft was saved."""
+    return status in (DraftStatus.DRAFTED, DraftStatus.DRAFTED_NO_RECIPIENT)
