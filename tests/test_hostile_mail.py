@@ -4,11 +4,19 @@ each is recorded with its reason; a message without Message-ID always gets the s
 from __future__ import annotations
 
 import base64
+import csv
+import email
+import email.policy
+import io
 import json
+import os
 import random
+import re
 import sqlite3
 import time
+from dataclasses import replace
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,3 +171,234 @@ def test_a_message_that_fails_while_recorded_is_reported_and_the_rest_of_its_bat
     with sqlite3.connect(db) as conn:
         ids = sorted(r[0] for r in conn.execute("SELECT message_id FROM messages"))
     assert ids == ["<m0@x>", "<m1@x>", "<m3@x>", "<m4@x>"]
+
+
+# ---- hostile drafts: a draft carries no recipient or header the original did not visibly show ----
+
+DRAFT_HEADERS = {"from", "to", "subject", "date", "message-id", "in-reply-to", "references", "x-onward-draft",
+                 "content-type", "content-transfer-encoding", "mime-version"}
+# what must never reach a terminal or a header value raw: C0 but line ends and tabs, DEL, C1, bidi controls
+TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+REJECTION_TEXT = ("Hi Sam,\r\n\r\nThank you for your interest in the Data Engineer role and for the time you invested "
+                  "in applying.\r\n\r\nAfter careful review, we have decided to move forward with other candidates "
+                  "whose experience more closely matches our needs for this role.\r\n\r\nBest regards,\r\nDana Ruiz\r\n")
+
+
+def q_word(text: str) -> str:
+    return "=?utf-8?q?" + "".join(c if c.isalnum() and c.isascii() else f"={b:02X}"
+                                  for c in text for b in c.encode()) + "?="
+
+
+def b_word(text: str) -> str:
+    return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
+
+
+def hostile_drafting_messages() -> list[tuple[str, bytes]]:
+    """Rejections whose headers try to get a recipient, a header or control characters into the
+    draft or onto the terminal, or to make drafting slow."""
+    injected = "hi\r\nBcc: evil@attacker.example"
+    cases: list[tuple[str, dict[str, str]]] = [
+        ("reply-to local part hides CR LF Bcc", {"Reply-To": "=?utf-8?q?x=0d=0abcc=3a_evil=40attacker.example?=@victim.example"}),
+        ("reply-to local part is broken base64", {"Reply-To": "=?utf-8?b?!!!?=@evil.example"}),
+        ("reply-to local part hides a comma", {"Reply-To": "=?utf-8?q?evil=40attacker.example=2C_x?=@quayside.example"}),
+        ("reply-to display name hides an address", {"Reply-To": f"{q_word('evil@attacker.example,')} <dana@quayside.example>"}),
+        ("reply-to quoted local part with ESC and BEL", {"Reply-To": '"dana\x1b]0;owned\x07"@quayside.example'}),
+        ("reply-to with 8-bit local part", {"Reply-To": "dänä@quayside.example"}),
+        ("subject decodes to an encoded word with CR LF", {"Subject": b_word(q_word(injected))}),
+        ("subject with an encoded word glued to text", {"Subject": "x" + q_word(injected)}),
+        ("subject with control and bidi characters", {"Subject": b_word("Your application\x1b]0;owned\x07 \u202eevil\u202c \x85\x9b31m")}),
+        ("subject of 300 KB", {"Subject": "Unfortunately we will not move forward with your application " * 5000}),
+        ("message-id decodes to an encoded word", {"Message-ID": b_word("<" + q_word(injected).replace("_", "") + "@x>")}),
+        ("message-id of 5,000 characters", {"Message-ID": "<" + "a" * 5000 + "@quayside.example>"}),
+        ("references hide a header", {"References": b_word("<" + q_word(injected).replace("_", "") + "@x>") + " <ok@quayside.example>"}),
+        ("10,000 references", {"References": " ".join(f"<r{i}@quayside.example>" for i in range(10_000))}),
+        ("from display name with C1 and bidi", {"From": b_word("Dana \u202eziuR\u202c\x9b31m") + " <dana@quayside.example>"}),
+        ("display name is a spreadsheet formula", {"From": "=cmd|' /C calc'!A0 Recruiting <jobs@calc.example>"}),
+        ("company with an exclamation mark", {"From": "Yahoo! Japan Recruiting <jobs@yahoo.example>"}),
+    ]
+    out = []
+    for i, (name, overrides) in enumerate(cases):
+        headers = {"From": "Dana Ruiz <dana@quayside.example>", "Subject": "Your application",
+                   "Date": "Mon, 3 Mar 2025 10:00:00 +0000", "Message-ID": f"<hostile-{i}@quayside.example>", **overrides}
+        head = "".join(f"{key}: {value}\r\n" for key, value in headers.items())
+        out.append((name, (head + "\r\n" + REJECTION_TEXT).encode()))
+    return out
+
+
+def visible_addresses(original: bytes) -> set[str]:
+    """The addresses a mail client shows in the original's From and Reply-To."""
+    msg = email.message_from_bytes(original, policy=email.policy.default)
+    shown = set()
+    for name in ("From", "Reply-To"):
+        try:
+            header = msg[name]
+            shown |= {a.addr_spec.lower() for a in header.addresses} if header is not None else set()
+        except Exception:  # a header a mail client cannot read shows no address
+            continue
+    return shown
+
+
+def checked_draft_headers(draft: bytes) -> email.message.EmailMessage:
+    """The draft read back as a mail client reads it, after checking that its header block holds
+    only the headers onward writes, each once, each one line of printable text."""
+    head = draft.split(b"\r\n\r\n", 1)[0]
+    assert head.isascii()
+    assert head.count(b"\r") == head.count(b"\n") == head.count(b"\r\n")  # no lone CR or LF
+    names = [line.split(b":", 1)[0].decode().lower() for line in head.split(b"\r\n") if line[:1] not in (b" ", b"\t")]
+    assert set(names) <= DRAFT_HEADERS and len(names) == len(set(names)), names
+    parsed = email.message_from_bytes(draft, policy=email.policy.default)
+    for name, value in parsed.items():
+        assert not TERMINAL_CONTROL.search(str(value)) and "\n" not in str(value), (name, value)
+    return parsed
+
+
+def assert_draft_shows_only_what_the_original_showed(draft: bytes, original: bytes) -> None:
+    parsed = checked_draft_headers(draft)
+    recipients = parsed["To"].addresses if parsed["To"] is not None else ()
+    assert len(recipients) <= 1
+    assert {r.addr_spec.lower() for r in recipients} <= visible_addresses(original)
+    assert len(parsed["Subject"]) <= 210
+    for name in ("In-Reply-To", "References"):
+        for msg_id in (parsed[name] or "").split():
+            assert re.fullmatch(r"<[!-;=?-~]+>", msg_id) and msg_id.encode() in original, (name, msg_id)
+
+
+def drafts_by_original(drafts: list[bytes], originals: list[bytes]) -> dict[bytes, bytes]:
+    """Each draft paired with the rejection it answers, found through the draft's own Message-ID."""
+    from onward.drafts.compose import draft_message_id
+
+    paired = {}
+    for draft in drafts:
+        parsed = email.message_from_bytes(draft, policy=email.policy.default)
+        sender = parsed["From"].addresses[0].addr_spec
+        matches = [raw for raw in originals
+                   if draft_message_id(parse_message(raw).message_id, sender) == parsed["Message-ID"]]
+        assert len(matches) == 1
+        paired[draft] = matches[0]
+    return paired
+
+
+def test_draft_command_on_hostile_mail_prints_a_draft_with_only_checked_headers(tmp_path):
+    for name, raw in hostile_drafting_messages():
+        eml = tmp_path / "m.eml"
+        eml.write_bytes(raw)
+        result = CliRunner().invoke(cli, ["draft", str(eml)])
+        assert result.exit_code == 0, (name, result.output[-500:])
+        assert not TERMINAL_CONTROL.search(result.output), name
+        printed = [line for line in result.output.splitlines() if line.startswith(("To:", "Cc:", "Bcc:"))]
+        shown = visible_addresses(raw)
+        assert all(line.startswith("To: ") and line[4:].lower() in shown for line in printed), (name, printed)
+    # the From is the user's own, but it is checked like the rest
+    result = CliRunner().invoke(cli, ["draft", "--from", "me@example.net\r\nBcc: x@example.org", str(eml)])
+    assert result.exit_code == 1 and result.output.startswith("onward: error: ") and len(result.output.splitlines()) == 1
+
+
+def test_local_scan_of_hostile_mail_writes_only_checked_drafts_and_private_files(tmp_path):
+    messages = [raw for _, raw in hostile_drafting_messages()]
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    for i, raw in enumerate(messages):
+        (folder / f"{i:02d}.eml").write_bytes(raw)
+    db, drafts_dir = tmp_path / "db.sqlite", tmp_path / "drafts"
+    old_umask = os.umask(0o002)  # a umask that would leave new files readable by others
+    try:
+        result = CliRunner().invoke(cli, ["--database", str(db), "scan", "--format", "jsonl", "--drafts-dir",
+                                          str(drafts_dir), str(folder)])
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output[-2000:]
+    outcomes = [json.loads(line) for line in result.output.splitlines()]
+    assert len(outcomes) == len(messages)
+    assert all(o["verdict"] == "rejection" and o["draft"] in ("drafted", "no_recipient") for o in outcomes), outcomes
+    written = sorted(drafts_dir.glob("*.eml"))
+    assert len(written) == len(messages)
+    for draft, original in drafts_by_original([p.read_bytes() for p in written], messages).items():
+        assert_draft_shows_only_what_the_original_showed(draft, original)
+    assert {p.stat().st_mode & 0o777 for p in [db, *written]} == {0o600}
+    # the recipients onward did keep are the plain ones the mail showed
+    assert sorted({o["draft_to"] for o in outcomes if o["draft_to"]}) == [
+        "dana@quayside.example", "jobs@calc.example", "jobs@yahoo.example"]
+
+    report = CliRunner().invoke(cli, ["--database", str(db), "report", "--format", "csv"])
+    assert report.exit_code == 0, report.output
+    cells = [cell for row in csv.reader(io.StringIO(report.output)) for cell in row]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_scan_over_imap_of_hostile_mail_saves_only_checked_drafts(tmp_path, dovecot, imap_account, monkeypatch):
+    from helpers import write_config
+
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", imap_account.password)
+    config = write_config(tmp_path / "config.toml", {"main": imap_account}, database=tmp_path / "db.sqlite")
+    messages = [raw for _, raw in hostile_drafting_messages()]
+    with dovecot.client(imap_account) as client:
+        for raw in messages:
+            client.append("INBOX", raw)
+    result = CliRunner().invoke(cli, ["--config", str(config), "scan", "--all"])
+    assert result.exit_code == 0, result.output[-2000:]
+    assert f"{len(messages)} drafts saved" in result.output
+    assert not TERMINAL_CONTROL.search(result.output)
+    with dovecot.client(imap_account) as client:
+        client.select_folder("Drafts", readonly=True)
+        drafts = [data[b"BODY[]"] for data in client.fetch(client.search("ALL"), ["BODY.PEEK[]"]).values()]
+    assert len(drafts) == len(messages)
+    for draft, original in drafts_by_original(drafts, messages).items():
+        assert_draft_shows_only_what_the_original_showed(draft, original)
+
+
+def test_parse_classify_and_scan_escape_control_characters_from_mail(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for i, (_, raw) in enumerate(hostile_drafting_messages()):
+        (folder / f"{i:02d}.eml").write_bytes(raw)
+    runner = CliRunner()
+    for args in (["parse"], ["classify"], ["scan", "--dry-run"]):
+        result = runner.invoke(cli, ["--database", str(tmp_path / "db"), *args, str(folder)])
+        assert result.exit_code == 0, result.output[-1000:]
+        assert not TERMINAL_CONTROL.search(result.output), args
+    assert "\\u202e" in runner.invoke(cli, ["parse", str(folder)]).output  # shown, as an escape
+    # jsonl escapes them too, and still reads back as the values onward saw
+    lines = runner.invoke(cli, ["parse", "--format", "jsonl", str(folder)]).output.splitlines()
+    assert not any(TERMINAL_CONTROL.search(line) for line in lines)
+    records = [json.loads(line) for line in lines]
+    assert any("\u202e" in r["from"][0] for r in records)
+    assert any(r["reply_to"] and "\x1b" in r["reply_to"][0][1] for r in records)
+
+
+def test_compose_yields_a_draft_for_inserted_exclamation_marks_but_not_for_a_templates_own():
+    from onward.drafts.compose import ToneError, check_tone
+
+    body = "Hello,\n\n" + "Thank you for the update and for your time on this process at Yahoo! Japan. " * 5
+    check_tone(body, "t.txt", inserted=("Yahoo! Japan",))
+    with pytest.raises(ToneError, match="exclamation"):
+        check_tone(body + " Thanks a lot!", "t.txt", inserted=("Yahoo! Japan",))
+
+
+_HOSTILE_BITS = st.sampled_from(["=?utf-8?q?", "=?utf-8?b?", "?=", "=0d=0a", "=2C", "=40", "\r\n", "\n", ",", "@",
+                                 "<", ">", '"', "Bcc: e@vil.example", "\x1b", "\x07", "\u202e", "\x85", " ", "x",
+                                 "dana@quayside.example"])
+_hostile_text = st.lists(st.one_of(_HOSTILE_BITS, st.text(max_size=4)), max_size=10).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reply_to=_hostile_text, subject=_hostile_text, message_id=_hostile_text,
+       references=st.lists(_hostile_text, max_size=4))
+def test_property_compose_never_raises_and_writes_only_checked_headers(reply_to, subject, message_id, references):
+    from onward.drafts.compose import compose
+    from onward.facts.extract import Field, extract
+
+    if "m" not in _compose_cache:
+        base = parse_message(GOOD_HEAD + b"Message-ID: <base@acme.example>\r\n\r\n" + REJECTION_TEXT.encode())
+        _compose_cache["m"] = (base, extract(base))
+    base, facts = _compose_cache["m"]
+    message = replace(base, subject=subject, message_id=message_id or base.message_id, references=tuple(references))
+    draft = compose(message, replace(facts, reply_to=Field(reply_to, 0.95)), "sam@example.net")
+    parsed = checked_draft_headers(draft.as_bytes())
+    if parsed["To"] is not None:  # only ever the one address, exactly as the mail gave it
+        assert [a.addr_spec for a in parsed["To"].addresses] == [reply_to] and draft.to == reply_to
+    for msg_id in (parsed["In-Reply-To"] or "").split() + (parsed["References"] or "").split():
+        assert msg_id in (message.message_id, *message.references)
+
+
+_compose_cache: dict = {}

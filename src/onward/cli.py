@@ -16,6 +16,7 @@ import click
 from onward import __version__, logsafe
 from onward.config import EXAMPLE_CONFIG, Config, default_config_path, describe, load_config
 from onward.errors import OnwardError
+from onward.mail.headers import json_text, printable
 
 log = logging.getLogger(__name__)
 
@@ -159,31 +160,36 @@ def parse(app: AppContext, paths: tuple[Path, ...], fmt: str) -> None:
     max_bytes = app.config.max_text_bytes
     for item in iter_local(paths):
         if item.error:
-            click.echo(f"onward: skipped {item.location}: {item.error}", err=True)
+            _show_mail(f"onward: skipped {item.location}: {item.error}", err=True)
             continue
         message = parse_message(item.raw, max_text_bytes=max_bytes)
         if fmt == "jsonl":
             record = {"location": item.location, **message.to_dict()}
-            click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(json_text(record))
             continue
         name, addr = message.from_
-        click.echo(f"== {item.location}")
-        click.echo(f"Message-ID: {message.message_id}{' (synthetic)' if message.synthetic_id else ''}")
-        click.echo(f"From: {name} <{addr}>" if name else f"From: {addr}")
+        _show_mail(f"== {item.location}")
+        _show_mail(f"Message-ID: {message.message_id}{' (synthetic)' if message.synthetic_id else ''}")
+        _show_mail(f"From: {name} <{addr}>" if name else f"From: {addr}")
         for rname, raddr in message.reply_to:
-            click.echo(f"Reply-To: {rname} <{raddr}>")
-        click.echo(f"Subject: {message.subject}")
+            _show_mail(f"Reply-To: {rname} <{raddr}>")
+        _show_mail(f"Subject: {message.subject}")
         click.echo(f"Date: {message.date.isoformat() if message.date else '(none)'}")
         click.echo(f"Body: {message.body_format}, {len(message.text)} chars")
         if message.defects:
-            click.echo(f"Defects: {'; '.join(message.defects)}")
+            _show_mail(f"Defects: {'; '.join(message.defects)}")
         click.echo("")
-        click.echo(message.text)
+        _show_mail(message.text)
         if message.signature:
-            click.echo(f"\n[signature]\n{message.signature}")
+            _show_mail(f"\n[signature]\n{message.signature}")
         if message.quoted:
             click.echo(f"\n[quoted: {len(message.quoted)} chars]")
         click.echo("")
+
+
+def _show_mail(text: str, **kwargs: Any) -> None:
+    """Echo text that holds words from mail: its control characters escaped (see printable)."""
+    click.echo(printable(text), **kwargs)
 
 
 def _model_option(f: Any) -> Any:
@@ -209,7 +215,7 @@ def _load_model(app: AppContext, model_path: Path | None) -> Any:
 def _readable(items: Iterable[Any]) -> Iterator[Any]:
     for item in items:
         if item.error:
-            click.echo(f"onward: skipped {item.location}: {item.error}", err=True)
+            _show_mail(f"onward: skipped {item.location}: {item.error}", err=True)
             continue
         yield item
 
@@ -255,11 +261,11 @@ def classify(app: AppContext, paths: tuple[Path, ...], model_path: Path | None, 
                                   max_text_bytes=app.config.max_text_bytes):
         counts[result.prediction.verdict] += 1
         if fmt == "jsonl":
-            click.echo(json.dumps(_record(result), ensure_ascii=False))
+            click.echo(json_text(_record(result)))
         else:
             p, m = result.prediction, result.message
             sender = (m.from_[0] or m.from_address)[:28]
-            click.echo(f"{p.verdict:<13} {p.score:5.2f}  {p.category:<15} {sender:<28}  {m.subject[:70]}")
+            _show_mail(f"{p.verdict:<13} {p.score:5.2f}  {p.category:<15} {sender:<28}  {m.subject[:70]}")
     if fmt == "text":
         total = sum(counts.values())
         click.echo(f"\n{total} messages: {counts['rejection']} rejections, {counts['unsure']} unsure, "
@@ -526,9 +532,9 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     def show(outcome: Any) -> None:
         progress.clear()
         if fmt == "jsonl":
-            click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
+            click.echo(json_text(outcome.to_dict()))
         elif outcome.status != "known" or outcome.verdict != "not_rejection":
-            click.echo(_outcome_line(outcome))
+            _show_mail(_outcome_line(outcome))
         progress.update(outcome)
 
     if paths:
@@ -634,7 +640,7 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
 
     def show(outcome: Any) -> None:
         if outcome.verdict in ("rejection", "unsure") or outcome.status in ("malformed", "unreadable"):
-            log.info("%s", _outcome_line(outcome))
+            log.info("%s", printable(_outcome_line(outcome)))
 
     watcher = Watcher(load, accounts, on_outcome=show)
     watcher.install_signal_handlers()
@@ -669,15 +675,15 @@ def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from
     facts = extract(message)
     if show_facts:
         for name, field_value in facts.to_dict().items():
-            click.echo(f"# {name}: {field_value['value']} (confidence {field_value['confidence']:.2f})")
+            _show_mail(f"# {name}: {field_value['value']} (confidence {field_value['confidence']:.2f})")
     result = compose(message, facts, from_address, my_name, load_templates(app.config.templates_dir),
                      stage=stage, lang=lang)
     click.echo(f"# template: {result.template}")
     for header, value in result.message.items():
         if header.lower() not in ("content-type", "content-transfer-encoding", "mime-version"):
-            click.echo(f"{header}: {value}")
+            _show_mail(f"{header}: {value}")
     click.echo("")
-    click.echo(result.body, nl=False)
+    _show_mail(result.body, nl=False)
 
 
 def _open_history(app: AppContext, readonly: bool = False) -> Any:
@@ -711,6 +717,8 @@ def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path
         except OSError as exc:
             raise OnwardError(f"{out}: cannot write: {exc.strerror}") from None
         click.echo(f"wrote {out}")
+    elif fmt == "text":
+        _show_mail(rendered, nl=False)
     else:
         click.echo(rendered, nl=False)
 
@@ -726,11 +734,11 @@ def history(app: AppContext, company: str | None, fmt: str) -> None:
     with _open_history(app, readonly=True) as store:
         events = rejection_history(store, company)
     if fmt == "json":
-        click.echo(json.dumps(events, indent=2, ensure_ascii=False))
+        click.echo(json_text(events, indent=2))
         return
     for e in events:
         date = (e["received_at"] or "")[:10]
-        click.echo(f"{date}  {(e['company'] or '(unknown)')[:28]:<28} {(e['role'] or '')[:30]:<30} "
+        _show_mail(f"{date}  {(e['company'] or '(unknown)')[:28]:<28} {(e['role'] or '')[:30]:<30} "
                    f"{e['stage']:<11} {e['reason']:<15} {e['draft_status']}")
     click.echo(f"{len(events)} rejections")
 
@@ -769,7 +777,7 @@ def export(app: AppContext) -> None:
     from onward.history import export as export_all
 
     with _open_history(app, readonly=True) as store:
-        click.echo(json.dumps(export_all(store), indent=2, ensure_ascii=False))
+        click.echo(json_text(export_all(store), indent=2))
 
 
 def main() -> None:

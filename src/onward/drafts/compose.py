@@ -18,6 +18,7 @@ from pathlib import Path
 
 from onward.errors import OnwardError
 from onward.facts.extract import Extraction
+from onward.mail.headers import clean_subject, clean_text, safe_addr_spec, safe_message_id, safe_references
 from onward.mail.parse import ParsedMessage
 
 STAGE_FALLBACKS = {
@@ -29,6 +30,7 @@ STAGE_FALLBACKS = {
 }
 MIN_WORDS, MAX_WORDS = 60, 160
 MIN_CONFIDENCE = 0.5
+MAX_FACT = 100  # characters of a company, role or name quoted in a draft
 
 # Per language: how to greet, what to say when a fact is unknown, how to sign off.
 LANGUAGE_TEXT = {
@@ -120,23 +122,25 @@ def choose_template(templates: dict[str, Template], lang: str, stage: str, key: 
 
 
 def check_tone(body: str, template_name: str, inserted: tuple[str, ...] = ()) -> None:
-    """Raise ToneError naming the template and the offending phrase."""
-    lowered = body.lower()
+    """Raise ToneError naming the template and the offending phrase. The `inserted` facts (a
+    company called "Yahoo!", a signer's name) are the mail's words, not the user's: only the
+    rest of the draft is held to the tone rules; the length counts everything."""
+    own_text = body
+    for value in inserted:
+        if value:
+            own_text = own_text.replace(value, " ")
+    lowered = own_text.lower()
     if _ANY_BLOCKED.search(lowered):
         for phrase, pattern in _BLOCKLIST:
             if pattern.search(lowered):
                 raise ToneError(f"template {template_name}: tone check failed on {phrase!r}")
-    if "!" in body:
+    if "!" in own_text:
         raise ToneError(f"template {template_name}: tone check failed: exclamation mark")
-    own_text = body
-    for value in inserted:
-        if value:
-            own_text = own_text.replace(value, "")
     if caps := _ALL_CAPS.search(own_text):
         raise ToneError(f"template {template_name}: tone check failed: all-caps word {caps.group(0)!r}")
-    if body.count("?") > 2:
+    if own_text.count("?") > 2:
         raise ToneError(f"template {template_name}: tone check failed: more than two questions")
-    if leftover := _LEFTOVER.search(body):
+    if leftover := _LEFTOVER.search(own_text):
         raise ToneError(f"template {template_name}: unfilled variable {leftover.group(0)!r}")
     words = len(re.findall(r"\w+", body))
     if not MIN_WORDS <= words <= MAX_WORDS:
@@ -147,7 +151,22 @@ def draft_message_id(rejection_message_id: str, from_address: str) -> str:
     """The same rejection always gives the same draft id: that is what makes drafting idempotent."""
     digest = hashlib.sha256(rejection_message_id.encode()).hexdigest()[:32]
     domain = from_address.rpartition("@")[2] or "onward.invalid"
-    return f"<onward-feedback-{digest}@{domain}>"
+    return safe_message_id(f"<onward-feedback-{digest}@{domain}>") or f"<onward-feedback-{digest}@onward.invalid>"
+
+
+def _fact(facts: Extraction, name: str) -> str | None:
+    """A fact from the mail as the draft may quote it: one line, no control characters, not too long."""
+    value = facts.value(name, MIN_CONFIDENCE)
+    return (clean_text(value, MAX_FACT) or None) if value else None
+
+
+def _sender(from_address: str, my_name: str) -> str:
+    """The From of a draft: the user's own address (a bare username is kept, as IMAP logins
+    often are one) and name, refused when a header parser would read more into it."""
+    if not safe_addr_spec(from_address if "@" in from_address else f"{from_address}@localhost"):
+        raise OnwardError(f"{from_address!r} cannot be the From of a draft: it is not a plain address (name@domain)")
+    name = clean_subject(my_name)
+    return formataddr((name, from_address)) if name else from_address
 
 
 @dataclass(frozen=True)
@@ -179,9 +198,9 @@ def compose(
     # the template decides the language: words we fill in must match the words around them
     language = template.name.split("/", 1)[0]
     text = LANGUAGE_TEXT.get(language, LANGUAGE_TEXT["en"])
-    company = facts.value("company", MIN_CONFIDENCE)
-    role_title = facts.value("role", MIN_CONFIDENCE)
-    signer = facts.value("signer", MIN_CONFIDENCE)
+    company = _fact(facts, "company")
+    role_title = _fact(facts, "role")
+    signer = _fact(facts, "signer")
     sign_offs = text["sign_off"]
     values = {
         "greeting": text["hi"].format(name=signer) if signer else text["hello"],
@@ -199,23 +218,26 @@ def compose(
     check_tone(body, f"{template.name} ({template.origin})", tuple(v for k, v in values.items()
                                                                     if k in ("company", "role", "role_title", "my_name", "greeting")))
 
-    recipient = facts.value("reply_to")
+    # an address that is not plain (an encoded word, a quoted local part) is dropped: the
+    # user adds the recipient rather than a draft going to someone the mail did not show
+    recipient = safe_addr_spec(facts.value("reply_to"))
     if not recipient:
         who = text["who"].format(name=signer, company=company) if signer and company else ""
         body = text["note"].format(who=who) + "\n\n" + body
 
     msg = EmailMessage()
-    msg["From"] = formataddr((my_name, from_address)) if my_name else from_address
+    msg["From"] = _sender(from_address, my_name)
     if recipient:
         msg["To"] = recipient
-    subject = rejection.subject or ""
+    subject = clean_subject(rejection.subject)
     msg["Subject"] = subject if re.match(r"^\s*(re|aw|rv|sv)\s*:", subject, re.I) else f"{text['re']}{subject}".strip()
     msg["Date"] = format_datetime(now or datetime.now(UTC))
     message_id = draft_message_id(rejection.message_id, from_address)
     msg["Message-ID"] = message_id
-    if not rejection.synthetic_id:
-        msg["In-Reply-To"] = rejection.message_id
-        msg["References"] = " ".join([*rejection.references, rejection.message_id])
+    parent = None if rejection.synthetic_id else safe_message_id(rejection.message_id)
+    if parent:
+        msg["In-Reply-To"] = parent
+        msg["References"] = " ".join([*safe_references(rejection.references), parent])
     msg["X-Onward-Draft"] = "feedback-request"
     charset_cte = "7bit" if body.isascii() else "quoted-printable"
     msg.set_content(body, charset="utf-8", cte=charset_cte)

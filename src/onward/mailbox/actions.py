@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from onward.drafts.compose import Draft
+from onward.private_files import create_private
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ class LocalActions:
             return False
         self.drafts_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
+        tmp.unlink(missing_ok=True)  # left by a run that crashed while writing it
+        with create_private(tmp) as fh:
             fh.write(draft.as_bytes())
             fh.flush()
             os.fsync(fh.fileno())

@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from onward.mail.headers import json_text
 from onward.store import Store
 from onward.vocab import STAGES, saved_draft
 
@@ -215,6 +216,17 @@ def to_text(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (a company named `=cmd|...` by its mail)
+    gets a leading apostrophe, which spreadsheets show as plain text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
 def to_csv(report: dict[str, Any]) -> str:
     """One row per number: section, key, value. Stable and easy to pivot."""
     out = io.StringIO()
@@ -223,9 +235,9 @@ def to_csv(report: dict[str, Any]) -> str:
     for section in ("funnel", "rejections_by_stage", "rejections_by_reason", "rejections_by_company",
                     "rejections_by_month", "days_to_rejection", "feedback"):
         for key, value in report[section].items():
-            writer.writerow([section, key, "" if value is None else value])
+            writer.writerow([section, _csv_cell(key), _csv_cell(value)])
     for i, obs in enumerate(report["observations"], 1):
-        writer.writerow(["observations", i, obs["text"]])
+        writer.writerow(["observations", i, _csv_cell(obs["text"])])
     return out.getvalue()
 
 
@@ -280,5 +292,5 @@ section{{margin:2em 0}}table{{border-collapse:collapse}}td{{padding:2px 12px 2px
 """
 
 
-FORMATS = {"text": to_text, "json": lambda r: json.dumps(r, indent=2, ensure_ascii=False) + "\n", "csv": to_csv,
+FORMATS = {"text": to_text, "json": lambda r: json_text(r, indent=2) + "\n", "csv": to_csv,
            "html": to_html}

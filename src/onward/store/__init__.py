@@ -6,6 +6,7 @@ wait instead of failing. Mail bodies are not stored (only an optional short exce
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from onward.errors import OnwardError
+from onward.private_files import create_private
 from onward.store.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,13 @@ class FolderState:
     flags_modseq: int | None = None  # CONDSTORE: flag changes up to here have been looked at
 
 
+def _create_database_file(path: Path) -> None:
+    """An empty file of mode 0600 for SQLite to fill: it creates its -wal and -shm files with
+    the database's mode, so what the history says about your mail stays yours alone."""
+    with contextlib.suppress(FileExistsError):  # another onward process created it first
+        create_private(path).close()
+
+
 class Store:
     def __init__(self, path: Path | str, readonly: bool = False) -> None:
         self.path = Path(path)
@@ -48,6 +57,8 @@ class Store:
                 self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self.path.exists():
+                    _create_database_file(self.path)
                 self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from None
