@@ -9,9 +9,8 @@ import numpy as np
 
 from onward.classifier import CATEGORIES
 from onward.classifier.data import LabelledMessage
-from onward.classifier.features import to_document
 from onward.classifier.model import RejectionModel
-from onward.classifier.sender_swap import SENDER_KINDS, sender_kind, variants
+from onward.classifier.sender_swap import sender_kind, sender_swap_scores
 from onward.mail.parse import parse_message
 
 
@@ -56,6 +55,7 @@ def evaluate(model: RejectionModel, messages: Sequence[LabelledMessage], max_tex
     categories = [p.category for p in predictions]
     verdicts = [p.verdict for p in predictions]
     is_rejection = np.array([t == "rejection" for t in truth])
+    flagged = np.array([v == "rejection" for v in verdicts])
     misclassified = [
         {"id": m.id, "label": m.label, "category": p.category, "verdict": p.verdict, "score": p.score}
         for m, p in zip(messages, predictions, strict=True)
@@ -67,38 +67,24 @@ def evaluate(model: RejectionModel, messages: Sequence[LabelledMessage], max_tex
         "thresholds": {"rejection": model.reject_threshold, "unsure": model.unsure_threshold},
         "accuracy": _ratio(sum(t == c for t, c in zip(truth, categories, strict=True)), len(truth)),
         "categories": category_scores(truth, categories),
-        "rejection_vs_rest": binary_scores(is_rejection, np.array([v == "rejection" for v in verdicts])),
+        "rejection_vs_rest": binary_scores(is_rejection, flagged),
         "unsure": {
             "rejections": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t == "rejection" and v == "unsure")),
             "others": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t != "rejection" and v == "unsure")),
         },
-        "by_language": _grouped([m.lang.split("-")[0] for m in messages], is_rejection, verdicts),
-        "by_sender_kind": _grouped([sender_kind(to_document(p)) for p in parsed], is_rejection, verdicts),
-        "sender_swap": sender_swap(model, [p for p, t in zip(parsed, truth, strict=True) if t == "rejection"]),
+        "by_language": grouped_scores([m.lang.split("-")[0] for m in messages], is_rejection, flagged),
+        "by_sender_kind": grouped_scores([sender_kind(p) for p in parsed], is_rejection, flagged),
+        "sender_swap": sender_swap_scores(
+            [m.raw for m in messages if m.label == "rejection"],
+            lambda swapped: [p.is_rejection for p in model.predict(swapped, explain=False)]),
         "confusion": confusion(truth, categories),
         "misclassified": misclassified,
     }
 
 
-def _grouped(keys: Sequence[str], is_rejection: np.ndarray, verdicts: Sequence[str]) -> dict[str, Any]:
-    flagged = np.array([v == "rejection" for v in verdicts])
+def grouped_scores(keys: Sequence[str], is_rejection: np.ndarray, flagged: np.ndarray) -> dict[str, Any]:
+    """Rejection-vs-rest scores per group (language, sender kind)."""
     keys_a = np.asarray(keys)
     return {key: {"messages": int((keys_a == key).sum()),
                   **binary_scores(is_rejection[keys_a == key], flagged[keys_a == key])}
             for key in sorted(set(keys))}
-
-
-def sender_swap(model: RejectionModel, rejections: Sequence[Any]) -> dict[str, Any]:
-    """The rejections' verdicts as if each had come from a company mailbox, an ATS relay, a
-    freemail address and no address at all: recall per kind and how often the verdict flips."""
-    if not rejections:
-        return {"rejections": 0, "flip_rate": None, "recall": {}}
-    documents = [to_document(p) for p in rejections]
-    classifier = model.pipeline
-    column = list(classifier.classes_).index("rejection")
-    flagged = {kind: classifier.predict_proba(docs)[:, column] >= model.reject_threshold
-               for kind, docs in variants(documents).items()}
-    stacked = np.stack(list(flagged.values()), axis=1)
-    flipped = stacked.any(axis=1) & ~stacked.all(axis=1)
-    return {"rejections": len(documents), "flip_rate": round(float(flipped.mean()), 4),
-            "recall": {kind: round(float(flagged[kind].mean()), 4) for kind in SENDER_KINDS}}

@@ -15,16 +15,20 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from onward.classifier import CATEGORIES
 from onward.classifier.data import LabelledMessage, manifest
-from onward.classifier.evaluation import binary_scores, category_scores
+from onward.classifier.evaluation import binary_scores, category_scores, grouped_scores
 from onward.classifier.features import as_array, to_document
 from onward.classifier.model import RejectionModel, build_pipeline
-from onward.classifier.sender_swap import augment, variants
+from onward.classifier.sender_swap import sender_kind, sender_swap_scores
 from onward.errors import OnwardError
 from onward.mail.parse import parse_message
 
 log = logging.getLogger(__name__)
 
-TARGET_PRECISION = 0.98
+# Held-out precision the `rejection` verdict must keep. Our held-out mix is mostly hard negatives
+# written on purpose (on-hold notices, acknowledgements that say "unfortunately"); 0.98 on it put
+# most missed real rejections in the unsure band, and real dev mail keeps its precision down to
+# a threshold of about 0.7 (models/README.md).
+TARGET_PRECISION = 0.97
 UNSURE_RECALL = 0.99
 # 2002-era list mail dwarfs everything else; past this many messages per source and label
 # it teaches the era, not the content.
@@ -88,24 +92,25 @@ def train(
     if missing:
         say(f"note: no examples of {', '.join(sorted(missing))}")
     say(f"parsing {len(messages)} messages")
-    documents = as_array([to_document(parse_message(m.raw)) for m in messages])
+    parsed = [parse_message(m.raw) for m in messages]
+    documents = as_array([to_document(p) for p in parsed])
+    sender_kinds = [sender_kind(p) for p in parsed]
+    del parsed
     groups = np.array([m.group for m in messages])
     folds = min(folds, len(set(groups)))  # a fold needs whole groups to hold out
 
-    keys = [m.id for m in messages]
     oof = None
     scores: dict[str, Any] = {}
-    flips: list[Any] = []
+    held_out: list[tuple[Any, list[bytes]]] = []  # each fold's pipeline and its held-out rejections
     if folds >= 2:
         say(f"cross-validating ({folds} folds, grouped by source and batch)")
         oof = np.zeros((len(messages), len(sorted(set(labels)))))
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=7)
         for fold, (train_idx, test_idx) in enumerate(splitter.split(documents, labels, groups), 1):
             pipeline = build_pipeline(c, len(messages))
-            pipeline.fit(*augment(documents[train_idx], labels[train_idx], [keys[i] for i in train_idx]))
+            pipeline.fit(documents[train_idx], labels[train_idx])
             probs = pipeline.predict_proba(documents[test_idx])
-            held_out_rejections = [documents[i] for i in test_idx if labels[i] == "rejection"]
-            flips.extend(_sender_flips(pipeline, held_out_rejections))
+            held_out.append((pipeline, [messages[i].raw for i in test_idx if labels[i] == "rejection"]))
             # a fold may lack a rare class: place its columns by name
             classes = sorted(set(labels))
             for j, cls in enumerate(pipeline.classes_):
@@ -117,14 +122,17 @@ def train(
         predicted = np.array(classes)[np.argmax(oof, axis=1)]
         predicted = np.where(rejection_scores >= thresholds["rejection"], "rejection", predicted)
         scores["cross_validated"] = _scores(labels, predicted, rejection_scores, thresholds, messages)
-        flipped = _verdicts_flipped(flips, thresholds)
-        scores["cross_validated"]["sender_flip_rate"] = round(float(np.mean(flipped)), 4) if flips else None
+        flagged, truth = rejection_scores >= thresholds["rejection"], labels == "rejection"
+        scores["cross_validated"]["by_language"] = grouped_scores([m.lang.split("-")[0] for m in messages], truth,
+                                                                  flagged)
+        scores["cross_validated"]["by_sender_kind"] = grouped_scores(sender_kinds, truth, flagged)
+        scores["cross_validated"]["sender_swap"] = _held_out_sender_swap(held_out, thresholds["rejection"])
     else:
         thresholds = {"rejection": 0.6, "unsure": 0.3}
 
     say("fitting the final model on all data")
     pipeline = build_pipeline(c, len(messages))
-    pipeline.fit(*augment(documents, labels, keys))
+    pipeline.fit(documents, labels)
     elapsed = time.perf_counter() - started
     metadata = {
         "model_version": datetime.now(UTC).strftime("%Y%m%d%H%M%S"),
@@ -139,19 +147,25 @@ def train(
     return TrainingResult(model=RejectionModel(pipeline, metadata), report=metadata)
 
 
-def _sender_flips(pipeline: Any, documents: list[Any]) -> list[Any]:
-    """Each held-out rejection's rejection score under every sender kind (the verdicts are
-    compared once the thresholds are known)."""
-    if not documents:
-        return []
-    column = list(pipeline.classes_).index("rejection")
-    scores = np.stack([pipeline.predict_proba(v)[:, column] for v in variants(documents).values()], axis=1)
-    return list(scores)
+def _held_out_sender_swap(held_out: list[tuple[Any, list[bytes]]], threshold: float) -> dict[str, Any]:
+    """The flip rate of held-out rejections when only their sender changes, each judged by the
+    fold's model that did not see it."""
+    per_fold = []
+    for pipeline, raws in held_out:
+        column = list(pipeline.classes_).index("rejection")
 
+        def verdicts(parsed: list[Any], pipeline: Any = pipeline, column: int = column) -> list[bool]:
+            documents = as_array([to_document(m) for m in parsed])
+            return (pipeline.predict_proba(documents)[:, column] >= threshold).tolist()
 
-def _verdicts_flipped(scores_per_kind: list[Any], thresholds: dict[str, float]) -> list[bool]:
-    """A flip: the same text is a `rejection` under one sender kind and not under another."""
-    return [bool(len(set((np.asarray(row) >= thresholds["rejection"]).tolist())) > 1) for row in scores_per_kind]
+        per_fold.append(sender_swap_scores(raws, verdicts))
+    total = sum(int(f["rejections"]) for f in per_fold)
+    if not total:
+        return {"rejections": 0, "flip_rate": None, "recall": {}}
+    weighted = {kind: round(sum(float(f["recall"][kind]) * int(f["rejections"]) for f in per_fold if f["rejections"])
+                            / total, 4) for kind in per_fold[0]["recall"]}
+    flips = sum(float(f["flip_rate"]) * int(f["rejections"]) for f in per_fold if f["rejections"])
+    return {"rejections": total, "flip_rate": round(flips / total, 4), "recall": weighted}
 
 
 def _scores(labels: np.ndarray, predicted: np.ndarray, rejection_scores: np.ndarray, thresholds: dict[str, float],
@@ -171,4 +185,6 @@ def _scores(labels: np.ndarray, predicted: np.ndarray, rejection_scores: np.ndar
         "rejection_vs_rest": binary_scores(truth, verdict_rejection),
         "unsure_rate": round(float(np.mean((rejection_scores >= thresholds["unsure"]) & ~verdict_rejection)), 4),
         "by_source": by_source,
+        "threshold_curve": {f"{cut:.2f}": binary_scores(truth, rejection_scores >= cut)
+                            for cut in np.arange(0.5, 0.96, 0.05)},
     }
