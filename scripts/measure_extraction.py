@@ -28,17 +28,34 @@ from onward.parsing import parse_message
 from onward.responder import ToneError, compose
 
 
-def key(text: str) -> str:
+LEGAL = {"inc", "llc", "ltd", "gmbh", "corp", "corporation", "co", "plc", "ag", "sa", "sas", "se", "bv", "the",
+         "incorporated", "limited", "group", "holdings", "systems", "technologies", "company", "kg", "ev", "srl",
+         "international", "global", "us", "usa"}
+
+
+def name_words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"\b(?:inc|llc|ltd|gmbh|corp|corporation|co|plc|ag|sa|sas|se|bv|the)\b", "", text)
-    return re.sub(r"[^a-z0-9]", "", text)
+    return re.findall(r"[a-z0-9]+", text.replace("&", " and "))
 
 
 def same(found: str, names: list[str]) -> bool:
-    k = key(found)
-    return bool(k) and any(n and (k == n or (len(k) >= 3 and k in n) or (len(n) >= 3 and n in k))
-                           for n in map(key, names))
+    """Right: the label's name, one of its aliases, or a shortening or a lengthening of one by
+    legal and corporate words only ("Bosch" for "Robert Bosch LLC" no, "Acme" for "Acme Inc" yes).
+    "Acme We" or "Ext Acme" is wrong: a draft would print it."""
+    f = name_words(found)
+    for name in names:
+        n = name_words(name)
+        if not n or not f:
+            continue
+        if "".join(f) == "".join(n):
+            return True
+        core_f, core_n = [w for w in f if w not in LEGAL], [w for w in n if w not in LEGAL]
+        if core_f and (core_f == core_n or "".join(core_f) == "".join(core_n)):
+            return True
+        if core_f and set(core_f) <= set(core_n) and core_n[:len(core_f)] == core_f:  # a leading shortening
+            return True
+    return False
 
 
 def words(text: str) -> set[str]:

@@ -8,6 +8,7 @@ from onward.extract import Extraction
 from onward.parsing import ParsedMessage
 
 MIN_CONFIDENCE = 0.5
+COMPANY_CONFIDENCE = 0.6  # one clue alone (a display name that may be a recruiter's) is not enough
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class DraftFacts:
 
 def vet(message: ParsedMessage, facts: Extraction) -> DraftFacts:
     return DraftFacts(
-        company=facts.value("company", MIN_CONFIDENCE),
+        company=facts.value("company", COMPANY_CONFIDENCE),
         role=facts.value("role", MIN_CONFIDENCE),
         stage=facts.value("stage") or "unknown",
         signer=facts.value("signer", MIN_CONFIDENCE),

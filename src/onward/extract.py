@@ -6,6 +6,7 @@ worse than none, so weak guesses stay weak and callers decide what to trust.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -51,15 +52,25 @@ class Extraction:
 _NOREPLY_LOCAL = re.compile(
     r"(?:^|[._+-])(?:no-?reply|noreply|do-?not-?reply|donotreply|notifications?|notify|mailer(?:-daemon)?|"
     r"bounces?|automated|alerts?|system|postmaster|news(?:letter)?)(?:$|[._+-])|^no[._-]?reply", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# a match starts only where a token starts: otherwise a long run of word characters is scanned
+# again from every position in it (quadratic)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SIGN_OFF = re.compile(
-    r"^\s*(?:best(?: regards| wishes)?|kind regards|regards|warm(?:est)? regards|many thanks|thanks(?: again)?|"
+    r"^[ \t]*(?:best(?: regards| wishes)?|kind regards|regards|warm(?:est)? regards|many thanks|thanks(?: again)?|"
     r"thank you|cheers|all the best|sincerely|yours(?: sincerely| truly)?|respectfully|take care|"
     r"mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|herzliche grüße|liebe grüße|"
     r"cordialement|bien cordialement|bien à vous|salutations|meilleures salutations|belle journée|"
     r"saludos(?: cordiales)?|un saludo|atentamente|cordialmente|un abrazo|gracias)\b[ ,.!-]*$",
     re.I | re.M,
 )
+
+
+# Every pattern here runs on mail anyone can send: texts are capped before matching, and no
+# pattern may start a scan that spans lines from every position (`^[ \t]*`, never `^\s*`, under re.M).
+CLOSING_CHARS = 3000  # a sign-off and a signature sit at the end; what a hostile mail adds is ignored
+SIGNATURE_CHARS = 1500  # a name, a title, a phone and an address come first in a signature
+SUBJECT_CHARS = 300
+DISPLAY_CHARS = 200
 
 
 def _domain(address: str) -> str:
@@ -81,17 +92,17 @@ def is_noreply(address: str) -> bool:
     return bool(_NOREPLY_LOCAL.search(local)) or is_under(domain, ATS) or is_under(domain, JOB_BOARDS)
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
 def closing_block(message: ParsedMessage) -> str:
     """The signature: the delimited one, else what follows the last sign-off line."""
-    if message.signature:
-        return message.signature
-    text = message.text
+    if message.signature.strip():
+        return message.signature.strip()[:SIGNATURE_CHARS]
+    text = message.text.rstrip()[-CLOSING_CHARS:]
     matches = list(_SIGN_OFF.finditer(text))
     if matches:
-        return text[matches[-1].end():].strip()
+        return text[matches[-1].end():].strip()[:SIGNATURE_CHARS]
     # no sign-off line: only a short last paragraph of short lines looks like a signature; prose
     # never does, so an address mentioned in a sentence is never taken for the sender's
     last = _PARAGRAPH_BREAK.split(text.strip())[-1]
@@ -101,7 +112,8 @@ def closing_block(message: ParsedMessage) -> str:
     return ""
 
 
-_FORWARDED_FROM = re.compile(r"^\s*(?:From|Von|De|Da|Van)\s*:\s*(?P<v>.+)$", re.M)
+_FORWARDED_FROM = re.compile(r"^[ \t]*(?:From|Von|De|Da|Van)[ \t]*:[ \t]*(?P<v>[^\n]+)", re.M)
+FORWARD_HEADER_CHARS = 2000  # the forwarded block's From line comes right after its mark
 # lower case, run on lower-cased text: re.I makes an alternation like this several times slower
 _FORWARD_MARK = re.compile(r"(?:forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|"
                            r"begin forwarded message|messaggio inoltrato|doorgestuurd bericht)")
@@ -110,10 +122,10 @@ _FORWARD_MARK = re.compile(r"(?:forwarded message|weitergeleitete nachricht|mess
 def forwarded_sender(message: ParsedMessage) -> str | None:
     """In a forwarded mail the rejection's sender is in the forwarded block, not in From."""
     # lower() keeps offsets except for a few letters in rare scripts; the From line below is still found
-    mark = _FORWARD_MARK.search(message.text.lower())
+    mark = _FORWARD_MARK.search(message.text[:20000].lower())
     if not mark:
         return None
-    m = _FORWARDED_FROM.search(message.text, mark.end())
+    m = _FORWARDED_FROM.search(message.text[:mark.end() + FORWARD_HEADER_CHARS], mark.end())
     if not m:
         return ""
     found = _EMAIL.search(m.group("v"))
@@ -148,18 +160,25 @@ _TEAM_WORDS_RE = re.compile(_TEAM_WORDS, re.I)
 _DISPLAY_TEAM = re.compile(
     r"^(?:the )?(?P<c>.+?)\s+(?:" + _TEAM_WORDS + r")(?:\s+(?:team|department))?(?:\s+via\s+.+)?$", re.I)
 _DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
+# "Léa de Hopsy", "Daan van Studio Kwast", "Sam from Acme": a person writing for a firm
+_DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di|of)\s+(?P<c>[A-ZÀ-Ý].*)$")
 _DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|via)\s+\S+", re.I)
 _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|karriereportal|portail carrières|"
                            r"portal de empleo|bewerbermanagement|ats|applicant tracking)$", re.I)
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)\s*:\s*)+", re.I)
+# reply and forward prefixes, and the "[EXT]" tag mail gateways put before outside mail
+_REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
 _CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*(?:(?: (?:de|la|le|les|del|van|von|der|and|&|\+))? [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
-_CAP_PHRASE_RE = re.compile(_CAP_PHRASE)
+_CAP_PHRASE_RE = re.compile(r"(?<![\w&'’+-])" + _CAP_PHRASE)  # from a word's start only: linear
 _SUBJECT_PATTERNS = [
+    # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
+    re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job).{0,120}?"
+               r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")[ \t.]*$"),
     re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para))\s+"
                r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
-    re.compile(r"(?i:interest in|applying to|applying at|for applying to|update from|message from|news from)\s+"
+    re.compile(r"(?i:interest in|applying to|applying at|for applying to|update from|message from|news from|"
+               r"follow[- ]up from|note from|thank you from|thanks from)\s+"
                r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update)"),
 ]
@@ -183,18 +202,103 @@ _NOT_COMPANY = re.compile(
 _TRAILING_NOISE = re.compile(r"\s*(?:\b(?:team|inc|llc|ltd|gmbh|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
 
 
-_LEADING_THE = re.compile(r"^(?:the)\s+", re.I)
-_TRAILING_TEAM_WORDS = re.compile(r"\s+(?:application|update|careers|jobs|recruiting|hiring|team|talent)(?:\s+.*)?$",
-                                  re.I)
+# Words that are never part of an employer's name at either end of a candidate: a subject or a
+# line whose punctuation was lost runs a name into the words around it ("Ext News on your Acme
+# Application", "Acme We", "Workday @ Acme Notification").
+_EDGE_WORDS = frozenset("""
+    a an the we you our your us i it this they their thank thanks unfortunately after please hi hello dear best
+    regards sincerely at as while although however if in on for to of and or is are was has have from with by
+    re fwd fw ext external news update updates regarding about important message status follow following up
+    application applications applying candidacy job jobs opening openings opportunity opportunities role roles
+    position positions vacancy notification notifications notice team teams careers career recruiting recruitment
+    hiring talent acquisition hr human resources people culture department early emerging summer winter spring
+    fall autumn graduate graduates student students intern interns internship internships program programme
+    programs programmes university campus undefined do-not-reply donotreply no-reply noreply system admin
+    ihre deine votre ton tu su la le les el los das die der bewerbung candidature candidatura rückmeldung
+    info information workday myworkday icims @ - – — | : / via
+""".split())
+# a candidate with one of these is a job title, not an employer ("Entry Level Developer")
+_ROLE_NOUNS = frozenset("""
+    engineer developer analyst manager intern designer scientist specialist coordinator associate assistant
+    producer writer artist tester planner technician director officer representative administrator architect
+    adjuster nurse teacher editor accountant executive operator apprentice trainee fellow researcher generalist
+    navigator estimator barista aide maintainer lead chief consultant advisor programmer sde swe co-op coop
+    entwickler entwicklerin ingenieur ingenieurin berater beraterin sachbearbeiter sachbearbeiterin praktikant
+    praktikantin werkstudent werkstudentin leiter leiterin leitung ingénieur ingénieure développeur développeuse
+    stagiaire alternant alternante chargé chargée chef responsable desarrollador desarrolladora analista
+    ingeniero ingeniera becario becaria técnico técnica jefe jefa texter actuario actuaria stelle ausbildung
+    praktikum working co-operative (m/w/d) (h/f) (f/h) (m/f/d) (w/m/d)
+""".split())
+# a recruitment agency or a job board speaks for an employer: its name is not the employer's
+_AGENCY_WORDS = frozenset("""
+    recruitment recruiters staffing headhunters headhunting personalberatung personalvermittlung zeitarbeit
+    recrutement intérim interim selezione detachering uitzendbureau
+""".split())
+_AGENCY_PHRASES = ("executive search", "talent solutions", "talent partners", "search ltd", "search llc",
+                   "search inc", "search pte", "search group")
+# job boards, career platforms and ATS vendors, by the names they send under
+_PLATFORM_NAMES = frozenset("""
+    linkedin indeed glassdoor ziprecruiter handshake joinhandshake wellfound otta dice monster stepstone xing
+    infojobs computrabajo bumeran occ apec hellowork jobteaser welcometothejungle wttj ripplematch wayup
+    simplify builtin hired greenhouse lever ashby workday myworkday icims taleo successfactors smartrecruiters
+    teamtailor personio bamboohr workable jobvite recruitee homerun breezy jazzhr softgarden rexx pinpoint
+    avature cornerstone csod oracle gupy catho vagas pracuj olx nuworks waterlooworks symplicity 12twenty
+    applytojob newton nationalevacaturebank vacaturebank paylocity ultipro adp brassring dayforce phenom eightfold hirevue jobscore
+""".split())
+# a name made of these only is a field of work ("Software Engineering"), not an employer
+_FIELD_WORDS = frozenset("""
+    software engineering data science machine learning product marketing sales design research finance
+    operations it technology technical business analytics development web mobile cloud security ai ml
+    infrastructure platform systems digital customer support quality hardware electrical mechanical civil
+""".split())
+_LEGAL_FORMS = frozenset("inc llc ltd gmbh ag plc corp corporation incorporated limited s.a. sas bv b.v. kg e.v. srl"
+                         .split())
+_CONNECTORS = frozenset("de la le les del van von der den und and & + of du des y et e für da di zu am an"
+                        .split())
+_NAME_WORD = re.compile(r"[\w&'’+.-]+")
+
+
+def _words(value: str) -> list[str]:
+    return _NAME_WORD.findall(value)
+
+
+def _trim_edges(words: list[str]) -> list[str]:
+    while words and (words[0].lower() in _EDGE_WORDS or words[0].lower() in _CONNECTORS):
+        words = words[1:]
+    while words and (words[-1].lower() in _EDGE_WORDS or words[-1].lower() in _CONNECTORS):
+        words = words[:-1]
+    return words
 
 
 def _clean_company(value: str) -> str | None:
-    value = value.strip(" .,:;!-–|\"'’")
-    value = _LEADING_THE.sub("", value)
-    value = _TRAILING_TEAM_WORDS.sub("", value)
-    if not value or len(value) > 60 or _NOT_COMPANY.match(value) or len(value.split()) > 5:
+    """The employer's name in a candidate, or None when the candidate is not one: a sentence
+    fragment, a job title, an agency, a job board or ATS, a pronoun."""
+    value = value[:DISPLAY_CHARS].strip(" .,:;!?-–|\"'’()[]")
+    words = _trim_edges([w.strip(".,:;!?\"'’()[]") for w in _words(value)])
+    words = [w for w in words if w]
+    if not words or len(words) > 6:
         return None
-    return value
+    lowered = [w.lower() for w in words]
+    if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES:
+        return None
+    if any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in lowered) or all(w in _FIELD_WORDS for w in lowered):
+        return None
+    joined = " ".join(lowered)
+    if any(w in _AGENCY_WORDS for w in lowered) or any(p in joined for p in _AGENCY_PHRASES):
+        return None
+    # a name is capitalised words (and connectors); a lower-case word means a sentence ran on
+    if any(not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _CONNECTORS) for w in words):
+        return None
+    if any(c in value for c in "!?@") or _NOT_COMPANY.match(" ".join(words)):
+        return None
+    # a name ends at its legal form: "Acme Inc Springfield KS" is Acme Inc
+    legal = next((i for i, w in enumerate(lowered) if w.strip(".,") in _LEGAL_FORMS), None)
+    if legal is not None and legal > 0:
+        words = words[:legal + 1]
+    # keep the name as written, from its first word to its last
+    first, last = value.find(words[0]), value.rfind(words[-1])
+    name = value[first:last + len(words[-1])] if 0 <= first <= last else " ".join(words)
+    return name if len(name) <= 60 else None
 
 
 def _domain_core(address: str) -> str | None:
@@ -215,6 +319,7 @@ _TENANT_ATS = frozenset(("myworkday.com", "myworkdayjobs.com", "icims.com", "per
 
 def _ats_tenant(address: str) -> str | None:
     domain, local = _domain(address), address.rpartition("@")[0]
+    local = local.partition("+")[0]  # "acme+autoreply": the tenant is before the tag
     if is_under(domain, _TENANT_ATS) \
             and not _NOREPLY_LOCAL.search(local) and len(local) > 2:
         return local
@@ -230,7 +335,7 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     if first in local or first in closing_block(message).lower()[:200]:
         return True
     # a person signs with the first name alone on a line; a company name is not written that way
-    return bool(re.search(rf"(?im)^\s*{re.escape(words[0])}\s*$", message.text))
+    return bool(re.search(rf"(?im)^[ \t]*{re.escape(words[0])}[ \t]*$", message.text.rstrip()[-CLOSING_CHARS:]))
 
 
 def _compact(text: str) -> str:
@@ -244,6 +349,14 @@ def _strip_accents(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+_CORPORATE_WORDS = frozenset("""
+    systems technologies technology labs lab group inc incorporated corporation corp llc ltd limited gmbh ag sa
+    plc co company enterprises holdings software solutions bank capital partners health analytics international
+    global industries studios studio games media networks financial insurance foods energy robotics security
+    consulting services digital ventures pharmaceuticals therapeutics biosciences logistics aerospace motors
+""".split())
 
 
 def _phrase_for_core(core: str, text: str) -> str | None:
@@ -261,8 +374,11 @@ def _phrase_for_core(core: str, text: str) -> str | None:
         for n in range(len(words), 0, -1):
             phrase = " ".join(words[:n])
             compact = _compact(phrase)
-            if compact == core or (len(compact) >= 5 and core.startswith(compact)) or \
-                    (len(core) >= 5 and compact.startswith(core)):
+            spelled = next((k for k in range(1, n + 1) if _compact(" ".join(words[:k])) == core), None)
+            # the domain spelled out, or spelled and followed by words a firm's name ends with only
+            # ("Adobe Systems", never "Adobe Systems Incorporated Park Ave")
+            if compact == core or (len(compact) >= 5 and core.startswith(compact)) or (
+                    spelled is not None and all(w.lower() in _CORPORATE_WORDS for w in words[spelled:n])):
                 if best is None or len(phrase) > len(best):
                     best = phrase
                 break
@@ -271,30 +387,39 @@ def _phrase_for_core(core: str, text: str) -> str | None:
 
 def extract_company(message: ParsedMessage) -> Field:
     votes: list[tuple[str, float]] = []
+    # a text without punctuation runs the greeting's name into the employer's ("interest in Acme Sam")
+    own_names = {w.lower() for name, _ in message.to[:3] for w in _words(name)}
 
     def vote(value: str | None, weight: float) -> None:
         if value and (c := _clean_company(value)):
-            votes.append((c, weight))
+            words = c.split()
+            while len(words) > 1 and words[-1].lower() in own_names:
+                words.pop()
+            votes.append((" ".join(words), weight))
 
-    display = message.from_[0].strip().strip('"')
-    subject = _REPLY_PREFIX.sub("", message.subject)
+    display = message.from_[0][:DISPLAY_CHARS].strip().strip('"')
+    subject = _REPLY_PREFIX.sub("", message.subject[:SUBJECT_CHARS])
     text = message.text[:3000]
-    if display:
-        if m := _DISPLAY_TEAM.match(display) or _DISPLAY_AT.match(display):
+    agency = _agency_sender(message)
+    if display and not agency:
+        if m := _DISPLAY_PERSON_AT.match(display):
+            vote(m.group("c"), 0.55)  # a surname particle reads the same: only with another clue
+        elif m := _DISPLAY_TEAM.match(display) or _DISPLAY_AT.match(display):
             vote(m.group("c"), 0.85)
         elif m := _DISPLAY_VIA.match(display):
             if not _looks_like_person(m.group("c"), message):
                 vote(m.group("c"), 0.8)
         else:
             parts = [p.strip() for p in _SUBJECT_SPLIT.split(display) if p.strip()]
-            if len(parts) == 2 and _PORTAL_WORDS.match(parts[1]):
+            if len(parts) == 2 and _is_portal(parts[1]):
                 vote(parts[0], 0.85)
-            elif len(parts) == 2 and _PORTAL_WORDS.match(parts[0]):
+            elif len(parts) == 2 and _is_portal(parts[0]):
                 vote(parts[1], 0.85)
             elif len(parts) == 1 and not _looks_like_person(display, message) and is_noreply(message.from_address):
-                vote(display, 0.75)  # an ATS sends under the employer's name
+                # an ATS sends under the employer's name, and under a recruiter's: alone it proves nothing
+                vote(display, 0.5)
     for pattern in _SUBJECT_PATTERNS:
-        if m := pattern.search(subject):
+        if (m := pattern.search(subject)) and _clean_company(m.group("c")):
             vote(m.group("c"), 0.8)
             break
     else:
@@ -307,26 +432,70 @@ def extract_company(message: ParsedMessage) -> Field:
                 vote(side, 0.35)
     lowered = text.lower()
     for pattern, anchors in zip(_BODY_PATTERNS, _BODY_ANCHORS, strict=True):
-        if _may_match(anchors, lowered) and (m := pattern.search(text)):
-            vote(m.group("c"), 0.7)
+        if not _may_match(anchors, lowered):
+            continue
+        # the first match that names an employer ("interest in the Analyst role" names none)
+        found = next((c for m in itertools.islice(pattern.finditer(text), 8) if (c := _clean_company(m.group("c")))),
+                     None)
+        if found:
+            vote(found, 0.7)
             break
     addresses = [message.from_address, *(a for _, a in message.reply_to)]
     core = next((c for a in addresses if (c := _domain_core(a) or _ats_tenant(a))), None)
-    if core:
+    if core and not agency:
         haystack = f"{display}\n{subject}\n{text}\n{closing_block(message)}"
         phrase = _phrase_for_core(_compact(core), haystack)
         vote(phrase, 0.8) if phrase else vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
     if not votes:
         return Field.unknown()
-    # agreement between independent clues is worth more than any one of them
-    best, best_score = None, 0.0
-    keyed = [(c, w, _key(c)) for c, w in votes]
-    for candidate, _weight, key in keyed:
-        agreeing = [w for _, w, other in keyed if key and (other == key or other in key or key in other)]
+    # agreement between independent clues is worth more than any one of them; two clues agree
+    # when one's words begin the other's ("Acme" and "Acme Labs", never "Acme" and "Acmenbsp")
+    best, best_score, best_weight = None, 0.0, 0.0
+    keyed = [(c, w, _word_keys(c)) for c, w in votes]
+    for candidate, weight, keys in keyed:
+        agreeing = [w for _, w, other in keyed if keys and _agree(keys, other)]
         score = min(0.99, max(agreeing) + 0.1 * (len(agreeing) - 1))
-        if score > best_score or (score == best_score and best is not None and len(candidate) > len(best)):
-            best, best_score = candidate, score
+        if score > best_score or (score == best_score and best is not None and _better_tied(candidate, weight, best,
+                                                                                             best_weight)):
+            best, best_score, best_weight = candidate, score, weight
     return Field(best, round(best_score, 2))
+
+
+def _better_tied(candidate: str, weight: float, best: str, best_weight: float) -> bool:
+    """Of two agreeing names, the one that ends where the name ends: "Acme Labs" over "Acme", but
+    "Acme" over "Acme Sam" (a name run into the next words)."""
+    a, b = _word_keys(candidate), _word_keys(best)
+    if a != b and _agree(a, b):
+        longer, shorter = (candidate, best) if len(a) > len(b) else (best, candidate)
+        extra = longer.split()[len(shorter.split()):]
+        keep = longer if extra and all(w.lower().strip(".,") in _CORPORATE_WORDS for w in extra) else shorter
+        return keep == candidate
+    return weight > best_weight
+
+
+def _word_keys(name: str) -> list[str]:
+    return [k for w in _TRAILING_NOISE.sub("", name).split() if (k := _compact(w))]
+
+
+def _agree(a: list[str], b: list[str]) -> bool:
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return bool(shorter) and (longer[:len(shorter)] == shorter or "".join(a) == "".join(b))
+
+
+_AGENCY_DOMAIN = re.compile(r"recruit|staffing|talent|search|headhunt|personal|interim|selezione|detacher|uitzend|"
+                            r"consult|kadry|pessoas")
+
+
+def _agency_sender(message: ParsedMessage) -> bool:
+    """Mail from a recruitment agency: its name and domain are not the employer's."""
+    core = _domain_core(message.from_address) or ""
+    display = message.from_[0][:DISPLAY_CHARS].lower()
+    return bool(_AGENCY_DOMAIN.search(core)) or any(w in _AGENCY_WORDS for w in display.split()) or \
+        any(p in display for p in _AGENCY_PHRASES)
+
+
+def _is_portal(part: str) -> bool:
+    return bool(_PORTAL_WORDS.match(part)) or _compact(part) in _PLATFORM_NAMES
 
 
 def _key(name: str) -> str:
