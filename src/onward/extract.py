@@ -531,12 +531,69 @@ _ROLE_REQ_SUFFIX = re.compile(r"\s*\((?:req|r-|job|id)[^)]*\)\s*$", re.I)
 _ROLE_NUMBER_SUFFIX = re.compile(r"\s*(?:#|req\.?|R-)\s*\d[\w-]*$")
 
 
+# bracketed asides and tokens a title carries that a person would not write in a letter
+_ROLE_ASIDE = re.compile(r"\s*[(\[][^()\[\]]{0,40}[)\]]")
+_ROLE_NOISE_WORDS = frozenset("""
+    ext external wfh remote hybrid onsite on-site location req requisition job id ref cdi cdd fte full-time
+    part-time fulltime parttime vollzeit teilzeit usa us uk emea apac latam undefined
+""".split())
+_TITLE_EXTRA = frozenset("internship programme program scheme graduate student fellowship apprenticeship ambassador "
+                         "pm qa ux ui sre devops hr it".split())
+_ROLE_CONNECTORS = frozenset("of and for de des du d' en in & / - + la le el y und für im der die das del e et".split())
+_US_STATE = re.compile(r"^[A-Z]{2}$")
+# words of a subject line, never of a job title ("Final Interview Outcome", "Following up")
+_NOT_TITLE_WORDS = frozenset("""
+    outcome decision update follow following interview feedback final round result results status news
+    regarding application candidacy next steps thank thanks presentation written coding mock discovery call
+    delay apologies sorry offer shift home year filled esta oferta rückmeldung kennziffer ihre bewerbung votre
+    candidature tu su candidatura our your my you we
+""".split())
+# a job title names a person who does something: a known title word, or a word formed like one
+_TITLE_WORD = re.compile(r"(?:er|or|ist|ant|ent|ian|eur|euse|rice|ista|ero|era|ador|adora|ship|ee|erin|ente|ario|aria|"
+                         r"ogue|ologist|iste|ière|ier|tion|ung)$")
+_LEADING_ROLE_WORDS = re.compile(r"^(?:(?:vacante|posici[oó]n|puesto|poste|stelle|position|role)(?:\s+(?:de|d['’]|als|of|as))?"
+                                 r"|the|le|la|el|die|der)\s+", re.I)
+_HAS_DIGIT = re.compile(r"\d")
+
+
 def _clean_role(value: str) -> str | None:
-    value = _ROLE_REQ_SUFFIX.sub("", value.strip())
+    """A job title as a person would write it in a letter, or None: no requisition numbers,
+    locations, contract types or work modes; a title is capitalised words and connectors."""
+    value = _ROLE_ASIDE.sub(lambda m: m.group(0) if "/" in m.group(0) and len(m.group(0)) <= 12 else "",
+                            value.strip()[:120])
+    value = _ROLE_REQ_SUFFIX.sub("", value)
     value = _ROLE_NUMBER_SUFFIX.sub("", value).strip(" .,:;-–|\"'’")
-    if not value or len(value) < 3 or len(value.split()) > 9 or _NOT_ROLE.match(value):
+    value = _LEADING_ROLE_WORDS.sub("", value)
+    words = value.split()
+    # numbers (a requisition, a year) and the noise words go; a title after them is kept
+    kept = [w for w in words if not _HAS_DIGIT.search(w) and w.lower().strip(",.") not in _ROLE_NOISE_WORDS]
+    # a single capital left of a stripped requisition ("R Intern ...") and a state code after a city
+    while kept and len(kept[0]) == 1 and kept[0].isupper():
+        kept = kept[1:]
+    while kept and (_US_STATE.match(kept[-1]) or kept[-1].lower() in _ROLE_CONNECTORS):
+        state = bool(_US_STATE.match(kept[-1]))
+        kept = kept[:-1]
+        if state and len(kept) > 2 and kept[-1][:1].isupper() and kept[-1].lower() not in _ROLE_NOUNS and \
+                not _TITLE_WORD.search(kept[-1].lower()):
+            kept = kept[:-1]  # the city before the state
+    while kept and kept[-1].lower() in ("role", "position", "job", "opening", "poste", "stelle", "puesto", "vacancy"):
+        kept = kept[:-1]
+    if not kept or len(kept) > 8 or _NOT_ROLE.match(" ".join(kept)):
         return None
-    return value
+    # a lower-case word other than a connector means a sentence ran on ("up from Acme")
+    if any(not (w[:1].isupper() or w.lower() in _ROLE_CONNECTORS or "/" in w) for w in kept[1:]):
+        if not all(w.islower() for w in kept) or len(kept) > 4:  # a short all-lower-case title is still one
+            return None
+    lowered = [w.lower().strip(",.") for w in kept]
+    if any(w in _NOT_TITLE_WORDS for w in lowered):
+        return None
+    if not any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS or w in _TITLE_EXTRA or
+               _TITLE_WORD.search(w.split("/")[0]) for w in lowered):
+        return None
+    value = " ".join(kept)
+    if value.isupper() or value.islower():
+        value = " ".join(w if len(w) <= 3 and value.isupper() else w[:1].upper() + w[1:].lower() for w in kept)
+    return value if len(value) >= 3 else None
 
 
 # anchors (see _may_match) for the case-insensitive French and Spanish patterns, on lower-cased text
@@ -728,11 +785,27 @@ def detect_language(message: ParsedMessage) -> Field:
     return Field(best, round(min(0.95, counts[best] / total + 0.3), 2))
 
 
+def _role_without_company(role: Field, company: str | None) -> Field:
+    """A title that is the employer's name is none; one that starts with it loses it
+    ("Acme Graduate Programme" is the Graduate Programme)."""
+    if not role.value or not company:
+        return role
+    role_keys, company_keys = _word_keys(role.value), _word_keys(company)
+    if not company_keys or not role_keys:
+        return role
+    if _agree(role_keys, company_keys) and len(role_keys) <= len(company_keys):
+        return Field.unknown()
+    if role_keys[:len(company_keys)] == company_keys:
+        rest = _clean_role(" ".join(role.value.split()[len(company.split()):]))
+        return Field(rest, role.confidence) if rest else Field.unknown()
+    return role
+
+
 def extract(message: ParsedMessage) -> Extraction:
     company = extract_company(message)
     return Extraction(
         company=company,
-        role=extract_role(message),
+        role=_role_without_company(extract_role(message), company.value),
         signer=extract_signer(message, company.value),
         stage=extract_stage(message),
         reason=extract_reason(message),
