@@ -697,10 +697,46 @@ _REASON_ANCHORS: dict[str, tuple[str, ...]] = {
 }
 
 
+# An interview or a final round is stated only where the mail says one took place: "interview"
+# in a conditional ("should your profile match, we will invite you to interviews") or an
+# "On-Site" location tag says nothing about what happened.
+_INTERVIEWED = re.compile(
+    r"(?:thank(?:s| you)|grateful|appreciate[ds]?)[^.\n]{0,60}?(?:interview|speaking|meeting|talking|chatting|"
+    r"conversation|the call|time with|to (?:speak|meet|talk|chat))|"
+    r"(?:after|following|since|from|during|throughout|in|of) (?:your|our|the|my|these|those|all|each|both|recent)"
+    r" (?:recent |final |first |second |technical |phone |video |on-?site |panel )?(?:interview|conversation|"
+    r"call|discussion|meeting|chat|round|panel)s?|"
+    r"(?:enjoyed|pleasure|great|nice|good|lovely) (?:to |in |of )?(?:speaking|meeting|talking|chatting|getting to know|"
+    r"speak|meet|talk|chat)|"
+    r"(?:met|spoke|spoken|talked|chatted|interviewed) (?:with|to)|(?:we|you|i) interviewed|interviewed you|"
+    r"(?:your|the) (?:recent |final |first |second )?interviews? (?:with|last|on|yesterday|earlier|today)|"
+    r"(?:time|effort) (?:you )?(?:spent|invested|took|gave|put)[^.\n]{0,30}?(?:interview|speaking|meeting|"
+    r"talking|with (?:us|me|the team))|interviews? (?:went|was|were)|"
+    r"gespräch(?:e|en)? (?:mit|am|vom|letzte)|(?:nach|für|in) (?:dem|das|den|unser(?:em|en|e)?|ihr(?:em|en)?)"
+    r" (?:persönlichen |telefonischen |ersten |zweiten )?(?:gespräch|interview|vorstellungsgespräch|kennenlernen)|"
+    r"(?:suite à|après|pour|lors de) (?:notre|nos|votre|vos|l['’]|les?) ?(?:\w+ )?(?:entretien|échange|rencontre)s?|"
+    r"(?:merci|remercions?)[^.\n]{0,60}?(?:entretien|échange|rencontre)|"
+    r"(?:tras|después de|durante|por) (?:la|las|nuestra|nuestras|su|tu|tus|sus|el|los) (?:\w+ )?"
+    r"(?:entrevista|conversación|llamada|reunión)s?|(?:gracias|agradecemos)[^.\n]{0,60}?(?:entrevista|conversación)")
+_FINAL_ROUND = re.compile(
+    r"(?:after|following|through|to|in|for|reaching|at|of|from|during) (?:the |our |your )?(?:final (?:round|interview|"
+    r"stage|panel|conversation)s?|last round|superday|on-?site interviews?)|final (?:round|stage|interview)s? (?:of|with)|"
+    r"(?:your|the) final (?:interview|round|conversation|panel)s?|finalists?\b|"
+    r"letzte[nr]? (?:runde|gespräch)|finalen? (?:runde|gespräch)|(?:dernier|final) entretien|entretien final|"
+    r"dernière étape|entrevista final|última (?:entrevista|fase|ronda)|ronda final")
+
+
 def extract_stage(message: ParsedMessage) -> Field:
-    text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
+    text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:3000]}".lower())
+    interviewed = _INTERVIEWED.search(text) is not None
     for stage, pattern in _STAGE_PATTERNS:
+        if stage == "final" and not (interviewed or _FINAL_ROUND.search(text)):
+            continue
+        if stage == "interview" and not interviewed:
+            continue
         if _may_match(_STAGE_ANCHORS.get(stage), text) and pattern.search(text):
+            if stage == "final" and not _FINAL_ROUND.search(text):
+                return Field("interview", 0.7)  # an interview took place; that it was the last is not said
             return Field(stage, 0.7 if stage != "application" else 0.6)
     return Field("unknown", 0.0)
 
@@ -757,18 +793,27 @@ def extract_reason(message: ParsedMessage) -> Field:
 
 
 # -- language ----------------------------------------------------------------------------------------
+# Words frequent in one language's mail and rare in the others': "de", "en", "la", "e" or "que"
+# are shared, and counting them turned Spanish into Dutch and French into Portuguese.
 _STOPWORDS = {
-    "en": {"the", "and", "you", "your", "we", "for", "with", "thank", "our", "have", "this", "that", "not", "to", "of"},
-    "de": {"und", "der", "die", "das", "sie", "ihre", "wir", "nicht", "mit", "für", "ihnen", "bewerbung", "leider", "uns"},
-    "fr": {"le", "la", "les", "vous", "votre", "nous", "pour", "avec", "pas", "une", "des", "est", "candidature", "et"},
-    "es": {"el", "la", "los", "las", "usted", "tu", "su", "nosotros", "para", "con", "no", "una", "que", "gracias", "y"},
-    "it": {"il", "lo", "gli", "la", "grazie", "per", "con", "non", "una", "che", "candidatura", "siamo", "sua"},
-    "nl": {"de", "het", "een", "je", "jij", "uw", "wij", "voor", "met", "niet", "bedankt", "sollicitatie", "en"},
-    "pt": {"o", "os", "você", "seu", "sua", "nós", "para", "com", "não", "uma", "obrigado", "candidatura", "e"},
+    "en": {"the", "and", "you", "your", "we", "for", "with", "thank", "our", "have", "this", "that", "not", "to", "of",
+           "unfortunately", "would", "will", "position"},
+    "de": {"und", "der", "die", "das", "sie", "ihre", "wir", "nicht", "mit", "für", "ihnen", "bewerbung", "leider", "uns",
+           "ist", "eine", "einen", "auf", "dass", "ich"},
+    "fr": {"le", "les", "vous", "votre", "nous", "pour", "avec", "pas", "une", "des", "est", "candidature", "et",
+           "malheureusement", "poste", "merci", "avons", "dans", "sur", "du", "au", "aux", "qui"},
+    "es": {"el", "los", "las", "usted", "tu", "su", "nosotros", "una", "gracias", "y", "lamentablemente", "puesto",
+           "hemos", "por", "tus", "sus", "del", "muy", "proceso", "postulación", "hola"},
+    "it": {"il", "lo", "gli", "grazie", "per", "che", "siamo", "sua", "purtroppo", "della", "di", "abbiamo",
+           "posizione", "nostro", "alla", "ci"},
+    "nl": {"het", "een", "je", "jij", "uw", "wij", "voor", "niet", "bedankt", "sollicitatie", "helaas", "onze", "van",
+           "zijn", "hebben", "dat", "ook", "naar"},
+    "pt": {"os", "você", "seu", "nós", "não", "uma", "obrigado", "obrigada", "infelizmente", "vaga", "seletivo",
+           "também", "muito", "ao", "pela", "pelo", "nossa", "foi", "são", "sua"},
 }
 
 
-_WORDS = re.compile(r"[a-zäöüßàâçéèêëîïôûùüÿñáíóú]+")
+_WORDS = re.compile(r"[a-zäöüßàâçéèêëîïôûùüÿñáíóúãõœ]+")
 
 
 def detect_language(message: ParsedMessage) -> Field:
