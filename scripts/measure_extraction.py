@@ -27,7 +27,6 @@ from onward.extract import extract, is_noreply
 from onward.parsing import parse_message
 from onward.responder import ToneError, compose
 
-
 LEGAL = {"inc", "llc", "ltd", "gmbh", "corp", "corporation", "co", "plc", "ag", "sa", "sas", "se", "bv", "the",
          "incorporated", "limited", "group", "holdings", "systems", "technologies", "company", "kg", "ev", "srl",
          "international", "global", "us", "usa"}

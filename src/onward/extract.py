@@ -205,56 +205,19 @@ _TRAILING_NOISE = re.compile(r"\s*(?:\b(?:team|inc|llc|ltd|gmbh|s\.?a\.?s?|se|ag
 # Words that are never part of an employer's name at either end of a candidate: a subject or a
 # line whose punctuation was lost runs a name into the words around it ("Ext News on your Acme
 # Application", "Acme We", "Workday @ Acme Notification").
-_EDGE_WORDS = frozenset("""
-    a an the we you our your us i it this they their thank thanks unfortunately after please hi hello dear best
-    regards sincerely at as while although however if in on for to of and or is are was has have from with by
-    re fwd fw ext external news update updates regarding about important message status follow following up
-    application applications applying candidacy job jobs opening openings opportunity opportunities role roles
-    position positions vacancy notification notifications notice team teams careers career recruiting recruitment
-    hiring talent acquisition hr human resources people culture department early emerging summer winter spring
-    fall autumn graduate graduates student students intern interns internship internships program programme
-    programs programmes university campus undefined do-not-reply donotreply no-reply noreply system admin
-    ihre deine votre ton tu su la le les el los das die der bewerbung candidature candidatura rückmeldung
-    info information workday myworkday icims @ - – — | : / via
-""".split())
+_EDGE_WORDS = frozenset(["a", "an", "the", "we", "you", "our", "your", "us", "i", "it", "this", "they", "their", "thank", "thanks", "unfortunately", "after", "please", "hi", "hello", "dear", "best", "regards", "sincerely", "at", "as", "while", "although", "however", "if", "in", "on", "for", "to", "of", "and", "or", "is", "are", "was", "has", "have", "from", "with", "by", "re", "fwd", "fw", "ext", "external", "news", "update", "updates", "regarding", "about", "important", "message", "status", "follow", "following", "up", "application", "applications", "applying", "candidacy", "job", "jobs", "opening", "openings", "opportunity", "opportunities", "role", "roles", "position", "positions", "vacancy", "notification", "notifications", "notice", "team", "teams", "careers", "career", "recruiting", "recruitment", "hiring", "talent", "acquisition", "hr", "human", "resources", "people", "culture", "department", "early", "emerging", "summer", "winter", "spring", "fall", "autumn", "graduate", "graduates", "student", "students", "intern", "interns", "internship", "internships", "program", "programme", "programs", "programmes", "university", "campus", "undefined", "do-not-reply", "donotreply", "no-reply", "noreply", "system", "admin", "ihre", "deine", "votre", "ton", "tu", "su", "la", "le", "les", "el", "los", "das", "die", "der", "bewerbung", "candidature", "candidatura", "rückmeldung", "info", "information", "workday", "myworkday", "icims", "@", "-", "–", "—", "|", ":", "/", "via"])
 # a candidate with one of these is a job title, not an employer ("Entry Level Developer")
-_ROLE_NOUNS = frozenset("""
-    engineer developer analyst manager intern designer scientist specialist coordinator associate assistant
-    producer writer artist tester planner technician director officer representative administrator architect
-    adjuster nurse teacher editor accountant executive operator apprentice trainee fellow researcher generalist
-    navigator estimator barista aide maintainer lead chief consultant advisor programmer sde swe co-op coop
-    entwickler entwicklerin ingenieur ingenieurin berater beraterin sachbearbeiter sachbearbeiterin praktikant
-    praktikantin werkstudent werkstudentin leiter leiterin leitung ingénieur ingénieure développeur développeuse
-    stagiaire alternant alternante chargé chargée chef responsable desarrollador desarrolladora analista
-    ingeniero ingeniera becario becaria técnico técnica jefe jefa texter actuario actuaria stelle ausbildung
-    praktikum working co-operative (m/w/d) (h/f) (f/h) (m/f/d) (w/m/d)
-""".split())
+_ROLE_NOUNS = frozenset(["engineer", "developer", "analyst", "manager", "intern", "designer", "scientist", "specialist", "coordinator", "associate", "assistant", "producer", "writer", "artist", "tester", "planner", "technician", "director", "officer", "representative", "administrator", "architect", "adjuster", "nurse", "teacher", "editor", "accountant", "executive", "operator", "apprentice", "trainee", "fellow", "researcher", "generalist", "navigator", "estimator", "barista", "aide", "maintainer", "lead", "chief", "consultant", "advisor", "programmer", "sde", "swe", "co-op", "coop", "entwickler", "entwicklerin", "ingenieur", "ingenieurin", "berater", "beraterin", "sachbearbeiter", "sachbearbeiterin", "praktikant", "praktikantin", "werkstudent", "werkstudentin", "leiter", "leiterin", "leitung", "ingénieur", "ingénieure", "développeur", "développeuse", "stagiaire", "alternant", "alternante", "chargé", "chargée", "chef", "responsable", "desarrollador", "desarrolladora", "analista", "ingeniero", "ingeniera", "becario", "becaria", "técnico", "técnica", "jefe", "jefa", "texter", "actuario", "actuaria", "stelle", "ausbildung", "praktikum", "working", "co-operative", "(m/w/d)", "(h/f)", "(f/h)", "(m/f/d)", "(w/m/d)"])
 # a recruitment agency or a job board speaks for an employer: its name is not the employer's
-_AGENCY_WORDS = frozenset("""
-    recruitment recruiters staffing headhunters headhunting personalberatung personalvermittlung zeitarbeit
-    recrutement intérim interim selezione detachering uitzendbureau
-""".split())
+_AGENCY_WORDS = frozenset(["recruitment", "recruiters", "staffing", "headhunters", "headhunting", "personalberatung", "personalvermittlung", "zeitarbeit", "recrutement", "intérim", "interim", "selezione", "detachering", "uitzendbureau"])
 _AGENCY_PHRASES = ("executive search", "talent solutions", "talent partners", "search ltd", "search llc",
                    "search inc", "search pte", "search group")
 # job boards, career platforms and ATS vendors, by the names they send under
-_PLATFORM_NAMES = frozenset("""
-    linkedin indeed glassdoor ziprecruiter handshake joinhandshake wellfound otta dice monster stepstone xing
-    infojobs computrabajo bumeran occ apec hellowork jobteaser welcometothejungle wttj ripplematch wayup
-    simplify builtin hired greenhouse lever ashby workday myworkday icims taleo successfactors smartrecruiters
-    teamtailor personio bamboohr workable jobvite recruitee homerun breezy jazzhr softgarden rexx pinpoint
-    avature cornerstone csod oracle gupy catho vagas pracuj olx nuworks waterlooworks symplicity 12twenty
-    applytojob newton nationalevacaturebank vacaturebank paylocity ultipro adp brassring dayforce phenom eightfold hirevue jobscore
-""".split())
+_PLATFORM_NAMES = frozenset(["linkedin", "indeed", "glassdoor", "ziprecruiter", "handshake", "joinhandshake", "wellfound", "otta", "dice", "monster", "stepstone", "xing", "infojobs", "computrabajo", "bumeran", "occ", "apec", "hellowork", "jobteaser", "welcometothejungle", "wttj", "ripplematch", "wayup", "simplify", "builtin", "hired", "greenhouse", "lever", "ashby", "workday", "myworkday", "icims", "taleo", "successfactors", "smartrecruiters", "teamtailor", "personio", "bamboohr", "workable", "jobvite", "recruitee", "homerun", "breezy", "jazzhr", "softgarden", "rexx", "pinpoint", "avature", "cornerstone", "csod", "oracle", "gupy", "catho", "vagas", "pracuj", "olx", "nuworks", "waterlooworks", "symplicity", "12twenty", "applytojob", "newton", "nationalevacaturebank", "vacaturebank", "paylocity", "ultipro", "adp", "brassring", "dayforce", "phenom", "eightfold", "hirevue", "jobscore"])
 # a name made of these only is a field of work ("Software Engineering"), not an employer
-_FIELD_WORDS = frozenset("""
-    software engineering data science machine learning product marketing sales design research finance
-    operations it technology technical business analytics development web mobile cloud security ai ml
-    infrastructure platform systems digital customer support quality hardware electrical mechanical civil
-""".split())
-_LEGAL_FORMS = frozenset("inc llc ltd gmbh ag plc corp corporation incorporated limited s.a. sas bv b.v. kg e.v. srl"
-                         .split())
-_CONNECTORS = frozenset("de la le les del van von der den und and & + of du des y et e für da di zu am an"
-                        .split())
+_FIELD_WORDS = frozenset(["software", "engineering", "data", "science", "machine", "learning", "product", "marketing", "sales", "design", "research", "finance", "operations", "it", "technology", "technical", "business", "analytics", "development", "web", "mobile", "cloud", "security", "ai", "ml", "infrastructure", "platform", "systems", "digital", "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil"])
+_LEGAL_FORMS = frozenset(["inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv", "b.v.", "kg", "e.v.", "srl"])
+_CONNECTORS = frozenset(["de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "du", "des", "y", "et", "e", "für", "da", "di", "zu", "am", "an"])
 _NAME_WORD = re.compile(r"[\w&'’+.-]+")
 
 
@@ -351,12 +314,7 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-_CORPORATE_WORDS = frozenset("""
-    systems technologies technology labs lab group inc incorporated corporation corp llc ltd limited gmbh ag sa
-    plc co company enterprises holdings software solutions bank capital partners health analytics international
-    global industries studios studio games media networks financial insurance foods energy robotics security
-    consulting services digital ventures pharmaceuticals therapeutics biosciences logistics aerospace motors
-""".split())
+_CORPORATE_WORDS = frozenset(["systems", "technologies", "technology", "labs", "lab", "group", "inc", "incorporated", "corporation", "corp", "llc", "ltd", "limited", "gmbh", "ag", "sa", "plc", "co", "company", "enterprises", "holdings", "software", "solutions", "bank", "capital", "partners", "health", "analytics", "international", "global", "industries", "studios", "studio", "games", "media", "networks", "financial", "insurance", "foods", "energy", "robotics", "security", "consulting", "services", "digital", "ventures", "pharmaceuticals", "therapeutics", "biosciences", "logistics", "aerospace", "motors"])
 
 
 def _phrase_for_core(core: str, text: str) -> str | None:
@@ -533,21 +491,12 @@ _ROLE_NUMBER_SUFFIX = re.compile(r"\s*(?:#|req\.?|R-)\s*\d[\w-]*$")
 
 # bracketed asides and tokens a title carries that a person would not write in a letter
 _ROLE_ASIDE = re.compile(r"\s*[(\[][^()\[\]]{0,40}[)\]]")
-_ROLE_NOISE_WORDS = frozenset("""
-    ext external wfh remote hybrid onsite on-site location req requisition job id ref cdi cdd fte full-time
-    part-time fulltime parttime vollzeit teilzeit usa us uk emea apac latam undefined
-""".split())
-_TITLE_EXTRA = frozenset("internship programme program scheme graduate student fellowship apprenticeship ambassador "
-                         "pm qa ux ui sre devops hr it".split())
-_ROLE_CONNECTORS = frozenset("of and for de des du d' en in & / - + la le el y und für im der die das del e et".split())
+_ROLE_NOISE_WORDS = frozenset(["ext", "external", "wfh", "remote", "hybrid", "onsite", "on-site", "location", "req", "requisition", "job", "id", "ref", "cdi", "cdd", "fte", "full-time", "part-time", "fulltime", "parttime", "vollzeit", "teilzeit", "usa", "us", "uk", "emea", "apac", "latam", "undefined"])
+_TITLE_EXTRA = frozenset(["internship", "programme", "program", "scheme", "graduate", "student", "fellowship", "apprenticeship", "ambassador", "pm", "qa", "ux", "ui", "sre", "devops", "hr", "it"])
+_ROLE_CONNECTORS = frozenset(["of", "and", "for", "de", "des", "du", "d'", "en", "in", "&", "/", "-", "+", "la", "le", "el", "y", "und", "für", "im", "der", "die", "das", "del", "e", "et"])
 _US_STATE = re.compile(r"^[A-Z]{2}$")
 # words of a subject line, never of a job title ("Final Interview Outcome", "Following up")
-_NOT_TITLE_WORDS = frozenset("""
-    outcome decision update follow following interview feedback final round result results status news
-    regarding application candidacy next steps thank thanks presentation written coding mock discovery call
-    delay apologies sorry offer shift home year filled esta oferta rückmeldung kennziffer ihre bewerbung votre
-    candidature tu su candidatura our your my you we
-""".split())
+_NOT_TITLE_WORDS = frozenset(["outcome", "decision", "update", "follow", "following", "interview", "feedback", "final", "round", "result", "results", "status", "news", "regarding", "application", "candidacy", "next", "steps", "thank", "thanks", "presentation", "written", "coding", "mock", "discovery", "call", "delay", "apologies", "sorry", "offer", "shift", "home", "year", "filled", "esta", "oferta", "rückmeldung", "kennziffer", "ihre", "bewerbung", "votre", "candidature", "tu", "su", "candidatura", "our", "your", "my", "you", "we"])
 # a job title names a person who does something: a known title word, or a word formed like one
 _TITLE_WORD = re.compile(r"(?:er|or|ist|ant|ent|ian|eur|euse|rice|ista|ero|era|ador|adora|ship|ee|erin|ente|ario|aria|"
                          r"ogue|ologist|iste|ière|ier|tion|ung)$")
@@ -581,9 +530,10 @@ def _clean_role(value: str) -> str | None:
     if not kept or len(kept) > 8 or _NOT_ROLE.match(" ".join(kept)):
         return None
     # a lower-case word other than a connector means a sentence ran on ("up from Acme")
-    if any(not (w[:1].isupper() or w.lower() in _ROLE_CONNECTORS or "/" in w) for w in kept[1:]):
-        if not all(w.islower() for w in kept) or len(kept) > 4:  # a short all-lower-case title is still one
-            return None
+    # (a short all-lower-case title is still one)
+    if any(not (w[:1].isupper() or w.lower() in _ROLE_CONNECTORS or "/" in w) for w in kept[1:]) and \
+            (not all(w.islower() for w in kept) or len(kept) > 4):
+        return None
     lowered = [w.lower().strip(",.") for w in kept]
     if any(w in _NOT_TITLE_WORDS for w in lowered):
         return None
