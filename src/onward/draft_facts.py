@@ -22,6 +22,7 @@ from onward.extract import (
     Extraction,
     _compact,
     _domain,
+    _domain_core,
     _word_keys,
     closing_block,
     forwarded_sender,
@@ -220,17 +221,17 @@ def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage,
     """The newest earlier mail from a person at the employer: the recruiter who scheduled the
     interview, the hiring manager who wrote. `rows`: earlier messages (from_addr, from_name,
     received_at, subject, company), newest first."""
-    own_domain = _domain(rejection.from_address)
+    own_domain = "" if is_relay(rejection.from_address) else _domain(rejection.from_address)
+    company_key = _compact(company or "")
     for row in rows:
-        address, name = (row.get("from_addr") or "").lower(), row.get("from_name") or ""
+        address, name = (row.get("from_addr") or "").lower(), (row.get("from_name") or "").strip()
         if not address or not looks_like_person(name) or not is_personal_address(address, [name]):
             continue
         domain = _domain(address)
-        if is_under(domain, FREEMAIL):
-            continue
-        same_firm = (domain == own_domain and not is_relay(rejection.from_address)) or bool(
-            company and row.get("company") and _compact(str(row["company"])) == _compact(company)) or bool(
-            company and _compact(company).startswith(domain.split(".")[-2]) and len(domain.split(".")[-2]) >= 4)
-        if same_firm:
+        core = _domain_core(address) or ""
+        same_firm = (own_domain and domain == own_domain) or (company_key and (
+            _compact(row.get("company") or "") == company_key or
+            (len(core) >= 4 and (company_key.startswith(core) or core.startswith(company_key)))))
+        if same_firm and not is_under(domain, FREEMAIL):
             return Person(address, name, (row.get("received_at") or "")[:10], (row.get("subject") or "")[:80])
     return None
