@@ -163,3 +163,53 @@ def test_a_message_that_fails_while_recorded_is_reported_and_the_rest_of_its_bat
     with sqlite3.connect(db) as conn:
         ids = sorted(r[0] for r in conn.execute("SELECT message_id FROM messages"))
     assert ids == ["<m0@x>", "<m1@x>", "<m3@x>", "<m4@x>"]
+
+
+def adversarial_texts() -> dict[str, str]:
+    """100 KB inputs built to make a backtracking regex go quadratic: long runs of what a pattern's
+    repeated part accepts, with the one thing that would end a match missing."""
+    size = 100_000
+    return {
+        "blank lines": TEXT + "\n" * size,
+        "spaces and newlines": TEXT + " \n" * (size // 2),
+        "word characters": "a" * size,
+        "capitalised run": "A" * size,
+        "capitalised words": "Acme " * (size // 5),
+        "address-like": "a." * (size // 2),
+        "at signs": "a@" * (size // 2),
+        "sign-off lines": "Best regards,\n" * (size // 14),
+        "from lines": "---------- Forwarded message ---------\n" + "From: " * (size // 6),
+        "role words": "for the position of " + "Engineer " * (size // 9),
+        "interviews": "thank you " + "for the interview " * (size // 18),
+        "subject-like": "application at " * (size // 15),
+    }
+
+
+def test_every_extractor_is_linear_on_adversarial_mail():
+    """Each extractor on 100 KB of hostile text, in the body, the signature and the subject. The
+    bound is loose (quadratic behaviour takes tens of seconds here); scripts/bench.py prints the real
+    figures."""
+    from dataclasses import replace
+    from email.message import EmailMessage
+
+    from onward import extract as ex
+    from onward.draft_facts import choose_recipient, vet
+
+    extractors = {
+        "company": ex.extract_company, "role": ex.extract_role, "signer": ex.extract_signer, "stage": ex.extract_stage,
+        "reason": ex.extract_reason, "language": ex.detect_language, "reply address": ex.reply_address,
+        "recipient": lambda m: choose_recipient(m, None), "vetted facts": lambda m: vet(m, ex.extract(m)),
+    }
+    msg = EmailMessage()
+    msg["From"] = "Acme Recruiting <jobs@acme.example>"
+    msg["Subject"] = "Your application"
+    msg.set_content(TEXT)
+    base = parse_message(msg.as_bytes())
+    for name, text in adversarial_texts().items():
+        # the text as a hostile parser result could hold it: in the body, the signature and the headers
+        parsed = replace(base, text=text, signature=text, subject=text, from_=(text, "jobs@acme.example"))
+        for extractor_name, extractor in extractors.items():
+            start = time.perf_counter()
+            extractor(parsed)
+            elapsed = time.perf_counter() - start
+            assert elapsed < 2.0, f"{extractor_name} took {elapsed:.1f} s on {name}"

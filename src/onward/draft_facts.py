@@ -66,7 +66,10 @@ _ROLE_MAILBOXES = frozenset(("jobs", "job", "careers", "career", "recruiting", "
                              "info", "contact", "team", "hello", "office"))
 _TEAM_WORD = re.compile(r"(?<!\w)" + _TEAM_WORDS + r"(?!\w)", re.I)
 # titles and office words that stand where a name would ("Dr", "Personalwesen", "Ufficio personale")
-_NOT_A_NAME = frozenset(["dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "herr", "frau", "im", "in", "am", "personalwesen", "personal", "personalabteilung", "ufficio", "servizio", "service", "services", "equipo", "equipe", "équipe", "departamento", "department", "abteilung", "recursos", "rh", "rrhh", "kundenservice"])
+_NOT_A_NAME = frozenset((
+    "dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "herr", "frau", "im", "in", "am", "personalwesen", "personal",
+    "personalabteilung", "ufficio", "servizio", "service", "services", "equipo", "equipe", "équipe", "departamento",
+    "department", "abteilung", "recursos", "rh", "rrhh", "kundenservice"))
 _SIGNER_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?$")
 
 

@@ -205,19 +205,64 @@ _TRAILING_NOISE = re.compile(r"\s*(?:\b(?:team|inc|llc|ltd|gmbh|s\.?a\.?s?|se|ag
 # Words that are never part of an employer's name at either end of a candidate: a subject or a
 # line whose punctuation was lost runs a name into the words around it ("Ext News on your Acme
 # Application", "Acme We", "Workday @ Acme Notification").
-_EDGE_WORDS = frozenset(["a", "an", "the", "we", "you", "our", "your", "us", "i", "it", "this", "they", "their", "thank", "thanks", "unfortunately", "after", "please", "hi", "hello", "dear", "best", "regards", "sincerely", "at", "as", "while", "although", "however", "if", "in", "on", "for", "to", "of", "and", "or", "is", "are", "was", "has", "have", "from", "with", "by", "re", "fwd", "fw", "ext", "external", "news", "update", "updates", "regarding", "about", "important", "message", "status", "follow", "following", "up", "application", "applications", "applying", "candidacy", "job", "jobs", "opening", "openings", "opportunity", "opportunities", "role", "roles", "position", "positions", "vacancy", "notification", "notifications", "notice", "team", "teams", "careers", "career", "recruiting", "recruitment", "hiring", "talent", "acquisition", "hr", "human", "resources", "people", "culture", "department", "early", "emerging", "summer", "winter", "spring", "fall", "autumn", "graduate", "graduates", "student", "students", "intern", "interns", "internship", "internships", "program", "programme", "programs", "programmes", "university", "campus", "undefined", "do-not-reply", "donotreply", "no-reply", "noreply", "system", "admin", "ihre", "deine", "votre", "ton", "tu", "su", "la", "le", "les", "el", "los", "das", "die", "der", "bewerbung", "candidature", "candidatura", "rückmeldung", "info", "information", "workday", "myworkday", "icims", "@", "-", "–", "—", "|", ":", "/", "via"])
+_EDGE_WORDS = frozenset((
+    "a", "an", "the", "we", "you", "our", "your", "us", "i", "it", "this", "they", "their", "thank", "thanks",
+    "unfortunately", "after", "please", "hi", "hello", "dear", "best", "regards", "sincerely", "at", "as", "while",
+    "although", "however", "if", "in", "on", "for", "to", "of", "and", "or", "is", "are", "was", "has", "have",
+    "from", "with", "by", "re", "fwd", "fw", "ext", "external", "news", "update", "updates", "regarding", "about",
+    "important", "message", "status", "follow", "following", "up", "application", "applications", "applying",
+    "candidacy", "job", "jobs", "opening", "openings", "opportunity", "opportunities", "role", "roles", "position",
+    "positions", "vacancy", "notification", "notifications", "notice", "team", "teams", "careers", "career",
+    "recruiting", "recruitment", "hiring", "talent", "acquisition", "hr", "human", "resources", "people", "culture",
+    "department", "early", "emerging", "summer", "winter", "spring", "fall", "autumn", "graduate", "graduates",
+    "student", "students", "intern", "interns", "internship", "internships", "program", "programme", "programs",
+    "programmes", "university", "campus", "undefined", "do-not-reply", "donotreply", "no-reply", "noreply",
+    "system", "admin", "ihre", "deine", "votre", "ton", "tu", "su", "la", "le", "les", "el", "los", "das", "die",
+    "der", "bewerbung", "candidature", "candidatura", "rückmeldung", "info", "information", "workday", "myworkday",
+    "icims", "@", "-", "–", "—", "|", ":", "/", "via"))
 # a candidate with one of these is a job title, not an employer ("Entry Level Developer")
-_ROLE_NOUNS = frozenset(["engineer", "developer", "analyst", "manager", "intern", "designer", "scientist", "specialist", "coordinator", "associate", "assistant", "producer", "writer", "artist", "tester", "planner", "technician", "director", "officer", "representative", "administrator", "architect", "adjuster", "nurse", "teacher", "editor", "accountant", "executive", "operator", "apprentice", "trainee", "fellow", "researcher", "generalist", "navigator", "estimator", "barista", "aide", "maintainer", "lead", "chief", "consultant", "advisor", "programmer", "sde", "swe", "co-op", "coop", "entwickler", "entwicklerin", "ingenieur", "ingenieurin", "berater", "beraterin", "sachbearbeiter", "sachbearbeiterin", "praktikant", "praktikantin", "werkstudent", "werkstudentin", "leiter", "leiterin", "leitung", "ingénieur", "ingénieure", "développeur", "développeuse", "stagiaire", "alternant", "alternante", "chargé", "chargée", "chef", "responsable", "desarrollador", "desarrolladora", "analista", "ingeniero", "ingeniera", "becario", "becaria", "técnico", "técnica", "jefe", "jefa", "texter", "actuario", "actuaria", "stelle", "ausbildung", "praktikum", "working", "co-operative", "(m/w/d)", "(h/f)", "(f/h)", "(m/f/d)", "(w/m/d)"])
+_ROLE_NOUNS = frozenset((
+    "engineer", "developer", "analyst", "manager", "intern", "designer", "scientist", "specialist", "coordinator",
+    "associate", "assistant", "producer", "writer", "artist", "tester", "planner", "technician", "director",
+    "officer", "representative", "administrator", "architect", "adjuster", "nurse", "teacher", "editor",
+    "accountant", "executive", "operator", "apprentice", "trainee", "fellow", "researcher", "generalist",
+    "navigator", "estimator", "barista", "aide", "maintainer", "lead", "chief", "consultant", "advisor",
+    "programmer", "sde", "swe", "co-op", "coop", "entwickler", "entwicklerin", "ingenieur", "ingenieurin",
+    "berater", "beraterin", "sachbearbeiter", "sachbearbeiterin", "praktikant", "praktikantin", "werkstudent",
+    "werkstudentin", "leiter", "leiterin", "leitung", "ingénieur", "ingénieure", "développeur", "développeuse",
+    "stagiaire", "alternant", "alternante", "chargé", "chargée", "chef", "responsable", "desarrollador",
+    "desarrolladora", "analista", "ingeniero", "ingeniera", "becario", "becaria", "técnico", "técnica", "jefe",
+    "jefa", "texter", "actuario", "actuaria", "stelle", "ausbildung", "praktikum", "working", "co-operative",
+    "(m/w/d)", "(h/f)", "(f/h)", "(m/f/d)", "(w/m/d)"))
 # a recruitment agency or a job board speaks for an employer: its name is not the employer's
-_AGENCY_WORDS = frozenset(["recruitment", "recruiters", "staffing", "headhunters", "headhunting", "personalberatung", "personalvermittlung", "zeitarbeit", "recrutement", "intérim", "interim", "selezione", "detachering", "uitzendbureau"])
+_AGENCY_WORDS = frozenset((
+    "recruitment", "recruiters", "staffing", "headhunters", "headhunting", "personalberatung",
+    "personalvermittlung", "zeitarbeit", "recrutement", "intérim", "interim", "selezione", "detachering",
+    "uitzendbureau"))
 _AGENCY_PHRASES = ("executive search", "talent solutions", "talent partners", "search ltd", "search llc",
                    "search inc", "search pte", "search group")
 # job boards, career platforms and ATS vendors, by the names they send under
-_PLATFORM_NAMES = frozenset(["linkedin", "indeed", "glassdoor", "ziprecruiter", "handshake", "joinhandshake", "wellfound", "otta", "dice", "monster", "stepstone", "xing", "infojobs", "computrabajo", "bumeran", "occ", "apec", "hellowork", "jobteaser", "welcometothejungle", "wttj", "ripplematch", "wayup", "simplify", "builtin", "hired", "greenhouse", "lever", "ashby", "workday", "myworkday", "icims", "taleo", "successfactors", "smartrecruiters", "teamtailor", "personio", "bamboohr", "workable", "jobvite", "recruitee", "homerun", "breezy", "jazzhr", "softgarden", "rexx", "pinpoint", "avature", "cornerstone", "csod", "oracle", "gupy", "catho", "vagas", "pracuj", "olx", "nuworks", "waterlooworks", "symplicity", "12twenty", "applytojob", "newton", "nationalevacaturebank", "vacaturebank", "paylocity", "ultipro", "adp", "brassring", "dayforce", "phenom", "eightfold", "hirevue", "jobscore"])
+_PLATFORM_NAMES = frozenset((
+    "linkedin", "indeed", "glassdoor", "ziprecruiter", "handshake", "joinhandshake", "wellfound", "otta", "dice",
+    "monster", "stepstone", "xing", "infojobs", "computrabajo", "bumeran", "occ", "apec", "hellowork", "jobteaser",
+    "welcometothejungle", "wttj", "ripplematch", "wayup", "simplify", "builtin", "hired", "greenhouse", "lever",
+    "ashby", "workday", "myworkday", "icims", "taleo", "successfactors", "smartrecruiters", "teamtailor",
+    "personio", "bamboohr", "workable", "jobvite", "recruitee", "homerun", "breezy", "jazzhr", "softgarden", "rexx",
+    "pinpoint", "avature", "cornerstone", "csod", "oracle", "gupy", "catho", "vagas", "pracuj", "olx", "nuworks",
+    "waterlooworks", "symplicity", "12twenty", "applytojob", "newton", "nationalevacaturebank", "vacaturebank",
+    "paylocity", "ultipro", "adp", "brassring", "dayforce", "phenom", "eightfold", "hirevue", "jobscore"))
 # a name made of these only is a field of work ("Software Engineering"), not an employer
-_FIELD_WORDS = frozenset(["software", "engineering", "data", "science", "machine", "learning", "product", "marketing", "sales", "design", "research", "finance", "operations", "it", "technology", "technical", "business", "analytics", "development", "web", "mobile", "cloud", "security", "ai", "ml", "infrastructure", "platform", "systems", "digital", "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil"])
-_LEGAL_FORMS = frozenset(["inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv", "b.v.", "kg", "e.v.", "srl"])
-_CONNECTORS = frozenset(["de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "du", "des", "y", "et", "e", "für", "da", "di", "zu", "am", "an"])
+_FIELD_WORDS = frozenset((
+    "software", "engineering", "data", "science", "machine", "learning", "product", "marketing", "sales", "design",
+    "research", "finance", "operations", "it", "technology", "technical", "business", "analytics", "development",
+    "web", "mobile", "cloud", "security", "ai", "ml", "infrastructure", "platform", "systems", "digital",
+    "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil"))
+_LEGAL_FORMS = frozenset((
+    "inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv",
+    "b.v.", "kg", "e.v.", "srl"))
+_CONNECTORS = frozenset((
+    "de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "du", "des", "y",
+    "et", "e", "für", "da", "di", "zu", "am", "an"))
 _NAME_WORD = re.compile(r"[\w&'’+.-]+")
 
 
@@ -314,7 +359,13 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-_CORPORATE_WORDS = frozenset(["systems", "technologies", "technology", "labs", "lab", "group", "inc", "incorporated", "corporation", "corp", "llc", "ltd", "limited", "gmbh", "ag", "sa", "plc", "co", "company", "enterprises", "holdings", "software", "solutions", "bank", "capital", "partners", "health", "analytics", "international", "global", "industries", "studios", "studio", "games", "media", "networks", "financial", "insurance", "foods", "energy", "robotics", "security", "consulting", "services", "digital", "ventures", "pharmaceuticals", "therapeutics", "biosciences", "logistics", "aerospace", "motors"])
+_CORPORATE_WORDS = frozenset((
+    "systems", "technologies", "technology", "labs", "lab", "group", "inc", "incorporated", "corporation", "corp",
+    "llc", "ltd", "limited", "gmbh", "ag", "sa", "plc", "co", "company", "enterprises", "holdings", "software",
+    "solutions", "bank", "capital", "partners", "health", "analytics", "international", "global", "industries",
+    "studios", "studio", "games", "media", "networks", "financial", "insurance", "foods", "energy", "robotics",
+    "security", "consulting", "services", "digital", "ventures", "pharmaceuticals", "therapeutics", "biosciences",
+    "logistics", "aerospace", "motors"))
 
 
 def _phrase_for_core(core: str, text: str) -> str | None:
@@ -399,11 +450,17 @@ def extract_company(message: ParsedMessage) -> Field:
             vote(found, 0.7)
             break
     addresses = [message.from_address, *(a for _, a in message.reply_to)]
-    core = next((c for a in addresses if (c := _domain_core(a) or _ats_tenant(a))), None)
+    core = next((c for a in addresses if (c := _domain_core(a))), None)
+    tenant = None if core else next((t for a in addresses if (t := _ats_tenant(a))), None)
+    core = core or tenant
     if core and not agency:
-        haystack = f"{display}\n{subject}\n{text}\n{closing_block(message)}"
+        # not in the display name: an ATS tenant's code and the display name are one clue, not two
+        haystack = f"{subject}\n{text}\n{closing_block(message)}"
         phrase = _phrase_for_core(_compact(core), haystack)
-        vote(phrase, 0.8) if phrase else vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
+        if phrase:
+            vote(phrase, 0.8)
+        elif not tenant:  # a tenant's code spelled as a name is no clue: "Workday HRHPI" is not HRHPI's
+            vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
     if not votes:
         return Field.unknown()
     # agreement between independent clues is worth more than any one of them; two clues agree
@@ -462,7 +519,7 @@ def _key(name: str) -> str:
 
 # -- role ------------------------------------------------------------------------------------
 _ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
-             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition)\b|$))"
+             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|au sein)\b|$))"
 _ROLE_PATTERNS = [
     re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+(?:position|role|job|opening|vacancy)\b"),
     re.compile(r"(?:position|role|job|post|vacancy) (?:of|as)\s+(?:an?\s+)?(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP),
@@ -491,12 +548,31 @@ _ROLE_NUMBER_SUFFIX = re.compile(r"\s*(?:#|req\.?|R-)\s*\d[\w-]*$")
 
 # bracketed asides and tokens a title carries that a person would not write in a letter
 _ROLE_ASIDE = re.compile(r"\s*[(\[][^()\[\]]{0,40}[)\]]")
-_ROLE_NOISE_WORDS = frozenset(["ext", "external", "wfh", "remote", "hybrid", "onsite", "on-site", "location", "req", "requisition", "job", "id", "ref", "cdi", "cdd", "fte", "full-time", "part-time", "fulltime", "parttime", "vollzeit", "teilzeit", "usa", "us", "uk", "emea", "apac", "latam", "undefined"])
-_TITLE_EXTRA = frozenset(["internship", "programme", "program", "scheme", "graduate", "student", "fellowship", "apprenticeship", "ambassador", "pm", "qa", "ux", "ui", "sre", "devops", "hr", "it"])
-_ROLE_CONNECTORS = frozenset(["of", "and", "for", "de", "des", "du", "d'", "en", "in", "&", "/", "-", "+", "la", "le", "el", "y", "und", "für", "im", "der", "die", "das", "del", "e", "et"])
+_ROLE_NOISE_WORDS = frozenset((
+    "ext", "external", "wfh", "remote", "hybrid", "onsite", "on-site", "location", "req", "requisition", "job",
+    "id", "ref", "cdi", "cdd", "fte", "full-time", "part-time", "fulltime", "parttime", "vollzeit", "teilzeit",
+    "usa", "us", "uk", "emea", "apac", "latam", "undefined"))
+_TITLE_EXTRA = frozenset((
+    "internship", "programme", "program", "scheme", "graduate", "student", "fellowship", "apprenticeship",
+    "ambassador", "pm", "qa", "ux", "ui", "sre", "devops", "hr", "it"))
+_RUN_ON_WORDS = frozenset(("program", "programme", "search", "interview", "interviews", "take", "a", "lab", "process",
+                           "opportunity", "team", "application", "scheme"))
+_ROLE_FUNCTION_WORDS = frozenset((
+    "et", "pour", "que", "qui", "nous", "vous", "votre", "notre", "un", "une", "avec", "dans", "sur", "par", "est",
+    "sont", "for", "from", "up", "with", "to", "at", "we", "you", "your", "our", "is", "are", "was", "has", "have",
+    "will", "und", "wir", "sie", "ihre", "ist", "wird", "para", "con", "por", "su", "tu", "es", "son", "ha",
+    "hemos", "this", "that", "it"))
+_ROLE_CONNECTORS = frozenset((
+    "of", "and", "for", "de", "des", "du", "d'", "en", "in", "&", "/", "-", "+", "la", "le", "el", "y", "und",
+    "für", "im", "der", "die", "das", "del", "e", "et"))
 _US_STATE = re.compile(r"^[A-Z]{2}$")
 # words of a subject line, never of a job title ("Final Interview Outcome", "Following up")
-_NOT_TITLE_WORDS = frozenset(["outcome", "decision", "update", "follow", "following", "interview", "feedback", "final", "round", "result", "results", "status", "news", "regarding", "application", "candidacy", "next", "steps", "thank", "thanks", "presentation", "written", "coding", "mock", "discovery", "call", "delay", "apologies", "sorry", "offer", "shift", "home", "year", "filled", "esta", "oferta", "rückmeldung", "kennziffer", "ihre", "bewerbung", "votre", "candidature", "tu", "su", "candidatura", "our", "your", "my", "you", "we"])
+_NOT_TITLE_WORDS = frozenset((
+    "outcome", "decision", "update", "follow", "following", "interview", "feedback", "final", "round", "result",
+    "results", "status", "news", "regarding", "application", "candidacy", "next", "steps", "thank", "thanks",
+    "presentation", "written", "coding", "mock", "discovery", "call", "delay", "apologies", "sorry", "offer",
+    "shift", "home", "year", "filled", "esta", "oferta", "rückmeldung", "kennziffer", "ihre", "bewerbung", "votre",
+    "candidature", "tu", "su", "candidatura", "our", "your", "my", "you", "we"))
 # a job title names a person who does something: a known title word, or a word formed like one
 _TITLE_WORD = re.compile(r"(?:er|or|ist|ant|ent|ian|eur|euse|rice|ista|ero|era|ador|adora|ship|ee|erin|ente|ario|aria|"
                          r"ogue|ologist|iste|ière|ier|tion|ung)$")
@@ -511,6 +587,7 @@ def _clean_role(value: str) -> str | None:
     value = _ROLE_ASIDE.sub(lambda m: m.group(0) if "/" in m.group(0) and len(m.group(0)) <= 12 else "",
                             value.strip()[:120])
     value = _ROLE_REQ_SUFFIX.sub("", value)
+    value = value.split("(")[0] if value.count("(") > value.count(")") else value  # a cut-off "(Req 24"
     value = _ROLE_NUMBER_SUFFIX.sub("", value).strip(" .,:;-–|\"'’")
     value = _LEADING_ROLE_WORDS.sub("", value)
     words = value.split()
@@ -522,17 +599,20 @@ def _clean_role(value: str) -> str | None:
     while kept and (_US_STATE.match(kept[-1]) or kept[-1].lower() in _ROLE_CONNECTORS):
         state = bool(_US_STATE.match(kept[-1]))
         kept = kept[:-1]
-        if state and len(kept) > 2 and kept[-1][:1].isupper() and kept[-1].lower() not in _ROLE_NOUNS and \
-                not _TITLE_WORD.search(kept[-1].lower()):
-            kept = kept[:-1]  # the city before the state
+        for _ in range(2 if state else 0):  # the city before the state: "San Jose CA"
+            if len(kept) > 2 and kept[-1][:1].isupper() and kept[-1].lower() not in _ROLE_NOUNS and \
+                    not _TITLE_WORD.search(kept[-1].lower()):
+                kept = kept[:-1]
     while kept and kept[-1].lower() in ("role", "position", "job", "opening", "poste", "stelle", "puesto", "vacancy"):
+        kept = kept[:-1]
+    # words a sentence runs on with after a title: "Fellow program", "Engineer interviews", "Manager a"
+    while len(kept) > 1 and kept[-1] in _RUN_ON_WORDS:
         kept = kept[:-1]
     if not kept or len(kept) > 8 or _NOT_ROLE.match(" ".join(kept)):
         return None
     # a lower-case word other than a connector means a sentence ran on ("up from Acme")
-    # (a short all-lower-case title is still one)
-    if any(not (w[:1].isupper() or w.lower() in _ROLE_CONNECTORS or "/" in w) for w in kept[1:]) and \
-            (not all(w.islower() for w in kept) or len(kept) > 4):
+    # (French and Spanish titles have lower-case words: "Ingénieur logiciel"; a sentence has these)
+    if any(w.lower() in _ROLE_FUNCTION_WORDS for w in kept) or len([w for w in kept if w.islower()]) > 3:
         return None
     lowered = [w.lower().strip(",.") for w in kept]
     if any(w in _NOT_TITLE_WORDS for w in lowered):
@@ -560,7 +640,7 @@ def extract_role(message: ParsedMessage) -> Field:
         if m and (r := _clean_role(m.group("r"))):
             return Field(r, 0.75)
     for pattern in _SUBJECT_ROLE:
-        m = pattern.search(message.subject)
+        m = pattern.search(message.subject[:SUBJECT_CHARS])
         if m and (r := _clean_role(m.group("r"))):
             return Field(r, 0.6)
     return Field.unknown()
@@ -651,7 +731,7 @@ _REASON_ANCHORS: dict[str, tuple[str, ...]] = {
 # in a conditional ("should your profile match, we will invite you to interviews") or an
 # "On-Site" location tag says nothing about what happened.
 _INTERVIEWED = re.compile(
-    r"(?:thank(?:s| you)|grateful|appreciate[ds]?)[^.\n]{0,60}?(?:interview|speaking|meeting|talking|chatting|"
+    r"(?:thank(?:s| you)|grateful|appreciate[ds]?)[^.!?\n]{0,60}?(?:interview|speaking|meeting|talking|chatting|"
     r"conversation|the call|time with|to (?:speak|meet|talk|chat))|"
     r"(?:after|following|since|from|during|throughout|in|of) (?:your|our|the|my|these|those|all|each|both|recent)"
     r" (?:recent |final |first |second |technical |phone |video |on-?site |panel )?(?:interview|conversation|"
@@ -677,15 +757,19 @@ _FINAL_ROUND = re.compile(
 
 
 def extract_stage(message: ParsedMessage) -> Field:
-    text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:3000]}".lower())
-    interviewed = _INTERVIEWED.search(text) is not None
+    raw = f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:3000]}".lower()
+    text = _NOT_YET_INTERVIEWED.sub(" ", raw)
+    # the evidence is specific enough to read in the whole text ("taking the time to interview with us")
+    interviewed = _INTERVIEWED.search(raw) is not None
     for stage, pattern in _STAGE_PATTERNS:
-        if stage == "final" and not (interviewed or _FINAL_ROUND.search(text)):
+        if stage == "final" and not (interviewed or _FINAL_ROUND.search(raw)):
             continue
         if stage == "interview" and not interviewed:
             continue
-        if _may_match(_STAGE_ANCHORS.get(stage), text) and pattern.search(text):
-            if stage == "final" and not _FINAL_ROUND.search(text):
+        # with evidence that an interview took place, its words count wherever they are
+        searched = raw if stage in ("final", "interview") else text
+        if _may_match(_STAGE_ANCHORS.get(stage), searched) and pattern.search(searched):
+            if stage == "final" and not _FINAL_ROUND.search(raw):
                 return Field("interview", 0.7)  # an interview took place; that it was the last is not said
             return Field(stage, 0.7 if stage != "application" else 0.6)
     return Field("unknown", 0.0)
@@ -735,7 +819,7 @@ _REASON_PATTERNS = [
 
 
 def extract_reason(message: ParsedMessage) -> Field:
-    text = f"{message.subject}\n{message.text[:1500]}".lower()  # the reason sits next to the decision, early on
+    text = f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:1500]}".lower()  # the reason sits next to the decision, early on
     for reason, pattern in _REASON_PATTERNS:
         if _may_match(_REASON_ANCHORS.get(reason), text) and pattern.search(text):
             return Field(reason, 0.7)
@@ -768,7 +852,7 @@ _WORDS = re.compile(r"[a-zäöüßàâçéèêëîïôûùüÿñáíóúãõœ]+
 
 def detect_language(message: ParsedMessage) -> Field:
     declared = (message.content_language or "").split(",")[0].strip().lower()
-    words = Counter(_WORDS.findall(f"{message.subject} {message.text[:2000]}".lower()))
+    words = Counter(_WORDS.findall(f"{message.subject[:SUBJECT_CHARS]} {message.text[:2000]}".lower()))
     present = words.keys()
     counts = {lang: sum(words[w] for w in stop & present) for lang, stop in _STOPWORDS.items()}
     best = max(counts, key=lambda lang: counts[lang])
