@@ -292,17 +292,11 @@ def bench_hostile_extraction() -> dict:
     (in the body, the signature, the subject and the display name at once), in milliseconds."""
     from dataclasses import replace
 
-    from onward import extract as ex
-    from onward.draft_facts import choose_recipient, vet
     from onward.parsing import parse_message
-    from test_hostile_mail import adversarial_texts
+    from test_hostile_mail import adversarial_texts, hostile_extractors
 
     base = parse_message(b"From: Acme Recruiting <jobs@acme.example>\r\nSubject: Your application\r\n\r\nNo.\r\n")
-    extractors = {
-        "company": ex.extract_company, "role": ex.extract_role, "signer": ex.extract_signer, "stage": ex.extract_stage,
-        "reason": ex.extract_reason, "language": ex.detect_language, "reply_address": ex.reply_address,
-        "recipient": lambda m: choose_recipient(m, None), "vetted_facts": lambda m: vet(m, ex.extract(m)),
-    }
+    extractors = hostile_extractors()
     worst: dict[str, tuple[float, str]] = {}
     for name, text in adversarial_texts().items():
         parsed = replace(base, text=text, signature=text, subject=text, from_=(text, "jobs@acme.example"))

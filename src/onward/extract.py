@@ -10,6 +10,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -119,35 +120,20 @@ _FORWARD_MARK = re.compile(r"(?:forwarded message|weitergeleitete nachricht|mess
                            r"begin forwarded message|messaggio inoltrato|doorgestuurd bericht)")
 
 
-def forwarded_sender(message: ParsedMessage) -> str | None:
-    """In a forwarded mail the rejection's sender is in the forwarded block, not in From."""
+def forwarded_sender(message: ParsedMessage) -> tuple[str, str] | None:
+    """In a forwarded mail the rejection's sender (name, address) is in the forwarded block, not in
+    From. None: not forwarded; empty strings: forwarded, sender not found."""
     # lower() keeps offsets except for a few letters in rare scripts; the From line below is still found
     mark = _FORWARD_MARK.search(message.text[:20000].lower())
     if not mark:
         return None
     m = _FORWARDED_FROM.search(message.text[:mark.end() + FORWARD_HEADER_CHARS], mark.end())
     if not m:
-        return ""
-    found = _EMAIL.search(m.group("v"))
-    return found.group(0).lower() if found else ""
-
-
-def reply_address(message: ParsedMessage) -> Field:
-    """Reply-To, else From, unless they are no-reply or relay addresses; else an address in the signature.
-    For a forwarded rejection, the forwarded message's sender (never the person who forwarded it)."""
-    original = forwarded_sender(message)
-    if original is not None:
-        return Field(original, 0.8) if original and not is_noreply(original) else Field.unknown()
-    for _, address in message.reply_to:
-        if not is_noreply(address):
-            return Field(address, 0.95)
-    if message.from_address and not is_noreply(message.from_address):
-        return Field(message.from_address, 0.9)
-    for address in _EMAIL.findall(closing_block(message)):
-        address = address.lower().rstrip(".")
-        if not is_noreply(address) and _domain(address) not in FREEMAIL:
-            return Field(address, 0.7)
-    return Field.unknown()
+        return "", ""
+    value = m.group("v")[:DISPLAY_CHARS]
+    found = _EMAIL.search(value)
+    name = value[:found.start()].strip(" <\"'") if found else ""
+    return (name, found.group(0).lower()) if found else ("", "")
 
 
 # -- company -------------------------------------------------------------------------------
@@ -882,12 +868,139 @@ def _role_without_company(role: Field, company: str | None) -> Field:
 
 def extract(message: ParsedMessage) -> Extraction:
     company = extract_company(message)
+    signer = extract_signer(message, company.value)
     return Extraction(
         company=company,
         role=_role_without_company(extract_role(message), company.value),
-        signer=extract_signer(message, company.value),
+        signer=signer,
         stage=extract_stage(message),
         reason=extract_reason(message),
         lang=detect_language(message),
-        reply_to=reply_address(message),
+        reply_to=reply_address(message, signer.value),
     )
+
+
+# -- recipient -------------------------------------------------------------------------------------
+# A draft goes to a person or to no one: an address needs positive evidence that a person reads it.
+INVITATION_CHARS = 4000
+
+# The text asks for a reply, so a shared mailbox (jobs@, recruiting@) that sent it is read by people.
+_INVITES_REPLY = re.compile(
+    r"reply to this (?:e-?mail|message|note)|(?:feel free|you are welcome|you're welcome) to (?:reply|reach out|contact|"
+    r"get in touch|write|respond)|(?:do not|don't) hesitate to (?:reply|reach out|contact|get in touch)|"
+    r"(?:happy|glad) to (?:share|give|provide) (?:some |more )?feedback|(?:reach out|write) to me|contact me|"
+    r"n['’]hésitez pas à (?:me |nous )?(?:contacter|répondre|écrire)|zögern sie nicht|melden sie sich gerne|"
+    r"no dudes en (?:contactar|escribir|responder)|if you have (?:any )?(?:further |other )?questions|"
+    r"(?:questions|fragen|preguntas|dudas)[^.\n]{0,40}?(?:contact|reply|write|kontakt|antworten|escrib|respond)|"
+    r"bei (?:weiteren |allen )?(?:fragen|rückfragen)|pour toute question|si (?:vous avez|tienes|tiene) (?:des |alguna |cualquier )?"
+    r"(?:questions?|preguntas?|dudas?)")
+_NO_REPLY_TEXT = re.compile(
+    r"(?:do not|don't|please don't|please do not) (?:reply|respond)|not (?:monitored|read)|no-?reply|"
+    r"(?:cannot|can't|unable to) (?:receive|respond|reply|answer)|automated (?:message|e-?mail|notification)|"
+    r"ne pas répondre|nicht (?:auf diese|antworten)|no responda|no conteste")
+# Relays a person never reads, beyond the ATS and job-board domains extraction knows.
+_RELAY_DOMAINS = frozenset((
+    "csod.com", "cornerstoneondemand.com", "avature.net", "avature.com", "rippling.com", "applytojob.com",
+    "newtonsoftware.com", "invalidemail.com", "cloud.oracle.com", "ripplematch.com", "wayup.com",
+    "paycomonline.net", "dayforcehcm.com", "hirevue.com", "phenompeople.com", "myworkdaysite.com",
+    "recruiterbox.com", "freshteam.com", "zohorecruit.com", "trakstar.com", "clearcompany.com", "hrmdirect.com",
+    "isolvedhire.com", "applicantpro.com", "beamery.com", "symplicity.com", "12twenty.com", "simplify.jobs",
+    "taleo.net", "jobvite.com", "successfactors.com", "greenhouse-mail.io", "hire.lever.co", "ashbyhq.com",
+))
+_MACHINE_LOCAL = re.compile(r"(?:sender|workflow|notif|bounce|mailer|daemon|system|ats|alert|auto)|[0-9a-f]{8}|\d{5}")
+_LOCAL_SPLIT = re.compile(r"[._+-]+")
+_NAME_TOKEN = re.compile(r"[^\W\d_]{2,}")
+_TEAM_WORD = re.compile(r"(?<!\w)" + _TEAM_WORDS + r"(?!\w)", re.I)
+def is_relay(address: str) -> bool:
+    """An address no person reads: no-reply, an ATS or job board, a notification relay, a machine token."""
+    if is_noreply(address):
+        return True
+    local, domain = address.rpartition("@")[0].lower(), _domain(address)
+    return is_under(domain, _RELAY_DOMAINS) or bool(_MACHINE_LOCAL.search(local))
+
+
+def _name_tokens(names: Iterable[str]) -> set[str]:
+    """Names as an address spells them: lower case, no accents ("Lucía" is lucia@)."""
+    return {_compact(t) for name in names for t in _NAME_TOKEN.findall(name) if len(t) >= 3}
+
+
+def looks_like_person(display: str) -> bool:
+    """"Dana Ruiz" is a person; "Acme Hiring Team", "Careers" and "Workday @ Acme" are not."""
+    words = display.split()
+    if not 1 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return False
+    lowered = {w.lower().strip(".,") for w in words}
+    return not (lowered & (_EDGE_WORDS | _PLATFORM_NAMES | _AGENCY_WORDS)) and not _TEAM_WORD.search(display)
+
+
+def is_personal_address(address: str, names: Iterable[str]) -> bool:
+    """The address carries one of the names ("dana.ruiz@", "druiz@" for Dana Ruiz)."""
+    if is_relay(address):
+        return False
+    local = address.rpartition("@")[0].lower()
+    parts = set(_LOCAL_SPLIT.split(local))
+    names = list(names)
+    tokens = _name_tokens(names)
+    if tokens & parts or local in {_compact(t) for n in names for t in _NAME_TOKEN.findall(n)} or any(local.startswith(t) or local.endswith(t) for t in tokens if len(t) >= 4):
+        return True
+    for name in names:
+        words = [_compact(w) for w in _NAME_TOKEN.findall(name) if _compact(w)]
+        if len(words) >= 2 and local in (words[0][0] + words[-1], words[0] + words[-1][0], words[0][0] + "." + words[-1],
+                                         "".join(w[0] for w in words)):
+            return True
+    return False
+
+
+def _invites_reply(message: ParsedMessage) -> bool:
+    text = f"{message.text[:INVITATION_CHARS]}\n{closing_block(message)}".lower()
+    return bool(_INVITES_REPLY.search(text)) and not _NO_REPLY_TEXT.search(text)
+
+
+def reply_address(message: ParsedMessage, signer: str | None = None) -> Field:
+    """The address a person reads, or unknown. A person's address needs their name in it (the
+    signer's, the display name's, the signature's); a shared mailbox of the employer needs the text
+    to invite a reply. For a forwarded rejection, the forwarded message's sender, never the forwarder."""
+    found = _recipient(message, signer)
+    return Field(found, 0.9) if found else Field.unknown()
+
+
+def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
+    invited = _invites_reply(message)
+    block = closing_block(message)
+    forwarded = forwarded_sender(message)
+    people = [*_people_in(message), block.strip().split("\n", 1)[0].strip(), *(forwarded[:1] if forwarded else ())]
+    names = [n for n in (signer, *people) if n and looks_like_person(n)]
+
+    def acceptable(address: str) -> bool:
+        address = address.lower()
+        if not address or is_relay(address) or (is_under(_domain(address), FREEMAIL) and not names):
+            return False
+        return is_personal_address(address, names) or (invited and not _is_machine(address))
+
+    if forwarded is not None:  # the forwarder is never the one to ask
+        return forwarded[1] if forwarded[1] and acceptable(forwarded[1]) else None
+    candidates = [a for _, a in message.reply_to] + [message.from_address]
+    candidates += [a.rstrip(".") for a in _EMAIL.findall(block)]
+    if found := next((a.lower() for a in candidates if a and acceptable(a)), None):
+        return found
+    # in the text, only the writer's own address: one that carries their name ("write to me at
+    # dana.ruiz@..."), never a privacy office or a switchboard
+    in_text = (a.rstrip(".") for a in _EMAIL.findall(message.text[:INVITATION_CHARS]))
+    return next((a.lower() for a in in_text if names and is_personal_address(a, names)), None)
+
+
+_DISPLAY_WRITER = re.compile(r"^(?P<p>.+?)\s+(?:via|at|from|@|de|van|von|bei|chez|-|–|\|)\s+\S.*$")
+
+
+def _people_in(message: ParsedMessage) -> list[str]:
+    """The persons named in From and Reply-To: "Aisha Bello via Ashby" and "Tom at Acme" name one."""
+    people = []
+    for display, _ in (message.from_, *message.reply_to):
+        display = display[:DISPLAY_CHARS].strip().strip('"')
+        m = _DISPLAY_WRITER.match(display)
+        people.append(m.group("p") if m and looks_like_person(m.group("p")) else display)
+    return people
+
+
+def _is_machine(address: str) -> bool:
+    return bool(_MACHINE_LOCAL.search(address.rpartition("@")[0].lower()))

@@ -17,9 +17,9 @@ from typing import Any
 from onward.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions
 from onward.classifier.model import Prediction, RejectionModel
 from onward.config import Config
-from onward.draft_facts import Person, choose_recipient, find_person, is_relay
+from onward.draft_facts import Person, find_person
 from onward.errors import OnwardError
-from onward.extract import Extraction, extract, extract_company
+from onward.extract import Extraction, extract, extract_company, is_relay
 from onward.parsing import ParsedMessage, parse_message
 from onward.responder import Draft, Template, ToneError, compose, load_templates
 from onward.sources import SourceMessage
@@ -430,7 +430,7 @@ class Processor:
     def _earlier_person(self, message: ParsedMessage, facts: Extraction, event: Any) -> Person | None:
         """When the rejection names no one to write to: a person at the employer who wrote before,
         found in what onward has already seen (the history, not the whole mailbox)."""
-        if choose_recipient(message, facts.value("signer", 0.5)) is not None:
+        if facts.value("reply_to") is not None:
             return None
         company = event["company"]
         rows = self.store.earlier_senders(self.account, company, "" if is_relay(message.from_address) else
