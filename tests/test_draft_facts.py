@@ -74,7 +74,7 @@ def test_on_our_written_rejections_no_draft_goes_to_a_relay_and_stages_are_not_i
     ("LinkedIn <jobs-noreply@linkedin.com>", "Votre candidature : Ingénieur logiciel chez Maison Verlaine",
      "Maison Verlaine"),
     ("LinkedIn <jobs-noreply@linkedin.com>", "Your application to Entry Level Developer at Kestrel Bank", "Kestrel Bank"),
-    ('"Garmet Inc. @ icims" <garmet+autoreply@talent.icims.com>', "Data Engineer at Garmet Inc Olathe KS", "Garmet Inc"),
+    ('"Garmet Inc. @ icims" <garmet+autoreply@talent.icims.com>', "Data Engineer at Garmet Inc Olathe KS", "Garmet"),
 ])
 def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company):
     _, facts = facts_of(subject, FORM_REJECTION, sender=sender)

@@ -75,12 +75,17 @@ def vet_signer(signer: str | None, company: str | None, message: ParsedMessage) 
     return signer
 
 
+# a letter names a firm without its legal form: "the work Acme is doing", not "Acme Inc"
+_LEGAL_SUFFIX = re.compile(r"(?:,?\s+(?:&\s+)?(?:inc|llc|llp|ltd|limited|gmbh|corp|corporation|co|plc|s\.?a\.?s?|ag|b\.?v|pte|"
+                           r"incorporated)\.?)+$", re.I)
+
+
 def vet_company(company: str | None, role: str | None) -> str | None:
     if not company:
         return None
     if role and _compact(company) in _compact(role):
         return None  # the "company" is part of the job title
-    return company
+    return _LEGAL_SUFFIX.sub("", company) or company
 
 
 def vet(message: ParsedMessage, facts: Extraction, stage: str | None = None,
