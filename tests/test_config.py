@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from onward.cli import cli
-from onward.config import EXAMPLE_CONFIG, load_config
+from onward.config import example_config, load_config
 from onward.errors import ConfigError, SecretError
 from onward.secrets import resolve_secret
 
@@ -108,7 +108,7 @@ def test_config_init_then_check(tmp_path):
     path = tmp_path / "conf" / "config.toml"
     result = runner.invoke(cli, ["--config", str(path), "config", "init"])
     assert result.exit_code == 0, result.output
-    assert path.read_text() == EXAMPLE_CONFIG
+    assert path.read_text() == example_config()
     again = runner.invoke(cli, ["--config", str(path), "config", "init"])
     assert again.exit_code != 0 and "already exists" in again.output
     check = runner.invoke(cli, ["--config", str(path), "config", "check"])
@@ -139,3 +139,23 @@ def test_config_env_var_names_the_file(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["config", "check", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert str(path) in result.output
+
+
+def test_name_signs_drafts_per_account_and_is_asked_by_config_init(tmp_path):
+    path = tmp_path / "config.toml"
+    result = CliRunner().invoke(cli, ["--config", str(path), "config", "init", "--name", 'Sam "Sammy" Rivera'])
+    assert result.exit_code == 0, result.output
+    config = load_config(path, env={})
+    assert config.name == 'Sam "Sammy" Rivera' and config.draft_max_age_days == 14
+    both = load_config(write(tmp_path, 'name = "Sam Rivera"\ndraft_max_age_days = 30\n' + GOOD +
+                             'name = "Samuel Rivera"\n'), env={})
+    assert both.signer_name(both.account("personal")) == "Samuel Rivera" and both.signer_name() == "Sam Rivera"
+    assert both.draft_age_limit == 30
+    from_env = load_config(write(tmp_path, GOOD), env={"ONWARD_NAME": "Robin Ashby", "ONWARD_DRAFT_MAX_AGE_DAYS": "0"})
+    assert from_env.signer_name(from_env.account("personal")) == "Robin Ashby" and from_env.draft_age_limit is None
+    with pytest.raises(ConfigError, match="draft_max_age_days"):
+        load_config(write(tmp_path, "draft_max_age_days = -1\n"), env={})
+    with pytest.raises(ConfigError, match="one line"):
+        load_config(write(tmp_path, 'name = "Sam\\nBcc: x@y"\n'), env={})
+    refused = CliRunner().invoke(cli, ["--config", str(tmp_path / "other.toml"), "config", "init", "--name", "a\nb"])
+    assert refused.exit_code != 0 and "one line" in refused.output and "Traceback" not in refused.output

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from onward import __version__, logsafe
-from onward.config import EXAMPLE_CONFIG, Config, default_config_path, describe, load_config
+from onward.config import Config, check_name, default_config_path, describe, example_config, load_config
 from onward.errors import OnwardError
 from onward.mail.headers import json_text, printable
 
@@ -110,15 +110,20 @@ def config() -> None:
 
 @config.command("init")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--name", "my_name", default=None, help="Your name, to sign the drafts (asked when not given).")
 @click.pass_obj
-def config_init(app: AppContext, force: bool) -> None:
-    """Write a commented example config file."""
+def config_init(app: AppContext, force: bool, my_name: str | None) -> None:
+    """Write a commented example config file, with your name for signing the drafts."""
     path = app.config_path or default_config_path()
     if path.exists() and not force:
         raise OnwardError(f"{path} already exists (use --force to overwrite)")
+    if my_name is None and sys.stdin.isatty():
+        my_name = click.prompt("Your name, to sign the feedback-request drafts (empty: none)", default="",
+                               show_default=False)
+    text = example_config(check_name(my_name or "", "name", "--name"))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OnwardError(f"{path}: cannot write: {exc.strerror}") from None
     click.echo(f"wrote {path}")
@@ -475,7 +480,8 @@ def _summary_line(summary: Any, dry_run: bool) -> str:
     draft_word = "drafts that would be saved" if dry_run else "drafts saved"
     return (f"{prefix}{summary.account}: {summary.scanned} scanned ({summary.new} new, {summary.known} seen before, "
             f"{summary.malformed} malformed), {summary.rejections} rejections, {summary.unsure} unsure, "
-            f"{summary.drafts} {draft_word}")
+            f"{summary.drafts} {draft_word}" + (f" ({summary.too_old} rejections older than the draft age limit "
+                                                f"recorded and tagged, not drafted)" if summary.too_old else ""))
 
 
 class _Progress:
@@ -511,12 +517,15 @@ class _Progress:
 @click.option("--drafts-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Local scans: where draft .eml files go (default: beside the database).")
 @click.option("--no-drafts", is_flag=True, help="Do not create feedback-request drafts.")
+@click.option("--draft-max-age-days", type=click.IntRange(min=0), default=None,
+              help="Draft only rejections at most this many days old (0: any age; default: the config's, 14).")
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, show_default="0: one per CPU, at most 4",
               help="IMAP scans of 512+ new messages: worker processes that read mail while this one fetches.")
 @_model_option
 @click.pass_obj
 def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], since: Any, scan_all: bool,
-         dry_run: bool, fmt: str, drafts_dir: Path | None, no_drafts: bool, jobs: int, model_path: Path | None) -> None:
+         dry_run: bool, fmt: str, drafts_dir: Path | None, no_drafts: bool, draft_max_age_days: int | None, jobs: int,
+         model_path: Path | None) -> None:
     """Scan mail once: find rejections, record them, tag them and draft feedback requests.
 
     With PATHS (.eml files, folders, mbox, Maildir) scans those locally, drafts become .eml
@@ -524,6 +533,7 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     """
     if since and scan_all:
         raise click.UsageError("--since and --all exclude each other")
+    app.overrides["draft_max_age_days"] = draft_max_age_days
     config = app.config
     model = _load_model(app, model_path)
 
@@ -584,7 +594,9 @@ def demo(app: AppContext, out: Path | None) -> None:
     drafts_dir = out / "drafts"
     for old in drafts_dir.glob("*.eml"):
         old.unlink()
-    config = load_config(None, env={}, overrides={"database": database, "drafts_dir": drafts_dir})
+    # the sample inbox is from 2024: its rejections are drafted whatever their age
+    config = load_config(None, env={}, overrides={"database": database, "drafts_dir": drafts_dir,
+                                                  "draft_max_age_days": 0})
     inbox = Path(str(resources.files("onward.data").joinpath("sample_inbox")))
     model = load_model(resolve_model_path(None))
     click.echo(f"onward demo: scanning the sample inbox ({inbox})\n")
@@ -654,11 +666,13 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
               help="Override the stage onward reads from the message.")
 @click.option("--lang", help="Override the language (en, de, fr, es; others fall back to en).")
 @click.option("--from", "from_address", default="me@example.com", show_default=True, help="Your address.")
-@click.option("--name", "my_name", default="", help="Your name for the sign-off.")
+@click.option("--name", "my_name", default=None, help="Your name for the sign-off (default: `name` in the config).")
 @click.option("--show-facts", is_flag=True, help="Also print what onward extracted and how sure it is.")
+@click.option("--force", is_flag=True, help="Draft even when the classifier does not call the message a rejection.")
+@_model_option
 @click.pass_obj
-def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from_address: str, my_name: str,
-          show_facts: bool) -> None:
+def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from_address: str, my_name: str | None,
+          show_facts: bool, force: bool, model_path: Path | None) -> None:
     """Print the feedback-request draft for one rejection (.eml). Touches no server.
 
     Use it to try templates: with `templates_dir` set in the config, your templates are used.
@@ -672,12 +686,17 @@ def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from
     except OSError as exc:
         raise OnwardError(f"{path}: cannot read: {exc.strerror}") from None
     message = parse_message(raw, app.config.max_text_bytes)
+    if not force:
+        prediction = _load_model(app, model_path).predict([message], explain=False)[0]
+        if prediction.verdict != "rejection":
+            raise OnwardError(f"{path}: not a rejection (classified {prediction.category}, {prediction.verdict}); "
+                              "--force drafts a feedback request anyway")
     facts = extract(message)
     if show_facts:
         for name, field_value in facts.to_dict().items():
             _show_mail(f"# {name}: {field_value['value']} (confidence {field_value['confidence']:.2f})")
-    result = compose(message, facts, from_address, my_name, load_templates(app.config.templates_dir),
-                     stage=stage, lang=lang)
+    result = compose(message, facts, from_address, app.config.name if my_name is None else my_name,
+                     load_templates(app.config.templates_dir), stage=stage, lang=lang)
     click.echo(f"# template: {result.template}")
     for header, value in result.message.items():
         if header.lower() not in ("content-type", "content-transfer-encoding", "mime-version"):

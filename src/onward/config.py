@@ -56,6 +56,7 @@ class AccountConfig:
     move_to: str | None = None
     drafts_folder: str | None = None
     poll_interval: int | None = None
+    display_name: str | None = None  # the key `name`: signs this account's drafts; default: the top-level name
 
     @property
     def effective_port(self) -> int:
@@ -82,12 +83,22 @@ class Config:
     since_days: int = 90
     poll_interval: int = 60
     keep_excerpt: bool = False
+    name: str = ""  # the user's name: the drafts' sign-off and From display name
+    draft_max_age_days: int = 14  # older rejections are recorded and tagged, not drafted; 0: no limit
     accounts: Mapping[str, AccountConfig] = field(default_factory=dict)
     source: Path | None = None  # the file it came from, None when defaults only
 
     @property
     def effective_drafts_dir(self) -> Path:
         return self.drafts_dir or self.database.parent / "drafts"
+
+    @property
+    def draft_age_limit(self) -> int | None:
+        return self.draft_max_age_days or None
+
+    def signer_name(self, account: AccountConfig | None = None) -> str:
+        """Who signs the drafts (and is their From display name): the account's `name`, else the top-level one."""
+        return (account.display_name if account else None) or self.name
 
     def account(self, name: str) -> AccountConfig:
         try:
@@ -107,6 +118,8 @@ _TOP_LEVEL: dict[str, type] = {
     "since_days": int,
     "poll_interval": int,
     "keep_excerpt": bool,
+    "name": str,
+    "draft_max_age_days": int,
 }
 _ACCOUNT: dict[str, type] = {
     "host": str,
@@ -126,6 +139,7 @@ _ACCOUNT: dict[str, type] = {
     "move_to": str,
     "drafts_folder": str,
     "poll_interval": int,
+    "name": str,
 }
 _TYPE_NAMES = {Path: "a path string", str: "a string", int: "an integer", bool: "true or false", list: "a list"}
 
@@ -157,6 +171,14 @@ def _from_env_string(raw: str, expected: type, key: str) -> Any:
     if expected is Path:
         return Path(os.path.expanduser(raw))
     return raw
+
+
+def check_name(value: str, key: str, where: str) -> str:
+    """A name goes into a From header and a sign-off: one line, no control characters."""
+    value = value.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in value) or len(value) > 100:
+        raise ConfigError(f"{where}: {key!r} must be one line of at most 100 characters")
+    return value
 
 
 def is_loopback(host: str) -> bool:
@@ -196,6 +218,8 @@ def _parse_account(name: str, table: Any, where: str) -> AccountConfig:
             f"{where}: {prefix!r} needs exactly one of password_env, password_command, "
             f"oauth2_token_command, password_keyring (found {len(sources)})"
         )
+    if "name" in values:
+        values["display_name"] = check_name(values.pop("name"), f"{prefix}.name", where)
     folders = values.pop("folders", ["INBOX"])
     if not folders or not all(isinstance(f, str) and f for f in folders):
         raise ConfigError(f"{where}: {prefix + '.folders'!r} must be a non-empty list of folder names")
@@ -261,10 +285,24 @@ def load_config(
         values[key] = Path(os.path.expanduser(str(value))) if _TOP_LEVEL[key] is Path else value
 
     values.setdefault("database", default_data_dir() / "onward.db")
+    if "name" in values:
+        values["name"] = check_name(values["name"], "name", where)
+    if values.get("draft_max_age_days", 0) < 0:
+        raise ConfigError(f"{where}: 'draft_max_age_days' must be 0 (no limit) or more")
     for key in ("max_text_bytes", "since_days", "poll_interval"):
         if key in values and values[key] <= 0:
             raise ConfigError(f"{where}: {key!r} must be positive")
     return Config(accounts=accounts, source=source, **values)
+
+
+def example_config(name: str = "") -> str:
+    """The commented example file, with the user's name when they gave it."""
+    name_line = f"name = {_toml_string(name)}" if name else '# name = "Sam Rivera"'
+    return EXAMPLE_CONFIG.replace("{name_line}", name_line)
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def describe(config: Config) -> dict[str, Any]:
@@ -295,6 +333,9 @@ EXAMPLE_CONFIG = '''\
 # onward configuration. Every key is optional unless marked.
 # Precedence: this file < ONWARD_* environment variables < command-line flags.
 
+# Your name: it signs the feedback-request drafts and is the display name of their From.
+{name_line}
+
 # Where onward keeps its history (SQLite).
 # database = "~/.local/share/onward/onward.db"
 
@@ -310,6 +351,10 @@ EXAMPLE_CONFIG = '''\
 # How far back the first scan of a folder looks, in days (`onward scan --all` for everything).
 # since_days = 90
 
+# Drafts for rejections older than this many days are not made (the rejection is still recorded
+# and tagged): a feedback request weeks later is pointless. 0: no limit.
+# draft_max_age_days = 14
+
 # Seconds between polls for servers without IDLE.
 # poll_interval = 60
 
@@ -320,6 +365,7 @@ EXAMPLE_CONFIG = '''\
 # tls = "ssl"                                # "ssl" (default) | "starttls" | "none" (loopback only)
 # ca_file = "/path/to/ca.pem"                # an extra CA to trust
 # address = "me@example.com"                 # From of drafts; default: username
+# name = "Sam Rivera"                        # signs this account's drafts; default: the name above
 # folders = ["INBOX"]                        # Gmail: ["[Gmail]/All Mail"] works too
 #
 # Exactly one secret source (a password is never read from this file):

@@ -16,6 +16,7 @@ from email.utils import format_datetime, formataddr
 from importlib import resources
 from pathlib import Path
 
+from onward.drafts.vetting import Person, vet
 from onward.errors import OnwardError
 from onward.facts.extract import Extraction
 from onward.mail.headers import clean_subject, clean_text, safe_addr_spec, safe_message_id, safe_references
@@ -29,7 +30,6 @@ STAGE_FALLBACKS = {
     "unknown": ("unknown", "application"),
 }
 MIN_WORDS, MAX_WORDS = 60, 160
-MIN_CONFIDENCE = 0.5
 MAX_FACT = 100  # characters of a company, role or name quoted in a draft
 
 # Per language: how to greet, what to say when a fact is unknown, how to sign off.
@@ -37,21 +37,29 @@ LANGUAGE_TEXT = {
     "en": {"hello": "Hello,", "hi": "Hi {name},", "company": "your team", "role": "the role", "role_title": "this role",
            "the_role": "the {title} role", "sign_off": ("Best wishes,", "Kind regards,", "Many thanks,", "Best regards,"),
            "note": "[onward: no reply address found{who}. Add the recipient before sending, or delete this line.]",
-           "who": ": try {name} at {company}", "re": "Re: "},
+           "who": ": try {name} at {company}", "re": "Re: ",
+           "found": "[onward: the rejection came from an address no one reads; To is {name}, who wrote to you on {date} "
+                    "(\"{subject}\"). Check it before sending, or delete this line.]"},
     "de": {"hello": "Guten Tag,", "hi": "Hallo {name},", "company": "Ihr Team", "role": "die Stelle",
            "role_title": "diese Stelle", "the_role": "die Stelle als {title}",
            "sign_off": ("Viele Grüße", "Mit freundlichen Grüßen", "Beste Grüße"),
            "note": "[onward: keine Antwortadresse gefunden{who}. Empfänger vor dem Senden eintragen oder diese Zeile löschen.]",
-           "who": ": versuchen Sie {name} bei {company}", "re": "AW: "},
+           "who": ": versuchen Sie {name} bei {company}", "re": "AW: ",
+           "found": "[onward: die Absage kam von einer Adresse, die niemand liest; An ist {name}, die/der Ihnen am {date} "
+                    "schrieb (\"{subject}\"). Vor dem Senden prüfen oder diese Zeile löschen.]"},
     "fr": {"hello": "Bonjour,", "hi": "Bonjour {name},", "company": "votre équipe", "role": "le poste",
            "role_title": "ce poste", "the_role": "le poste de {title}",
            "sign_off": ("Bien cordialement,", "Cordialement,", "Bien à vous,"),
            "note": "[onward : aucune adresse de réponse trouvée{who}. Ajoutez le destinataire avant l'envoi, ou supprimez cette ligne.]",
-           "who": " : essayez {name} chez {company}", "re": "RE: "},
+           "who": " : essayez {name} chez {company}", "re": "RE: ",
+           "found": "[onward : le refus vient d'une adresse que personne ne lit ; le destinataire est {name}, qui vous a "
+                    "écrit le {date} (« {subject} »). Vérifiez avant l'envoi, ou supprimez cette ligne.]"},
     "es": {"hello": "Hola,", "hi": "Hola {name}:", "company": "su equipo", "role": "el puesto", "role_title": "este puesto",
            "the_role": "el puesto de {title}", "sign_off": ("Un saludo,", "Saludos cordiales,", "Muchas gracias,"),
            "note": "[onward: no se encontró dirección de respuesta{who}. Añada el destinatario antes de enviar o borre esta línea.]",
-           "who": ": pruebe con {name} en {company}", "re": "RE: "},
+           "who": ": pruebe con {name} en {company}", "re": "RE: ",
+           "found": "[onward: el rechazo llegó de una dirección que nadie lee; el destinatario es {name}, que le escribió "
+                    "el {date} (\"{subject}\"). Compruébelo antes de enviar o borre esta línea.]"},
 }
 
 # Phrases that make a feedback request sound resentful, pushy or self-pitying, in any language.
@@ -154,9 +162,8 @@ def draft_message_id(rejection_message_id: str, from_address: str) -> str:
     return safe_message_id(f"<onward-feedback-{digest}@{domain}>") or f"<onward-feedback-{digest}@onward.invalid>"
 
 
-def _fact(facts: Extraction, name: str) -> str | None:
-    """A fact from the mail as the draft may quote it: one line, no control characters, not too long."""
-    value = facts.value(name, MIN_CONFIDENCE)
+def _quotable(value: str | None) -> str | None:
+    """A vetted fact as the draft may quote it: one line, no control characters, not too long."""
     return (clean_text(value, MAX_FACT) or None) if value else None
 
 
@@ -167,6 +174,10 @@ def _sender(from_address: str, my_name: str) -> str:
         raise OnwardError(f"{from_address!r} cannot be the From of a draft: it is not a plain address (name@domain)")
     name = clean_subject(my_name)
     return formataddr((name, from_address)) if name else from_address
+
+
+# French elides "de" before a vowel: "le poste d'Ingénieur", "l'équipe d'Acme", never "de Ingénieur"
+_FRENCH_DE_VOWEL = re.compile(r"\b([dD])e (?=[aeiouyàâäéèêëîïôöûùüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÙÜŒ])")
 
 
 @dataclass(frozen=True)
@@ -190,17 +201,16 @@ def compose(
     stage: str | None = None,
     lang: str | None = None,
     now: datetime | None = None,
+    earlier_person: Person | None = None,
 ) -> Draft:
     templates = templates if templates is not None else load_templates()
-    language = lang or facts.value("lang") or "en"
-    stage_value = stage or facts.value("stage") or "unknown"
-    template = choose_template(templates, language, stage_value, rejection.message_id)
+    vetted = vet(rejection, facts, stage, earlier_person)
+    language = lang or vetted.lang or "en"
+    template = choose_template(templates, language, vetted.stage, rejection.message_id)
     # the template decides the language: words we fill in must match the words around them
     language = template.name.split("/", 1)[0]
     text = LANGUAGE_TEXT.get(language, LANGUAGE_TEXT["en"])
-    company = _fact(facts, "company")
-    role_title = _fact(facts, "role")
-    signer = _fact(facts, "signer")
+    company, role_title, signer = (_quotable(v) for v in (vetted.company, vetted.role, vetted.signer))
     sign_offs = text["sign_off"]
     values = {
         "greeting": text["hi"].format(name=signer) if signer else text["hello"],
@@ -215,13 +225,18 @@ def compose(
     except ValueError as exc:
         raise ToneError(f"template {template.name}: {exc}") from None
     body = re.sub(r"\n{3,}", "\n\n", body) + "\n"
+    if language == "fr":
+        body = _FRENCH_DE_VOWEL.sub(r"\1'", body)
     check_tone(body, f"{template.name} ({template.origin})", tuple(v for k, v in values.items()
                                                                     if k in ("company", "role", "role_title", "my_name", "greeting")))
 
     # an address that is not plain (an encoded word, a quoted local part) is dropped: the
     # user adds the recipient rather than a draft going to someone the mail did not show
-    recipient = safe_addr_spec(facts.value("reply_to"))
-    if not recipient:
+    recipient = safe_addr_spec(vetted.recipient)
+    if found := vetted.recipient_from_history:
+        body = text.get("found", LANGUAGE_TEXT["en"]["found"]).format(
+            name=formataddr((found.name, found.address)), date=found.seen, subject=found.subject) + "\n\n" + body
+    elif not recipient:
         who = text["who"].format(name=signer, company=company) if signer and company else ""
         body = text["note"].format(who=who) + "\n\n" + body
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from onward.classifier.model import Prediction, RejectionModel
 from onward.config import Config
 from onward.drafts.compose import Draft, Template, ToneError, compose, load_templates
+from onward.drafts.vetting import Person, find_person
 from onward.errors import OnwardError
-from onward.facts.extract import Extraction, extract, extract_company
+from onward.facts.extract import Extraction, extract, extract_company, is_relay
 from onward.mail.parse import ParsedMessage, parse_message
 from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions
@@ -35,6 +37,7 @@ class ActSettings:
     tag: bool = True
     drafts: bool = True
     move_to: str | None = None
+    draft_max_age_days: int | None = 14  # None: draft rejections of any age
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Outcome:
     company: str | None = None
     stage: str | None = None
     reason: str | None = None
-    draft: str | None = None  # drafted | exists | no_recipient | tone_failed | off | would_draft
+    draft: str | None = None  # drafted | exists | no_recipient | tone_failed | off | would_draft | too_old
     draft_to: str | None = None
     actions: list[str] = field(default_factory=list)
     error: str | None = None
@@ -68,6 +71,7 @@ class Summary:
     rejections: int = 0
     unsure: int = 0
     drafts: int = 0
+    too_old: int = 0  # rejections recorded and tagged but not drafted: older than draft_max_age_days
     malformed: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -85,6 +89,8 @@ class Summary:
             self.unsure += 1
         if outcome.draft in ("drafted", "no_recipient", "would_draft"):
             self.drafts += 1
+        elif outcome.draft == "too_old":
+            self.too_old += 1
 
 
 def _is_unusable(message: ParsedMessage) -> bool:
@@ -381,6 +387,11 @@ class Processor:
             if self.store.action_done(self.account, message.message_id, "draft"):
                 outcome.draft = "exists"
                 continue
+            if self._too_old(message):
+                outcome.draft = "too_old"
+                if event["draft_status"] != "too_old":
+                    self.store.set_draft_status(event["id"], "too_old")
+                continue
             if facts is None:  # a rejection recorded by an earlier run: read it whole again
                 facts = extract(parse_message(item.raw, self.max_text_bytes))
             draft = self._compose(message, event, outcome, facts)
@@ -410,9 +421,27 @@ class Processor:
                                             draft.message_id)
                 outcome.actions.append(f"draft {draft.message_id}")
 
+    def _too_old(self, message: ParsedMessage) -> bool:
+        """A feedback request weeks after the rejection is pointless; an undated one gets its draft."""
+        days = self.settings.draft_max_age_days
+        return days is not None and message.date is not None and \
+            message.date < datetime.now(UTC) - timedelta(days=days)
+
+    def _earlier_person(self, message: ParsedMessage, facts: Extraction, event: Any) -> Person | None:
+        """When the rejection names no one to write to: a person at the employer who wrote before,
+        found in what onward has already seen (the history, not the whole mailbox)."""
+        if facts.value("reply_to") is not None:
+            return None
+        company = event["company"]
+        rows = self.store.earlier_senders(self.account, company, "" if is_relay(message.from_address) else
+                                          message.from_address,
+                                          message.date.isoformat() if message.date else None)
+        return find_person([dict(r) for r in rows], message, company)
+
     def _compose(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction) -> Draft | None:
         try:
-            return compose(message, facts, self.from_address, self.my_name, self.templates, stage=event["stage"])
+            return compose(message, facts, self.from_address, self.my_name, self.templates, stage=event["stage"],
+                           earlier_person=self._earlier_person(message, facts, event))
         except ToneError as exc:
             if str(exc) not in self._tone_failures:
                 log.error("%s; no draft saved", exc)
@@ -466,7 +495,7 @@ def scan_local(
     dry_run: bool = False,
     drafts_dir: Path | None = None,
     from_address: str = "me@localhost",
-    my_name: str = "",
+    my_name: str | None = None,
     drafts: bool = True,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> Summary:
@@ -474,8 +503,9 @@ def scan_local(
     templates = load_templates(config.templates_dir)
     actions: Actions = DryRunActions(can_tag=False) if dry_run else LocalActions(drafts_dir or config.effective_drafts_dir)
     with open_store(config, dry_run) as store:
-        processor = Processor(store, model, LOCAL_ACCOUNT, actions, ActSettings(tag=False, drafts=drafts),
-                              from_address=from_address, my_name=my_name, templates=templates,
+        settings = ActSettings(tag=False, drafts=drafts, draft_max_age_days=config.draft_age_limit)
+        processor = Processor(store, model, LOCAL_ACCOUNT, actions, settings, from_address=from_address,
+                              my_name=config.name if my_name is None else my_name, templates=templates,
                               keep_excerpt=config.keep_excerpt, max_text_bytes=config.max_text_bytes,
                               on_outcome=on_outcome)
         return processor.run(label, ((item, None) for item in sources))

@@ -222,6 +222,25 @@ class Store:
                ORDER BY received_at DESC""", (account, company, before, before)).fetchall()
         return list(rows)
 
+    def earlier_senders(self, account: str, company: str | None, rejection_from: str,
+                        before: str | None) -> list[sqlite3.Row]:
+        """Job mail received before a date from the employer: with the same company, or from its
+        domain (the rejection's sender's, or one spelling the company's name). Newest first."""
+        key = "".join(c for c in (company or "").lower() if c.isalnum())
+        domain = rejection_from.rpartition("@")[2].lower()
+        patterns = [f"%@{domain}"] if domain else []
+        if len(key) >= 3:
+            patterns += [f"%@{key}.%", f"%.{key}.%"]
+        if not company and not patterns:
+            return []
+        like = " OR ".join("lower(from_addr) LIKE ?" for _ in patterns) or "0"
+        return self.db.execute(
+            f"""SELECT from_addr, from_name, received_at, subject, company FROM messages
+                WHERE account = ? AND category IS NOT NULL AND category != 'not_job'
+                AND (? IS NULL OR received_at < ?) AND (lower(company) = lower(?) OR {like})
+                ORDER BY received_at DESC LIMIT 50""",  # noqa: S608 - only placeholders are formatted in
+            (account, before, before, company, *patterns)).fetchall()
+
     # -- rejection events -----------------------------------------------------------------------
     def record_rejection(self, message_row: int, values: dict[str, Any], new_message: bool = False) -> int:
         """Once per message; `new_message`: its row was inserted just now, so it has no event yet."""

@@ -227,9 +227,10 @@ def account_tags(mailbox: ImapMailbox) -> bool:
 def make_processor(store: Store, model: RejectionModel, account: AccountConfig, mailbox: ImapMailbox, config: Config,
                    request: ScanRequest, on_outcome: Callable[[Outcome], None] | None) -> Processor:
     actions = DryRunActions(can_tag=True) if request.dry_run else ImapActions(mailbox)
-    settings = ActSettings(tag=account.tag, drafts=account.drafts and request.drafts, move_to=account.move_to)
+    settings = ActSettings(tag=account.tag, drafts=account.drafts and request.drafts, move_to=account.move_to,
+                           draft_max_age_days=config.draft_age_limit)
     return Processor(store, model, account.name, actions, settings, from_address=account.from_address,
-                     templates=load_templates(config.templates_dir), keep_excerpt=config.keep_excerpt,
+                     my_name=config.signer_name(account), templates=load_templates(config.templates_dir), keep_excerpt=config.keep_excerpt,
                      max_text_bytes=config.max_text_bytes, on_outcome=on_outcome)
 
 

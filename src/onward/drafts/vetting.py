@@ -1,0 +1,122 @@
+"""The facts a draft states, vetted: what extraction found, kept only when it can be trusted.
+
+A wrong fact is worse than none: a draft that thanks "Ripplematch Notifications", greets "Hi
+Carvana," or is addressed to an ATS relay embarrasses the person who sends it, while "your team"
+and "the role" never do. So each fact passes a check here and falls back to the neutral wording
+when it does not; a recipient needs positive evidence that a person reads the address.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from onward.classifier.features import FREEMAIL, is_under
+from onward.facts.extract import (
+    _EDGE_WORDS,
+    _PLATFORM_NAMES,
+    _TEAM_WORD,
+    Extraction,
+    _compact,
+    _domain,
+    _domain_core,
+    _people_in,
+    _word_keys,
+    is_personal_address,
+    is_relay,
+    looks_like_person,
+)
+from onward.mail.parse import ParsedMessage
+
+MIN_CONFIDENCE = 0.5
+COMPANY_CONFIDENCE = 0.6  # one clue alone (a display name that may be a recruiter's) is not enough
+# titles and office words that stand where a name would ("Dr", "Personalwesen", "Ufficio personale")
+_NOT_A_NAME = frozenset((
+    "dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "herr", "frau", "im", "in", "am", "personalwesen", "personal",
+    "personalabteilung", "ufficio", "servizio", "service", "services", "equipo", "equipe", "équipe", "departamento",
+    "department", "abteilung", "recursos", "rh", "rrhh", "kundenservice"))
+_SIGNER_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?$")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone at the employer who wrote earlier, found in what onward has already seen."""
+
+    address: str
+    name: str
+    seen: str  # the date of their mail, YYYY-MM-DD
+    subject: str
+
+
+@dataclass(frozen=True)
+class DraftFacts:
+    company: str | None
+    role: str | None
+    stage: str
+    signer: str | None
+    recipient: str | None
+    recipient_from_history: Person | None  # the recipient was found in earlier mail, not in this one
+    lang: str | None
+
+
+def vet_signer(signer: str | None, company: str | None, message: ParsedMessage) -> str | None:
+    """A first name to greet, or None ("Hi Carvana," and "Bonjour L'équipe," greet no one)."""
+    if not signer or not _SIGNER_NAME.match(signer):
+        return None
+    lowered = signer.lower()
+    if lowered in _NOT_A_NAME or lowered in _EDGE_WORDS or lowered in _PLATFORM_NAMES or _TEAM_WORD.fullmatch(signer):
+        return None
+    if company and _compact(signer) in {*_word_keys(company), _compact(company)}:
+        return None
+    display = _people_in(message)[0]
+    if display and not looks_like_person(display) and lowered in {w.lower() for w in display.split()}:
+        return None  # the sender's display name is a firm's, and the "signer" is a word of it
+    return signer
+
+
+# a letter names a firm without its legal form: "the work Acme is doing", not "Acme Inc"
+_LEGAL_SUFFIX = re.compile(r"(?:,?\s+(?:&\s+)?(?:inc|llc|llp|ltd|limited|gmbh|corp|corporation|co|plc|s\.?a\.?s?|ag|b\.?v|pte|"
+                           r"incorporated)\.?)+$", re.I)
+
+
+def vet_company(company: str | None, role: str | None) -> str | None:
+    if not company:
+        return None
+    if role and _compact(company) in _compact(role):
+        return None  # the "company" is part of the job title
+    return _LEGAL_SUFFIX.sub("", company) or company
+
+
+def vet(message: ParsedMessage, facts: Extraction, stage: str | None = None,
+        earlier_person: Person | None = None) -> DraftFacts:
+    role = facts.value("role", MIN_CONFIDENCE)
+    company = vet_company(facts.value("company", COMPANY_CONFIDENCE), role)
+    # the signer is checked against the company even when that is too unsure to print
+    signer = vet_signer(facts.value("signer", MIN_CONFIDENCE), company or facts.company.value, message)
+    recipient = facts.value("reply_to")  # chosen where the whole message was read (a scan's worker)
+    from_history = None
+    if recipient is None and earlier_person is not None:
+        recipient, from_history = earlier_person.address, earlier_person
+    return DraftFacts(company=company, role=role, stage=stage or facts.value("stage") or "unknown", signer=signer,
+                      recipient=recipient, recipient_from_history=from_history, lang=facts.value("lang"))
+
+
+def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage, company: str | None) -> Person | None:
+    """The newest earlier mail from a person at the employer: the recruiter who scheduled the
+    interview, the hiring manager who wrote. `rows`: earlier messages (from_addr, from_name,
+    received_at, subject, company), newest first."""
+    own_domain = "" if is_relay(rejection.from_address) else _domain(rejection.from_address)
+    company_key = _compact(company or "")
+    for row in rows:
+        address, name = (row.get("from_addr") or "").lower(), (row.get("from_name") or "").strip()
+        if not address or not looks_like_person(name) or not is_personal_address(address, [name]):
+            continue
+        domain = _domain(address)
+        core = _domain_core(address) or ""
+        same_firm = (own_domain and domain == own_domain) or (company_key and (
+            _compact(row.get("company") or "") == company_key or
+            (len(core) >= 4 and (company_key.startswith(core) or core.startswith(company_key)))))
+        if same_firm and not is_under(domain, FREEMAIL):
+            return Person(address, name, (row.get("received_at") or "")[:10], (row.get("subject") or "")[:80])
+    return None

@@ -1,0 +1,235 @@
+"""What a draft states: the right fact or the neutral wording, a person or no recipient, a stage
+only when it happened. Measured on the rejections we wrote (training_data/labels.jsonl) and
+checked one failure mode at a time on mail written here."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import message
+from onward.cli import cli
+from onward.drafts.compose import compose
+from onward.drafts.vetting import is_relay, vet
+from onward.facts.extract import extract, extract_role
+from onward.mail.parse import parse_message
+
+TRAINING = Path(__file__).parent.parent / "training_data"
+FORM_REJECTION = ("Hi Sam,\n\nThank you for your interest. After careful review we have decided not to move forward "
+                  "with your application at this time. We wish you the best in your search.\n")
+
+
+def facts_of(subject: str, body: str, **kwargs: str) -> tuple:
+    parsed = parse_message(message(subject, body, **kwargs))
+    return parsed, vet(parsed, extract(parsed))
+
+
+def key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+@pytest.fixture(scope="module")
+def written():
+    rows = [json.loads(line) for line in (TRAINING / "labels.jsonl").read_text().splitlines()]
+    out = []
+    for row in rows:
+        if row["label"] == "rejection":
+            parsed = parse_message((TRAINING / row["file"]).read_bytes())
+            out.append((row, vet(parsed, extract(parsed))))
+    return out
+
+
+def test_on_our_written_rejections_a_named_company_or_role_is_almost_never_wrong(written):
+    named = [(row, f.company) for row, f in written if f.company]
+    wrong = [(row["company"], c) for row, c in named
+             if not row["company"] or not (key(c) in key(row["company"]) or key(row["company"]) in key(c))]
+    assert len(named) / len(written) >= 0.65
+    assert len(wrong) / len(written) <= 0.02, wrong[:10]
+    roles = [(row, f.role) for row, f in written if f.role]
+    wrong_roles = [(row["role"], r) for row, r in roles if not row["role"] or not set(re.findall(r"\w+", r.lower()))
+                   <= set(re.findall(r"\w+", row["role"].lower()))]
+    assert len(roles) / len(written) >= 0.4
+    assert len(wrong_roles) / len(written) <= 0.05, wrong_roles[:10]
+
+
+def test_on_our_written_rejections_no_draft_goes_to_a_relay_and_stages_are_not_invented(written):
+    recipients = [f.recipient for _, f in written if f.recipient]
+    assert recipients and not [r for r in recipients if is_relay(r)]
+    invented = [row["file"] for row, f in written if f.stage in ("interview", "final") and row["stage"] == "application"]
+    assert not invented
+
+
+@pytest.mark.parametrize(("sender", "subject", "company"), [
+    ("Ripplematch Notifications <notifications@ripplematch.com>", "An update from Kestrel Bank", "Kestrel Bank"),
+    ("Workday @ Kestrel Notification <kestrel@myworkday.com>", "Thank you for your interest in Kestrel", "Kestrel"),
+    ("The WayUp Team <info@wayup.com>", "Thank you for your interest in the Data Engineer role at Kestrel Bank",
+     "Kestrel Bank"),
+    ("Kestrel Careers <kestrel_noreply@kestrel.example>", "Ext News on your Kestrel Application", "Kestrel"),
+    ("LinkedIn <jobs-noreply@linkedin.com>", "Votre candidature : Ingénieur logiciel chez Maison Verlaine",
+     "Maison Verlaine"),
+    ("LinkedIn <jobs-noreply@linkedin.com>", "Your application to Entry Level Developer at Kestrel Bank", "Kestrel Bank"),
+    ('"Garmet Inc. @ icims" <garmet+autoreply@talent.icims.com>', "Data Engineer at Garmet Inc Olathe KS", "Garmet"),
+])
+def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company):
+    _, facts = facts_of(subject, FORM_REJECTION, sender=sender)
+    assert facts.company == company
+
+
+@pytest.mark.parametrize(("sender", "subject", "body"), [
+    ("Workday HRHPI <hrhpi@myworkday.com>", "Your application", FORM_REJECTION),
+    ("Kestrel <no-reply@greenhouse.io>", "Your candidacy at the firm is doing well", FORM_REJECTION),
+    ("Careers <no-reply@hire.lever.co>", "Update", "We are keen on Entry Level Developer profiles. " + FORM_REJECTION),
+    ("Interns <no-reply@hire.lever.co>", "Interns", FORM_REJECTION),
+    ("Hannah Oduya <mail@smartrecruiters.com>", "Account Director - following up", FORM_REJECTION),
+    ("Redfern Recruitment <jo@redfernrecruitment.example>", "Your application", FORM_REJECTION),
+])
+def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
+    rejection, facts = facts_of(subject, body, sender=sender)
+    assert facts.company is None
+    assert "your team" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body or \
+        "the role" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body
+
+
+@pytest.mark.parametrize(("subject", "body", "role"), [
+    ("Your application for Business Systems Analyst ONSITE San Jose CA", FORM_REJECTION, "Business Systems Analyst"),
+    ("Your application", "Thank you for applying for the position of Data Engineer (Req 24-0331) at Kestrel. "
+     + FORM_REJECTION, "Data Engineer"),
+    ("Your application", "Thank you for your application for the role of SOFTWARE ENGINEER - WFH. " + FORM_REJECTION,
+     "Software Engineer"),
+    ("Votre candidature", "Merci pour votre candidature au poste de Ingénieur DevOps (CDI). Nous ne donnerons pas "
+     "suite.", "Ingénieur DevOps"),
+    ("Follow-up from Kestrel", FORM_REJECTION, None),
+    ("Intern position with Kestrel 257137", FORM_REJECTION, None),
+])
+def test_roles_are_titles_as_a_person_writes_them(subject, body, role):
+    assert extract_role(parse_message(message(subject, body))).value == role
+
+
+def test_french_drafts_elide_and_clear_french_is_never_portuguese():
+    body = ("Bonjour Sam,\n\nNous vous remercions pour votre candidature au poste d'Ingénieur logiciel et pour "
+            "l'intérêt que vous portez à notre entreprise. Malheureusement, nous ne donnerons pas suite à votre "
+            "candidature. Nous vous souhaitons une bonne continuation.\n\nCordialement,\nClaire\n")
+    rejection = parse_message(message("Votre candidature", body, sender="Claire Morel <claire@verlaine.example>"))
+    facts = extract(rejection)
+    assert facts.value("lang") == "fr"
+    draft = compose(rejection, facts, "sam@example.net", "Sam")
+    assert draft.template.startswith("fr/") and "d'Ingénieur" in draft.body and "de Ingénieur" not in draft.body
+    assert draft.body.startswith("Bonjour Claire,")
+
+
+@pytest.mark.parametrize(("subject", "body", "stage"), [
+    ("Business Analyst - On-Site", "Thank you for applying to the Business Analyst (On-Site) role. " + FORM_REJECTION,
+     "application"),
+    ("Your application", "Thank you for applying. Should your profile match, we would invite you to interviews; "
+     "unfortunately we have decided not to move forward with your application.", "application"),
+    ("Your application", "Thank you for taking the time to interview with us last week. Unfortunately we have "
+     "decided not to move forward.", "interview"),
+    ("Your application", "Thank you for meeting the panel in the final round. Unfortunately we will not move "
+     "forward.", "final"),
+])
+def test_an_interview_is_only_stated_when_one_took_place(subject, body, stage):
+    rejection, facts = facts_of(subject, body)
+    assert facts.stage == stage
+    draft = compose(rejection, extract(rejection), "sam@example.net", "Sam")
+    if stage == "application":
+        assert "interview" not in draft.body.lower() and "final round" not in draft.body.lower()
+
+
+@pytest.mark.parametrize("sender", [
+    "Kestrel <kestrel@csod.com>", "Kestrel <kestrel@myworkday.com>",
+    "Kestrel Bank HR <eino.fa.sender@workflow.mail.us2.cloud.oracle.com>", "Kestrel <kestrel@avature.net>",
+    "Kestrel <no-reply@ats.rippling.com>", "Kestrel <kestrel@applytojob.com>",
+    "Kestrel <jobs@kestrel.newtonsoftware.com>", "Kestrel <kestrel@invalidemail.com>",
+    "Dana Ruiz <kestrel+email+7bevl-b3796bc035@talent.icims.com>", "Kestrel Jobs <jobs@kestrel.example>",
+])
+def test_no_draft_goes_to_a_relay_or_an_uninvited_shared_mailbox(sender):
+    rejection = parse_message(message("Your application", FORM_REJECTION + "\nKestrel Talent Team", sender=sender))
+    draft = compose(rejection, extract(rejection), "sam@example.net", "Sam")
+    assert draft.to is None and draft.message["To"] is None
+    assert draft.body.startswith("[onward: no reply address found")
+
+
+def test_a_person_is_a_recipient_and_a_shared_mailbox_when_the_text_invites_a_reply():
+    signed = FORM_REJECTION + "\nBest regards,\nDana Ruiz\nTalent Partner\ndana.ruiz@kestrel.example\n"
+    _, facts = facts_of("Your application", signed, sender="Kestrel <no-reply@greenhouse.io>")
+    assert facts.recipient == "dana.ruiz@kestrel.example" and facts.signer == "Dana"
+    invited = FORM_REJECTION + "If you have any questions, feel free to reply to this email.\n"
+    _, facts = facts_of("Your application", invited, sender="Kestrel Jobs <jobs@kestrel.example>")
+    assert facts.recipient == "jobs@kestrel.example"
+    _, facts = facts_of("Your application", invited + "\nPlease do not reply to this automated message.",
+                        sender="Kestrel Jobs <jobs@kestrel.example>")
+    assert facts.recipient is None
+
+
+def test_the_greeting_names_a_person_or_no_one():
+    for signature in ("Carvana", "L'équipe"):
+        rejection, facts = facts_of("Your application", FORM_REJECTION + f"\nBest regards,\n{signature}\n",
+                                    sender=f"{signature} <no-reply@greenhouse.io>")
+        assert facts.signer is None
+        assert compose(rejection, extract(rejection), "sam@example.net", "Sam").body.split("\n")[2] == "Hello,"
+
+
+def write_eml(folder: Path, name: str, raw: bytes) -> None:
+    (folder / name).write_bytes(raw)
+
+
+def test_scan_finds_the_recruiter_in_the_history_signs_and_skips_old_rejections(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_eml(inbox, "1-interview.eml", message(
+        "Interview for the Data Engineer role at Kestrel Bank",
+        "Hi Sam,\n\nThanks for applying to Kestrel Bank. I would like to invite you to an interview for the Data "
+        "Engineer role. Could you do Tuesday at 10:00 or Wednesday at 14:00? Please let me know.\n\nBest,\nPriya Shah\n",
+        sender="Priya Shah <priya.shah@kestrelbank.example>", message_id="<int-1@kestrelbank.example>", days_ago=9))
+    write_eml(inbox, "2-rejection.eml", message(
+        "Your application to Kestrel Bank",
+        "Hi Sam,\n\nThank you for interviewing with us for the Data Engineer role at Kestrel Bank. After careful "
+        "consideration we have decided not to move forward with your application.\n\nKestrel Bank Talent Team\n",
+        sender="Kestrel Bank Hiring Team <no-reply@greenhouse.io>", message_id="<rej-1@kestrelbank.example>",
+        days_ago=2))
+    write_eml(inbox, "3-old.eml", message(
+        "Your application to Fjordline Analytics",
+        "Hi Sam,\n\nThank you for your interest in Fjordline Analytics. Unfortunately we have decided not to move "
+        "forward with your application for the Analyst position.\n\nFjordline Recruiting\n",
+        sender="Fjordline Analytics Careers <no-reply@greenhouse.io>", message_id="<old-1@fjordline.example>",
+        days_ago=40))
+    config = tmp_path / "config.toml"
+    config.write_text(f'database = "{tmp_path / "db.sqlite"}"\ndrafts_dir = "{tmp_path / "drafts"}"\n'
+                      'name = "Sam Rivera"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "scan", str(inbox)])
+    assert result.exit_code == 0, result.output
+    assert "1 rejections older than the draft age limit recorded and tagged, not drafted" in result.output
+    assert "draft: too_old" in result.output
+    drafts = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+              for p in (tmp_path / "drafts").glob("*.eml")]
+    assert len(drafts) == 1
+    draft = drafts[0]
+    assert draft["To"] == "priya.shah@kestrelbank.example" and draft["From"] == "Sam Rivera <me@localhost>"
+    body = draft.get_body(("plain",)).get_content()
+    assert body.startswith("[onward: the rejection came from an address no one reads; To is Priya Shah")
+    assert body.rstrip().endswith("Sam Rivera") and "Kestrel Bank" in body
+    history = CliRunner().invoke(cli, ["--config", str(config), "history", "--company", "Fjordline"])
+    assert "Fjordline" in history.output
+    again = CliRunner().invoke(cli, ["--config", str(config), "scan", str(inbox)])
+    assert again.exit_code == 0 and len(list((tmp_path / "drafts").glob("*.eml"))) == 1
+    # asked for drafts of any age, the old rejection recorded without one gets it
+    any_age = CliRunner().invoke(cli, ["--config", str(config), "scan", "--draft-max-age-days", "0", str(inbox)])
+    assert any_age.exit_code == 0 and len(list((tmp_path / "drafts").glob("*.eml"))) == 2
+
+
+def test_draft_command_refuses_what_is_not_a_rejection(tmp_path):
+    ack = tmp_path / "ack.eml"
+    ack.write_bytes(message("We received your application", "Hi Sam,\n\nThank you for applying to Kestrel Bank. We "
+                            "have received your application for the Data Engineer role and will review it carefully. "
+                            "We will be in touch within two weeks.\n\nKestrel Talent", message_id="<ack@k.example>"))
+    refused = CliRunner().invoke(cli, ["draft", str(ack)])
+    assert refused.exit_code == 1 and "not a rejection" in refused.output and "--force" in refused.output
+    assert "Traceback" not in refused.output
+    forced = CliRunner().invoke(cli, ["draft", str(ack), "--force", "--name", "Sam Rivera"])
+    assert forced.exit_code == 0 and "Sam Rivera" in forced.output
