@@ -29,7 +29,7 @@ def binary_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, Any]:
             "true_positives": tp, "false_positives": fp, "false_negatives": fn}
 
 
-def category_scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+def category_scores(truth: Sequence[str] | np.ndarray, predicted: Sequence[str] | np.ndarray) -> dict[str, Any]:
     truth_a, pred_a = np.asarray(truth), np.asarray(predicted)
     out = {}
     for category in CATEGORIES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, domain_suffixes
 from onward.mail.parse import ParsedMessage, parse_message
@@ -59,7 +60,7 @@ def swap_sender(raw: bytes, kind: str) -> bytes:
 
 
 def sender_swap_scores(raw_rejections: Sequence[bytes],
-                       verdicts_of: Callable[[list[ParsedMessage]], Sequence[bool]]) -> dict[str, object]:
+                       verdicts_of: Callable[[list[ParsedMessage]], Sequence[bool]]) -> dict[str, Any]:
     """Verdicts of each rejection under every sender kind: recall per kind and the flip rate.
 
     `verdicts_of(messages)` returns, for parsed messages, whether each is a `rejection`."""
