@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from onward.drafts.vetting import Person, vet
 from onward.errors import OnwardError
@@ -33,7 +34,7 @@ MIN_WORDS, MAX_WORDS = 60, 160
 MAX_FACT = 100  # characters of a company, role or name quoted in a draft
 
 # Per language: how to greet, what to say when a fact is unknown, how to sign off.
-LANGUAGE_TEXT = {
+LANGUAGE_TEXT: dict[str, dict[str, Any]] = {
     "en": {"hello": "Hello,", "hi": "Hi {name},", "company": "your team", "role": "the role", "role_title": "this role",
            "the_role": "the {title} role", "sign_off": ("Best wishes,", "Kind regards,", "Many thanks,", "Best regards,"),
            "note": "[onward: no reply address found{who}. Add the recipient before sending, or delete this line.]",
