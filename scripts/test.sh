@@ -12,6 +12,6 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
   fi
 fi
 # A regular (not editable) install: the tests then prove the wheel carries what it needs.
-.venv/bin/python -m pip install -q --disable-pip-version-check ".[test]" >/dev/null
+install_onward ".[test]"
 .venv/bin/ruff check src tests scripts
 exec .venv/bin/python -m pytest "$@"

@@ -608,6 +608,8 @@ def demo(app: AppContext, out: Path | None) -> None:
     click.echo(to_text(data), nl=False)
     (out / "report.html").write_text(to_html(data), encoding="utf-8")
     click.echo(f"\ndatabase: {database}\nhtml report: {out / 'report.html'}")
+    click.echo("\nNext: install onward for your own mail with `pipx install .`, then `onward config init` "
+               "(README, \"Using it on your mail\").")
 
 
 @cli.command()
