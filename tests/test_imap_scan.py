@@ -43,7 +43,7 @@ def test_first_scan_tags_records_and_drafts_without_marking_read(setup):
             client.append("INBOX", raw)
     result = run(config)
     assert result.exit_code == 0, result.output
-    assert "1 rejections" in result.output and "1 drafts saved" in result.output
+    assert "1 rejection," in result.output and "1 draft saved" in result.output
     with dovecot.client(account) as client:
         flags = flags_of(client)
         assert all(b"\\Seen" not in f for f in flags.values())
@@ -105,7 +105,7 @@ def test_dry_run_writes_nothing_anywhere(setup):
         client.append("INBOX", REJECTION)
     result = run(config, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "dry run, nothing written" in result.output and "1 rejections" in result.output
+    assert "dry run, nothing written" in result.output and "1 rejection," in result.output
     assert not db.exists()
     with dovecot.client(account) as client:
         assert all(f == set() or f == {b"\\Recent"} for f in flags_of(client).values())

@@ -62,7 +62,7 @@ def test_xoauth2_login_with_a_token_command(tmp_path, oauth_dovecot):
     env = dict(os.environ)
     result = CliRunner(env=env).invoke(cli, ["--config", str(config), "--debug", "scan"])
     assert result.exit_code == 0, result.output
-    assert "1 rejections" in result.output and TOKEN not in result.output
+    assert "1 rejection," in result.output and TOKEN not in result.output
     Introspection.users = {}
     refused = CliRunner().invoke(cli, ["--config", str(config), "scan"])
     assert refused.exit_code == 1 and "login refused" in refused.output and "check the token" in refused.output

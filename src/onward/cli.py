@@ -25,6 +25,7 @@ class AppContext:
     config_path: Path | None
     debug: bool
     overrides: dict[str, Any] = field(default_factory=dict)
+    verbosity: int = 0  # -v count minus -q count
     _config: Config | None = None
 
     @property
@@ -99,7 +100,8 @@ def cli(ctx: click.Context, config_path: Path | None, database: Path | None, deb
     Start with `onward demo`, then `onward config init`.
     """
     _setup_logging(verbose, quiet, debug)
-    ctx.obj = AppContext(config_path=config_path, debug=debug, overrides={"database": database})
+    ctx.obj = AppContext(config_path=config_path, debug=debug, overrides={"database": database},
+                         verbosity=verbose - quiet)
 
 
 @cli.group()
@@ -262,8 +264,8 @@ def classify(app: AppContext, paths: tuple[Path, ...], model_path: Path | None, 
             click.echo(f"{p.verdict:<13} {p.score:5.2f}  {p.category:<15} {sender:<28}  {m.subject[:70]}")
     if fmt == "text":
         total = sum(counts.values())
-        click.echo(f"\n{total} messages: {counts['rejection']} rejections, {counts['unsure']} unsure, "
-                   f"{counts['not_rejection']} not rejections")
+        click.echo(f"\n{_count(total, 'message')}: {_count(counts['rejection'], 'rejection')}, "
+                   f"{counts['unsure']:,} unsure, {counts['not_rejection']:,} not rejections")
 
 
 @cli.command("filter")
@@ -464,41 +466,30 @@ def _outcome_line(o: Any) -> str:
     return f"{verdict:<13} {score}  {(o.category or '-'):<15} {o.subject[:60]}{known}{extra}"
 
 
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def _summary_line(summary: Any, dry_run: bool) -> str:
     prefix = "dry run, nothing written: " if dry_run else ""
-    draft_word = "drafts that would be saved" if dry_run else "drafts saved"
-    return (f"{prefix}{summary.account}: {summary.scanned} scanned ({summary.new} new, {summary.known} seen before, "
-            f"{summary.malformed} malformed), {summary.rejections} rejections, {summary.unsure} unsure, "
-            f"{summary.drafts} {draft_word}")
+    drafts = _count(summary.drafts, "draft that would be saved", "drafts that would be saved") if dry_run else \
+        _count(summary.drafts, "draft saved", "drafts saved")
+    return (f"{prefix}{summary.account}: {summary.scanned:,} scanned ({summary.new:,} new, {summary.known:,} seen "
+            f"before, {summary.malformed:,} malformed), {_count(summary.rejections, 'rejection')}, "
+            f"{summary.unsure:,} unsure, {drafts}")
 
 
-class _Progress:
-    """One status line on a terminal (stderr), redrawn in place; nothing when output is not a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.counts = {"scanned": 0, "rejections": 0, "unsure": 0, "drafts": 0}
-        self.shown = False
-
-    def update(self, outcome: Any) -> None:
-        self.counts["scanned"] += 1
-        self.counts["rejections"] += outcome.status == "new" and outcome.verdict == "rejection"
-        self.counts["unsure"] += outcome.status == "new" and outcome.verdict == "unsure"
-        self.counts["drafts"] += outcome.draft in ("drafted", "no_recipient", "would_draft")
-        if self.enabled:
-            click.echo("\r" + ", ".join(f"{k} {v}" for k, v in self.counts.items()), nl=False, err=True)
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", nl=False, err=True)
-            self.shown = False
+def _shown_at(verbosity: int, outcome: Any) -> bool:
+    """-q: no message lines; default: new rejections and unsure ones; -v: every message."""
+    if verbosity > 0:
+        return True
+    return verbosity == 0 and outcome.status == "new" and outcome.verdict in ("rejection", "unsure")
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First scan looks back to this date.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="First scan looks back to this date.")
 @click.option("--all", "scan_all", is_flag=True, help="First scan reads the whole folder.")
 @click.option("--dry-run", is_flag=True, help="Read and classify, print what would happen, write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
@@ -518,35 +509,33 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     """
     if since and scan_all:
         raise click.UsageError("--since and --all exclude each other")
+    from onward.progress import ScanProgress
+
     config = app.config
     model = _load_model(app, model_path)
+    with ScanProgress(enabled=fmt == "text") as progress:
 
-    progress = _Progress(enabled=fmt == "text" and sys.stderr.isatty())
+        def show(outcome: Any) -> None:
+            if fmt == "jsonl":
+                click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
+            elif _shown_at(app.verbosity, outcome):
+                progress.clear()
+                click.echo(_outcome_line(outcome))
+            progress.advance()
 
-    def show(outcome: Any) -> None:
-        progress.clear()
-        if fmt == "jsonl":
-            click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
-        elif outcome.status != "known" or outcome.verdict != "not_rejection":
-            click.echo(_outcome_line(outcome))
-        progress.update(outcome)
+        if paths:
+            from onward.mailbox.local import iter_local
+            from onward.pipeline.processor import scan_local
 
-    if paths:
-        from onward.mailbox.local import iter_local
-        from onward.pipeline.processor import scan_local
+            summaries = [scan_local(config, model, iter_local(paths), label=",".join(map(str, paths)),
+                                    dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)]
+            failures: list[tuple[str, str]] = []
+        else:
+            from onward.sync.scan import default_jobs, scan_accounts
 
-        summary = scan_local(config, model, iter_local(paths), label=",".join(map(str, paths)),
-                             dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)
-        progress.clear()
-        if fmt == "text":
-            click.echo(_summary_line(summary, dry_run))
-        return
-    from onward.sync.scan import default_jobs, scan_accounts
-
-    summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
-                                        scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts, on_outcome=show,
-                                        jobs=jobs or default_jobs())
-    progress.clear()
+            summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
+                                                scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts,
+                                                on_outcome=show, jobs=jobs or default_jobs(), on_found=progress.found)
     if fmt == "text":
         for summary in summaries:
             click.echo(_summary_line(summary, dry_run))
@@ -692,7 +681,7 @@ def _open_history(app: AppContext, readonly: bool = False) -> Any:
 
 
 @cli.command()
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only mail received on or after this date.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Only mail received on or after this date.")
 @click.option("--account", help="Only this account.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")

@@ -61,6 +61,7 @@ class ScanRequest:
     batch_size: int = 64
     jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
+    on_found: Callable[[int], None] | None = None  # told how many messages a folder has to read
 
 
 def first_scan_since(config: Config, request: ScanRequest) -> date | None:
@@ -91,6 +92,8 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         store.set_folder_state(account, folder, status.uidvalidity, 0)
     if uids:
         log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
+        if request.on_found:
+            request.on_found(len(uids))
     pool = model_pool(processor.model, request.jobs) if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None
     # with workers, up to two batches per worker are in flight: the next is fetched while earlier
     # ones are read, and no worker waits for the parent to hand it work
@@ -260,13 +263,13 @@ def default_jobs() -> int:
 
 def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], since: date | None = None,
                   scan_all: bool = False, dry_run: bool = False, drafts: bool = True,
-                  on_outcome: Callable[[Outcome], None] | None = None,
-                  jobs: int = 1) -> tuple[list[Summary], list[tuple[str, str]]]:
+                  on_outcome: Callable[[Outcome], None] | None = None, jobs: int = 1,
+                  on_found: Callable[[int], None] | None = None) -> tuple[list[Summary], list[tuple[str, str]]]:
     """Every named (or configured) account; one account failing never stops the others."""
     if not config.accounts:
         raise OnwardError("no accounts configured: run `onward config init`, or give a path to scan local mail")
     accounts = [config.account(n) for n in names] if names else list(config.accounts.values())
-    request = ScanRequest(since=since, scan_all=scan_all, dry_run=dry_run, drafts=drafts, jobs=jobs)
+    request = ScanRequest(since=since, scan_all=scan_all, dry_run=dry_run, drafts=drafts, jobs=jobs, on_found=on_found)
     summaries, failures = [], []
     lock = threading.Lock()
 
