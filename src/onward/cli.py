@@ -711,7 +711,7 @@ def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def history(app: AppContext, company: str | None, fmt: str) -> None:
-    """The list of rejections onward has recorded."""
+    """The list of rejections onward has recorded; `onward mark ID` corrects one."""
     from onward.history import rejection_history
 
     with _open_history(app, readonly=True) as store:
@@ -719,25 +719,47 @@ def history(app: AppContext, company: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(events, indent=2, ensure_ascii=False))
         return
+    row = "{:>5}  {:<10}  {:<28} {:<30} {:<11} {:<15} {}"
+    if events:
+        click.echo(row.format("id", "date", "company", "role", "stage", "reason", "draft"))
     for e in events:
-        date = (e["received_at"] or "")[:10]
-        click.echo(f"{date}  {(e['company'] or '(unknown)')[:28]:<28} {(e['role'] or '')[:30]:<30} "
-                   f"{e['stage']:<11} {e['reason']:<15} {e['draft_status']}")
-    click.echo(f"{len(events)} rejections")
+        click.echo(row.format(e["ref"], (e["received_at"] or "")[:10], (e["company"] or "(unknown)")[:28],
+                              (e["role"] or "")[:30], e["stage"], e["reason"], e["draft_status"]))
+    click.echo(_count(len(events), "rejection"))
 
 
 @cli.command()
-@click.argument("message_id")
+@click.argument("message")
 @click.option("--as", "label", required=True, help="rejection, not_rejection, or a category.")
 @click.option("--account", help="Only in this account.")
+@click.option("--keep-server", is_flag=True,
+              help="Only record the correction: leave the keyword and the unsent draft on the server.")
 @click.pass_obj
-def mark(app: AppContext, message_id: str, label: str, account: str | None) -> None:
-    """Correct onward: record what MESSAGE_ID really is (used by `train --with-corrections`)."""
+def mark(app: AppContext, message: str, label: str, account: str | None, keep_server: bool) -> None:
+    """Correct onward: record what MESSAGE (an id from `onward history`, or a Message-ID) really is.
+
+    Marking a message not_rejection also takes $Rejection off it and removes the feedback-request
+    draft onward saved for it, while that draft is still unsent in Drafts. Corrections also feed
+    `train --with-corrections`.
+    """
+    from onward.history import find_messages, saved_draft_id
     from onward.history import mark as record_correction
+    from onward.sync.withdraw import Withdrawal, withdraw
 
     with _open_history(app) as store:
-        count = record_correction(store, message_id, label, account)
-    click.echo(f"marked {count} message(s) as {label}")
+        undo = [Withdrawal(row["account"], row["folder"], row["message_id"],
+                           saved_draft_id(store, row["account"], row["message_id"]))
+                for row in find_messages(store, message, account)]
+        count = record_correction(store, message, label, account)
+    click.echo(f"marked {_count(count, 'message')} as {label}")
+    if label == "not_rejection" and not keep_server:
+        try:
+            lines = withdraw(app.config, undo)
+        except OnwardError as exc:
+            raise OnwardError(f"the correction is recorded, but the server was not updated: {exc} "
+                              "(run the same command again later)") from None
+        for line in lines:
+            click.echo(line)
 
 
 @cli.command()

@@ -213,6 +213,41 @@ class ImapMailbox:
                                ) from None
         return True
 
+    def remove_keywords(self, folder: str, message_id: str, keywords: Sequence[str]) -> int:
+        """Take onward's keywords (Gmail: labels) off the message with this Message-ID in `folder`,
+        found by Message-ID rather than a stored UID, which a move may have made someone else's.
+        Returns how many messages were found."""
+        if not self.imap.folder_exists(folder):
+            return 0
+        self.select(folder)
+        uids = list(self.imap.search(["HEADER", "Message-ID", message_id]))
+        if uids:
+            if self.is_gmail:
+                self.imap.remove_gmail_labels(uids, [GMAIL_LABEL, GMAIL_UNSURE_LABEL], silent=True)
+            else:
+                self.imap.remove_flags(uids, [k.encode() for k in keywords], silent=True)
+        return len(uids)
+
+    def delete_unsent_draft(self, message_id: str) -> int:
+        """Withdraw onward's own feedback-request draft while it is still an unsent draft in Drafts.
+        The only mail onward ever removes: found by its Message-ID and the \\Draft flag, and expunged
+        by UID so that nothing else marked \\Deleted in Drafts goes with it (servers without UIDPLUS
+        keep it). Returns how many were removed."""
+        folder = self.drafts_folder()
+        if not self.imap.folder_exists(folder):
+            return 0
+        if not self.has("UIDPLUS"):
+            log.warning("account %s: the server lacks UIDPLUS; the draft %s stays in %s for you to delete",
+                        self.account.name, message_id, folder)
+            return 0
+        self.select(folder)
+        uids = list(self.imap.search(["DRAFT", "HEADER", "Message-ID", message_id]))
+        if uids:
+            self.imap.add_flags(uids, [b"\\Deleted"], silent=True)
+            self.imap.uid_expunge(uids)
+        self._message_ids.get(folder, set()).discard(message_id)
+        return len(uids)
+
     def ensure_folder(self, folder: str) -> None:
         if not self.imap.folder_exists(folder):
             self.imap.create_folder(folder)
