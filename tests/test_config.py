@@ -112,8 +112,8 @@ def test_config_init_then_check(tmp_path):
     again = runner.invoke(cli, ["--config", str(path), "config", "init"])
     assert again.exit_code != 0 and "already exists" in again.output
     check = runner.invoke(cli, ["--config", str(path), "config", "check"])
-    assert check.exit_code == 0, check.output
-    assert check.output.strip().endswith("ok")
+    assert check.exit_code == 1, check.output  # valid, but nothing to scan yet
+    assert check.output.strip().splitlines()[-1].startswith("not ok: no accounts configured")
 
 
 def test_config_check_masks_secret_commands(tmp_path):
@@ -136,6 +136,7 @@ def test_bad_config_gives_one_line_and_non_zero_exit(tmp_path):
 def test_config_env_var_names_the_file(tmp_path, monkeypatch):
     path = write(tmp_path, GOOD)
     monkeypatch.setenv("ONWARD_CONFIG", str(path))
+    monkeypatch.setenv("ONWARD_PERSONAL_PASSWORD", "x")
     result = CliRunner().invoke(cli, ["config", "check", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert str(path) in result.output

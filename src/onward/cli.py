@@ -83,6 +83,15 @@ def _setup_logging(verbose: int, quiet: int, debug: bool) -> None:
     logging.getLogger("imapclient").setLevel(logging.DEBUG if debug else max(level, logging.INFO))
 
 
+def _complete_account(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of account names, from the config file the command line names."""
+    try:
+        config = load_config(ctx.find_root().params.get("config_path"))
+    except OnwardError:
+        return []
+    return [name for name in config.accounts if name.startswith(incomplete)]
+
+
 @click.group(cls=OnwardGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="onward")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="ONWARD_CONFIG",
@@ -123,16 +132,33 @@ def config_init(app: AppContext, force: bool) -> None:
     except OSError as exc:
         raise OnwardError(f"{path}: cannot write: {exc.strerror}") from None
     click.echo(f"wrote {path}")
+    click.echo(f"next: add your account to {path} (see the comments in it), then onward config check --connect")
 
 
 @config.command("check")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--connect", is_flag=True,
+              help="Also log in to each account, list its folders and say what a scan would read (reads no mail).")
 @click.pass_obj
-def config_check(app: AppContext, fmt: str) -> None:
-    """Validate the config and print the effective settings, secrets masked."""
-    effective = describe(app.config)
+def config_check(app: AppContext, fmt: str, connect: bool) -> None:
+    """Validate the config and print the effective settings, secrets masked.
+
+    Not ok (exit 1) without an account, or when an account's password variable is unset.
+    """
+    from onward.config import problems as config_problems
+
+    config = app.config
+    effective = describe(config)
+    problems = config_problems(config)
+    checks = _check_connections(app) if connect and config.accounts else []
+    problems += [f"account {c['account']!r}: {c['error']}" for c in checks if c.get("error")]
+    problems += [f"account {c['account']!r}: no folder {p['name']!r} on the server" for c in checks
+                 for p in c.get("plans", []) if not p["exists"]]
     if fmt == "json":
-        click.echo(json.dumps(effective, indent=2))
+        click.echo(json.dumps({**effective, "problems": problems, **({"connections": checks} if connect else {})},
+                              indent=2, default=str))
+        if problems:
+            sys.exit(1)
         return
     source = effective.pop("config_file")
     click.echo(f"config file: {source or '(none found; defaults in use: ' + str(default_config_path()) + ')'}")
@@ -143,7 +169,56 @@ def config_check(app: AppContext, fmt: str) -> None:
         click.echo(f"[accounts.{name}]")
         for key, value in account.items():
             click.echo(f"  {key} = {value}")
+    for check in checks:
+        _show_connection(check)
+    if problems:
+        for problem in problems:
+            click.echo(f"not ok: {problem}")
+        sys.exit(1)
     click.echo("ok")
+    click.echo("next: onward scan --dry-run (what a scan would do), then onward scan" if connect else
+               "next: onward config check --connect (logs in and shows what a scan would read)")
+
+
+def _check_connections(app: AppContext) -> list[dict[str, Any]]:
+    from dataclasses import asdict
+
+    from onward.store import Store
+    from onward.sync.preflight import check_connection
+
+    config = app.config
+    results = []
+    store = Store(config.database, readonly=True) if config.database.exists() else None
+    try:
+        for account in config.accounts.values():
+            try:
+                results.append(asdict(check_connection(config, account, store)))
+            except OnwardError as exc:
+                results.append({"account": account.name, "error": str(exc)})
+    finally:
+        if store is not None:
+            store.close()
+    return results
+
+
+def _show_connection(check: dict[str, Any]) -> None:
+    if check.get("error"):
+        return  # listed with the problems
+    click.echo(f"[accounts.{check['account']}] logged in to {check['server']} "
+               f"(server has: {', '.join(check['capabilities']) or 'none of IDLE, CONDSTORE, MOVE, UIDPLUS'})")
+    folders = check["folders"]
+    click.echo(f"  {_count(len(folders), 'folder')} on the server: {', '.join(folders[:12])}"
+               f"{', ...' if len(folders) > 12 else ''}")
+    for plan in check["plans"]:
+        if not plan["exists"]:
+            click.echo(f"  {plan['name']}: no such folder on the server (check `folders`)")
+        elif plan["first_scan_since"]:
+            click.echo(f"  {plan['name']}: {_count(plan['messages'], 'message')}; the first scan reads "
+                       f"{plan['to_read']:,} received since {plan['first_scan_since']} (since_days; --all for every one)")
+        else:
+            click.echo(f"  {plan['name']}: {_count(plan['messages'], 'message')}; the next scan reads "
+                       f"{plan['to_read']:,} new since the last one")
+    click.echo(f"  drafts are saved to: {check['drafts_folder']}")
 
 
 @cli.command()
@@ -488,7 +563,8 @@ def _shown_at(verbosity: int, outcome: Any) -> bool:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
+@click.option("--account", "accounts", multiple=True, shell_complete=_complete_account,
+              help="Only these configured accounts (repeatable).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="First scan looks back to this date.")
 @click.option("--all", "scan_all", is_flag=True, help="First scan reads the whole folder.")
 @click.option("--dry-run", is_flag=True, help="Read and classify, print what would happen, write nothing.")
@@ -513,6 +589,7 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
 
     config = app.config
     model = _load_model(app, model_path)
+    first_scan = not paths and not dry_run and not config.database.exists()
     with ScanProgress(enabled=fmt == "text") as progress:
 
         def show(outcome: Any) -> None:
@@ -543,6 +620,9 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
         click.echo(f"onward: error: {error}", err=True)
     if failures:
         sys.exit(1)
+    if first_scan and fmt == "text" and app.verbosity >= 0:
+        click.echo("next: onward history (the rejections), onward report (the patterns); to keep watching in the "
+                   "background: systemctl --user enable --now onward (README, \"The background service\")")
 
 
 @cli.command()
@@ -602,7 +682,8 @@ def demo(app: AppContext, out: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
+@click.option("--account", "accounts", multiple=True, shell_complete=_complete_account,
+              help="Only these configured accounts (repeatable).")
 @_model_option
 @click.pass_obj
 def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -> None:
@@ -682,7 +763,7 @@ def _open_history(app: AppContext, readonly: bool = False) -> Any:
 
 @cli.command()
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Only mail received on or after this date.")
-@click.option("--account", help="Only this account.")
+@click.option("--account", shell_complete=_complete_account, help="Only this account.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 @click.pass_obj
@@ -731,7 +812,7 @@ def history(app: AppContext, company: str | None, fmt: str) -> None:
 @cli.command()
 @click.argument("message")
 @click.option("--as", "label", required=True, help="rejection, not_rejection, or a category.")
-@click.option("--account", help="Only in this account.")
+@click.option("--account", shell_complete=_complete_account, help="Only in this account.")
 @click.option("--keep-server", is_flag=True,
               help="Only record the correction: leave the keyword and the unsent draft on the server.")
 @click.pass_obj
@@ -783,6 +864,58 @@ def export(app: AppContext) -> None:
 
     with _open_history(app, readonly=True) as store:
         click.echo(json.dumps(export_all(store), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def accounts(app: AppContext, fmt: str) -> None:
+    """The configured accounts: server, user, folders and where the secret comes from."""
+    from onward.config import SECRET_KEYS
+
+    listed = describe(app.config)["accounts"]
+    if fmt == "json":
+        click.echo(json.dumps(listed, indent=2))
+        return
+    for name, a in listed.items():
+        source = next((f"{key} = {a[key]}" for key in SECRET_KEYS if a.get(key)), "no secret source")
+        click.echo(f"{name}: {a['username']} at {a['host']}:{a['port']} ({a['tls']}), folders "
+                   f"{', '.join(a['folders'])}; {source}")
+    if not listed:
+        click.echo("no accounts configured: `onward config init`, then add an [accounts.NAME] table")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def status(app: AppContext, fmt: str) -> None:
+    """Per account: last scan, last error, mail seen, rejections and drafts waiting in Drafts."""
+    from onward.status import account_status
+
+    with _open_history(app, readonly=True) as store:
+        rows = account_status(store, app.config)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        gone = "" if row["configured"] else " (no longer configured)"
+        click.echo(f"{row['account']}{gone}: last scan {_when(row['last_scan_at'])}; "
+                   f"{_count(row['mail_seen'], 'message')} seen, {_count(row['rejections'], 'rejection')}, "
+                   f"{_count(row['drafts_pending'], 'draft')} waiting in Drafts")
+        if row["last_error"]:
+            old = row["last_scan_at"] and row["last_scan_at"] > row["last_error_at"]
+            click.echo(f"  last error{' (before the last good scan)' if old else ''}, {_when(row['last_error_at'])}: "
+                       f"{row['last_error']}")
+    if not rows:
+        click.echo("no accounts configured and nothing recorded yet")
+
+
+def _when(timestamp: str | None) -> str:
+    if not timestamp:
+        return "never"
+    from datetime import datetime
+
+    return datetime.fromisoformat(timestamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def main() -> None:

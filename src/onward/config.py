@@ -267,6 +267,16 @@ def load_config(
     return Config(accounts=accounts, source=source, **values)
 
 
+def problems(config: Config) -> list[str]:
+    """What would stop a scan that the file's syntax does not show: no account, an unset variable."""
+    found = [] if config.accounts else ["no accounts configured: add an [accounts.NAME] table (see the comments "
+                                        "`onward config init` writes)"]
+    for account in config.accounts.values():
+        if account.password_env and secret_available(account) is False:
+            found.append(f"account {account.name!r}: environment variable {account.password_env} is not set")
+    return found
+
+
 def describe(config: Config) -> dict[str, Any]:
     """The effective config as plain data, safe to print: no secret values."""
     out: dict[str, Any] = {"config_file": str(config.source) if config.source else None}

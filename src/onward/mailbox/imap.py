@@ -143,6 +143,9 @@ class ImapMailbox:
         return self.has("X-GM-EXT-1")
 
     # -- reading ------------------------------------------------------------------------------------
+    def folder_names(self) -> list[str]:
+        return [name for _flags, _delimiter, name in self.imap.list_folders()]
+
     def select(self, folder: str, readonly: bool = False) -> FolderStatus:
         try:
             info = self.imap.select_folder(folder, readonly=readonly)

@@ -24,6 +24,7 @@ from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
 from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.pipeline.processor import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
+from onward.status import note_account_error
 from onward.store import FolderState, Store
 
 log = logging.getLogger(__name__)
@@ -248,6 +249,7 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
                 reconcile_moves(mailbox, store)
             for folder in account.folders:
                 scan_folder(mailbox, store, processor, folder, config, request, summary)
+            store.note_scan(account.name)
     except NETWORK_ERRORS as exc:
         raise MailboxError(f"account {account.name!r}: connection lost: {logsafe.redact(str(exc)) or type(exc).__name__}"
                            ) from exc
@@ -283,4 +285,6 @@ def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], s
             summaries.append(scan_account(config, model, account, request, show))
         except OnwardError as exc:
             failures.append((account.name, str(exc)))
+            if not dry_run:
+                note_account_error(config, account.name, str(exc))
     return summaries, failures

@@ -19,6 +19,7 @@ from onward.config import AccountConfig, Config
 from onward.errors import OnwardError
 from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
 from onward.pipeline.processor import Outcome, Processor, Summary
+from onward.status import note_account_error
 from onward.store import Store
 from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folder
 
@@ -71,8 +72,9 @@ class AccountWatcher(threading.Thread):
                 self.failures += 1
                 self.connected.clear()
                 wait = delay()
-                log.warning("account %s: %s; reconnecting in %.1f s", self.account.name,
-                            str(exc) or type(exc).__name__, wait)
+                error = str(exc) or type(exc).__name__
+                note_account_error(self.config, self.account.name, error)
+                log.warning("account %s: %s; reconnecting in %.1f s", self.account.name, error, wait)
                 self.stop.wait(wait)
             except Exception:
                 # a bug must not kill the other accounts' threads, nor this one forever
@@ -91,6 +93,7 @@ class AccountWatcher(threading.Thread):
             if self.stop.is_set():
                 return
             scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)
+        store.note_scan(self.account.name)
         self.scans += 1
         if summary.new:
             log.info("account %s: %d new, %d rejections, %d unsure, %d drafts", self.account.name, summary.new,
