@@ -51,7 +51,7 @@ def test_file_then_env_then_flags(tmp_path, isolated_env):
         ("since_days = 'soon'\n" + GOOD, "'since_days' must be an integer"),
         (GOOD.replace('folders = ["INBOX", "Jobs"]', "port = '993'"), "'accounts.personal.port' must be an integer"),
         (GOOD.replace('password_env = "ONWARD_PERSONAL_PASSWORD"', 'password = "hunter2"'),
-         "unknown key 'accounts.personal.password'"),
+         "'accounts.personal.password': passwords are never read"),
         (GOOD.replace('host = "imap.example.com"', 'host = "imap.example.com"\ntls = "none"'), "not loopback"),
         (GOOD.replace('host = "imap.example.com"', 'host = "imap.example.com"\ntls = "tls13"'), "must be one of"),
         ("[accounts.x]\nhost = 1\n", "'accounts.x.host' must be a string"),
@@ -140,3 +140,19 @@ def test_config_env_var_names_the_file(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["config", "check", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert str(path) in result.output
+
+
+def test_typos_get_a_suggestion_and_a_password_gets_the_secret_sources(tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown key 'accounts.personal.hots' \(did you mean 'host'\?\)"):
+        load_config(write(tmp_path, GOOD.replace("host =", "hots =")), env={})
+    with pytest.raises(ConfigError, match=r"unknown key 'databse' \(did you mean 'database'\?\)"):
+        load_config(write(tmp_path, GOOD.replace("database =", "databse =")), env={})
+    with pytest.raises(ConfigError, match=r"unknown key 'account' \(did you mean 'accounts'\?\)"):
+        load_config(write(tmp_path, GOOD.replace("[accounts.personal]", "[account.personal]")), env={})
+    path = write(tmp_path, GOOD + 'password = "hunter2"\n')
+    result = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
+    assert result.exit_code == 2 and "hunter2" not in result.output
+    assert result.output.strip() == (
+        f"onward: error: {path}: 'accounts.personal.password': passwords are never read from the config file; use one "
+        "of password_env, password_command, oauth2_token_command, password_keyring (`onward keys set personal` "
+        "stores one in the system keyring)")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from onward import logsafe
@@ -25,6 +25,10 @@ from onward.secrets import Secret, resolve_secret
 log = logging.getLogger(__name__)
 
 FETCH_BATCH = 100
+# Until the server's greeting: an IMAP server greets at once, so a silent one is most likely a TLS
+# port spoken to in plain text (it waits for our TLS hello while we wait for its greeting).
+GREETING_TIMEOUT = 10.0
+HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
 GMAIL_LABEL = "onward/Rejection"
 GMAIL_UNSURE_LABEL = "onward/Unsure"
 
@@ -57,9 +61,11 @@ def tls_context(account: AccountConfig) -> ssl.SSLContext:
 
 class ImapMailbox:
     def __init__(self, account: AccountConfig, timeout: float = 60.0,
-                 secret_source: Callable[[AccountConfig], Secret] = resolve_secret) -> None:
+                 secret_source: Callable[[AccountConfig], Secret] = resolve_secret,
+                 greeting_timeout: float = GREETING_TIMEOUT) -> None:
         self.account = account
         self.timeout = timeout
+        self.greeting_timeout = min(greeting_timeout, timeout)
         self.secret_source = secret_source
         self.client: IMAPClient | None = None
         self.selected: str | None = None
@@ -77,18 +83,29 @@ class ImapMailbox:
         context = tls_context(a) if a.tls != "none" else None
         try:
             client = IMAPClient(a.host, port=a.effective_port, ssl=a.tls == "ssl", ssl_context=context,
-                                timeout=self.timeout)
+                                timeout=SocketTimeout(connect=self.greeting_timeout, read=self.timeout))
             if a.tls == "starttls":
                 client.starttls(context)
         except ssl.SSLCertVerificationError as exc:
+            if exc.verify_code == HOSTNAME_MISMATCH:
+                raise MailboxError(f"account {a.name!r}: the TLS certificate of {where} is not for {a.host!r} "
+                                   f"({exc.verify_message}): set host to the name the server's certificate "
+                                   "names") from None
             raise MailboxError(f"account {a.name!r}: TLS certificate of {where} refused: {exc.verify_message}"
                                " (set ca_file to trust a private CA)") from None
         except ssl.SSLError as exc:
-            raise MailboxError(f"account {a.name!r}: TLS with {where} failed: {exc.reason or exc}") from None
+            hint = ""
+            if a.tls == "ssl" and exc.reason == "WRONG_VERSION_NUMBER":  # it answered in plain text
+                hint = (f" ({where} speaks plain IMAP, not TLS: set tls = \"starttls\", or the TLS port, "
+                        "usually 993)")
+            raise MailboxError(f"account {a.name!r}: TLS with {where} failed: {exc.reason or exc}{hint}") from None
         except socket.gaierror:
             raise MailboxError(f"account {a.name!r}: unknown host {a.host}") from None
         except TimeoutError:
-            raise MailboxError(f"account {a.name!r}: {where} did not answer within {self.timeout:.0f} s") from None
+            hint = (f"; if {a.effective_port} is a TLS port (usually 993), set tls = \"ssl\"" if a.tls != "ssl"
+                    else "")
+            raise MailboxError(f"account {a.name!r}: {where} did not greet within {self.greeting_timeout:.0f} s"
+                               f"{hint}") from None
         except OSError as exc:
             raise MailboxError(f"account {a.name!r}: cannot connect to {where}: {exc.strerror or exc}") from None
         except IMAPClientError as exc:
