@@ -11,6 +11,16 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
     exit 1
   fi
 fi
+# tests/test_install.py checks the systemd unit with systemd-analyze
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing systemd (for systemd-analyze verify of the unit)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
+  else
+    echo "The tests need systemd-analyze: sudo apt-get install -y systemd" >&2
+    exit 1
+  fi
+fi
 # A regular (not editable) install: the tests then prove the wheel carries what it needs.
 install_onward ".[test]"
 .venv/bin/ruff check src tests scripts

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from onward.service_unit import render_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,3 +29,44 @@ def test_wheel_builds_without_warnings(tmp_path):
     output = (done.stdout + done.stderr).lower()
     assert "warning" not in output and "deprecat" not in output, output
     assert len(list(tmp_path.glob("onward-*.whl"))) == 1
+
+
+def systemd_analyze_verify(unit: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("systemd-analyze")
+    assert binary, "systemd-analyze is needed for this test: apt-get install -y systemd (scripts/test.sh does it as root)"
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = {**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)}
+    return subprocess.run([binary, "--user", "verify", str(unit)], capture_output=True, text=True, env=env,
+                          cwd=unit.parent, timeout=120)
+
+
+def test_shipped_unit_is_the_rendered_one_and_verifies(tmp_path):
+    shipped = ROOT / "scripts" / "onward.service"
+    assert shipped.read_text() == render_unit()
+    home = tmp_path / "home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    # where `pipx install .` puts the command
+    (home / ".local" / "bin" / "onward").symlink_to(Path(sys.executable).parent / "onward")
+    unit = tmp_path / "onward.service"
+    unit.write_text(shipped.read_text())
+    done = systemd_analyze_verify(unit, home)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    for setting in ("RestartPreventExitStatus=2", "ProtectKernelTunables=yes", "LockPersonality=yes",
+                    "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "SystemCallFilter=@system-service"):
+        assert setting in unit.read_text()
+
+
+def test_config_unit_follows_this_install_and_the_database(tmp_path):
+    config = tmp_path / "my config.toml"
+    config.write_text(f'database = "{tmp_path}/mail data/onward.db"\n')
+    (tmp_path / "mail data").mkdir()
+    onward = Path(sys.executable).parent / "onward"  # the venv's command, not pipx's
+    done = subprocess.run([str(onward), "--config", str(config), "config", "unit"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == ""
+    assert f'ExecStart={onward} --config "{config}" watch\n' in done.stdout
+    assert f'ReadWritePaths="{tmp_path}/mail data"\n' in done.stdout
+    unit = tmp_path / "onward.service"
+    unit.write_text(done.stdout)
+    verified = systemd_analyze_verify(unit, tmp_path / "home")
+    assert (verified.returncode, verified.stderr) == (0, "")

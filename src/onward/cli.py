@@ -135,6 +135,22 @@ def config_init(app: AppContext, force: bool) -> None:
     click.echo(f"next: add your account to {path} (see the comments in it), then onward config check --connect")
 
 
+@config.command("unit")
+@click.pass_obj
+def config_unit(app: AppContext) -> None:
+    """Print the systemd user unit for `onward watch` with this onward and this config's database folder.
+
+    onward config unit > ~/.config/systemd/user/onward.service
+    """
+    from onward.service_unit import unit_for
+
+    config = app.config
+    click.echo(unit_for(config), nl=False)
+    if not config.database.parent.exists():
+        click.echo(f"onward: note: {config.database.parent} does not exist yet; run `onward scan` once before "
+                   "starting the service", err=True)
+
+
 @config.command("check")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--connect", is_flag=True,
