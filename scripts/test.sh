@@ -21,6 +21,16 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# tests/test_report_screenshot.py looks at the html report in headless Chromium
+if ! command -v chromium-headless-shell >/dev/null 2>&1 && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing headless Chromium (for the report screenshot test)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null
+  else
+    echo "The tests need headless Chromium: sudo apt-get install -y chromium-headless-shell" >&2
+    exit 1
+  fi
+fi
 # A regular (not editable) install: the tests then prove the wheel carries what it needs.
 install_onward ".[test]"
 .venv/bin/ruff check src tests scripts

@@ -93,3 +93,22 @@ def test_account_names_complete_in_the_shell(setup):
     done = subprocess.run([sys.executable, "-c", "from onward.cli import main; main()"], env=env, capture_output=True,
                           text=True)
     assert done.stdout.split() == ["plain,main"]
+
+
+def test_a_draft_that_left_drafts_counts_as_a_sent_request(setup):
+    dovecot, account, config, db = setup
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+        client.append("INBOX", REJECTION.replace(b"rej-1@", b"rej-2@"))
+    assert invoke("--config", str(config), "scan").exit_code == 0
+    with dovecot.client(account) as client:  # the user sends one draft; their client files it in Sent
+        client.select_folder("Drafts")
+        first = sorted(client.search("ALL"))[0]
+        client.copy([first], "Sent")
+        client.delete_messages([first])
+        client.expunge()
+    assert invoke("--config", str(config), "scan").exit_code == 0
+    report = json.loads(invoke("--config", str(config), "report", "--format", "json").output)
+    assert report["feedback"] == {"drafted": 2, "sent": 1, "replied": 0, "reply_rate": 0.0}
+    status = json.loads(invoke("--config", str(config), "status", "--format", "json").output)
+    assert status[0]["drafts_pending"] == 1

@@ -310,6 +310,16 @@ class ImapMailbox:
             self._message_ids[folder] = found
         return self._message_ids[folder]
 
+    def drafts_and_sent(self) -> tuple[set[str], set[str]] | None:
+        """The Message-IDs now in Drafts and in Sent, read afresh (the user may have sent a draft since
+        this connection first looked). None when there is no Drafts folder to look in."""
+        drafts, sent = self.drafts_folder(), self._special_folder(b"\\Sent")
+        if not self.imap.folder_exists(drafts):
+            return None
+        for folder in (drafts, sent):
+            self._message_ids.pop(folder or "", None)
+        return self._message_ids_in(drafts), self._message_ids_in(sent) if sent else set()
+
     def _reselect(self) -> None:
         if self.selected is not None:
             self.imap.select_folder(self.selected, readonly=self.readonly)

@@ -26,6 +26,7 @@ from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.pipeline.processor import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
 from onward.status import note_account_error
 from onward.store import FolderState, Store
+from onward.sync.follow import follow_drafts
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,9 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
                 reconcile_moves(mailbox, store)
             for folder in account.folders:
                 scan_folder(mailbox, store, processor, folder, config, request, summary)
-            store.note_scan(account.name)
+            if not request.dry_run:
+                follow_drafts(mailbox, store)
+                store.note_scan(account.name)
     except NETWORK_ERRORS as exc:
         raise MailboxError(f"account {account.name!r}: connection lost: {logsafe.redact(str(exc)) or type(exc).__name__}"
                            ) from exc

@@ -21,6 +21,7 @@ from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
 from onward.pipeline.processor import Outcome, Processor, Summary
 from onward.status import note_account_error
 from onward.store import Store
+from onward.sync.follow import follow_drafts
 from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folder
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ IDLE_RENEW_SECONDS = 24 * 60  # servers may drop IDLE after 30 minutes (RFC 2177
 IDLE_CHECK_SECONDS = 1.0  # how quickly a stop request is noticed while idling
 BACKOFF_START, BACKOFF_CAP = 1.0, 300.0
 WATCH_BATCH = 16  # small batches so a stop request waits for little work
+DRAFTS_LOOK_SECONDS = 15 * 60  # how often watch looks whether saved drafts were sent
 
 
 def backoff_delays(start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> Callable[[], float]:
@@ -55,6 +57,7 @@ class AccountWatcher(threading.Thread):
         self.connected = threading.Event()
         self.scans = 0
         self.failures = 0
+        self.next_drafts_look = 0.0
 
     def run(self) -> None:
         delay = self.make_backoff()
@@ -93,6 +96,9 @@ class AccountWatcher(threading.Thread):
             if self.stop.is_set():
                 return
             scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)
+        if time.monotonic() >= self.next_drafts_look:  # reading Drafts and Sent costs: not on every new mail
+            follow_drafts(mailbox, store)
+            self.next_drafts_look = time.monotonic() + DRAFTS_LOOK_SECONDS
         store.note_scan(self.account.name)
         self.scans += 1
         if summary.new:
