@@ -67,14 +67,24 @@ def _debug_requested(ctx: click.Context) -> bool:
     return bool(obj and obj.debug) or "--debug" in sys.argv
 
 
-def _setup_logging(verbose: int, quiet: int, debug: bool) -> None:
+def _setup_logging(verbose: int, quiet: int, debug: bool, log_file: Path | None = None) -> None:
     level = logging.WARNING - 10 * verbose + 10 * quiet
     if debug:
         level = logging.DEBUG
+    # under systemd, journald stamps each line itself
+    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        try:
+            file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(f"{log_file}: cannot write: {exc.strerror}", param_hint="--log-file") from None
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append(file_handler)
     logging.basicConfig(
         level=max(logging.DEBUG, min(level, logging.CRITICAL)),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        format=f"{stamp}%(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
         force=True,
     )
     for handler in logging.getLogger().handlers:
@@ -100,15 +110,17 @@ def _complete_account(ctx: click.Context, param: click.Parameter, incomplete: st
 @click.option("--debug", is_flag=True, help="Debug logs and full tracebacks.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", count=True, help="Less log output.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also append the log to this file (with timestamps).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, database: Path | None, debug: bool, verbose: int,
-        quiet: int) -> None:
+        quiet: int, log_file: Path | None) -> None:
     """onward reads your job-search mail, spots rejections, drafts a polite request for
     feedback, and shows you the patterns across them.
 
     Start with `onward demo`, then `onward config init`.
     """
-    _setup_logging(verbose, quiet, debug)
+    _setup_logging(verbose, quiet, debug, log_file)
     ctx.obj = AppContext(config_path=config_path, debug=debug, overrides={"database": database},
                          verbosity=verbose - quiet)
 

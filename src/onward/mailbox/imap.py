@@ -18,7 +18,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from onward import logsafe
 from onward.config import AccountConfig
 from onward.drafts.compose import Draft
-from onward.errors import MailboxError
+from onward.errors import LoginRefused, MailboxError
 from onward.mailbox import SourceMessage
 from onward.secrets import Secret, resolve_secret
 
@@ -120,7 +120,8 @@ class ImapMailbox:
         except LoginError:
             _close_quietly(client)
             what = "token" if secret.kind == "oauth2" else "password"
-            raise MailboxError(f"account {a.name!r}: login refused for {a.username} at {where} (check the {what})") from None
+            raise LoginRefused(f"account {a.name!r}: login refused for {a.username} at {where} (check the {what})"
+                               ) from None
         except NETWORK_ERRORS as exc:
             _close_quietly(client)
             raise MailboxError(f"account {a.name!r}: login to {where} failed: {logsafe.redact(str(exc))}") from None
