@@ -112,3 +112,23 @@ def test_a_draft_that_left_drafts_counts_as_a_sent_request(setup):
     assert report["feedback"] == {"drafted": 2, "sent": 1, "replied": 0, "reply_rate": 0.0}
     status = json.loads(invoke("--config", str(config), "status", "--format", "json").output)
     assert status[0]["drafts_pending"] == 1
+
+
+def test_keys_set_stores_the_password_that_then_logs_in(setup, monkeypatch):
+    dovecot, account, config, db = setup
+    # a real keyring backend that needs no desktop session: keyrings.alt's file keyring, under the test's HOME
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    monkeypatch.delenv("ONWARD_TEST_PASSWORD_MAIN")
+    config.write_text(config.read_text().replace('password_env = "ONWARD_TEST_PASSWORD_MAIN"', "password_keyring = true"))
+    before = invoke("--config", str(config), "config", "check", "--connect")
+    assert before.exit_code == 1 and "no password in the keyring under service 'onward' (onward keys set main)" in (
+        before.output)
+    stored = CliRunner().invoke(cli, ["--config", str(config), "keys", "set", "main"],
+                                input=f"{account.password}\n{account.password}\n")
+    assert stored.exit_code == 0, stored.output
+    assert "stored the password of account 'main' in the keyring (PlaintextKeyring)" in stored.output
+    assert account.password not in stored.output
+    after = invoke("--config", str(config), "config", "check", "--connect")
+    assert after.exit_code == 0, after.output
+    unknown = invoke("--config", str(config), "keys", "set", "nope", "--password-stdin")
+    assert unknown.exit_code == 2 and "no account named 'nope'" in unknown.output

@@ -894,6 +894,35 @@ def export(app: AppContext) -> None:
         click.echo(json.dumps(export_all(store), indent=2, ensure_ascii=False))
 
 
+@cli.group()
+def keys() -> None:
+    """Passwords in the system keyring, for accounts with password_keyring = true."""
+
+
+@keys.command("set")
+@click.argument("account", shell_complete=_complete_account)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin, no prompt.")
+@click.pass_obj
+def keys_set(app: AppContext, account: str, password_stdin: bool) -> None:
+    """Store ACCOUNT's password (or app password) in the system keyring."""
+    from onward.secrets import store_in_keyring
+
+    settings = app.config.account(account)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"password for {settings.username} at {settings.host}", hide_input=True,
+                                confirmation_prompt=True, err=True)
+    if not password:
+        raise OnwardError("no password given; nothing stored")
+    backend = store_in_keyring(account, password)
+    click.echo(f"stored the password of account {account!r} in the keyring ({backend})")
+    if not settings.password_keyring:
+        click.echo(f"note: account {account!r} does not read it yet: set password_keyring = true instead of "
+                   "its other secret source", err=True)
+    click.echo("next: onward config check --connect")
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
