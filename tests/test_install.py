@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -70,3 +71,26 @@ def test_config_unit_follows_this_install_and_the_database(tmp_path):
     unit.write_text(done.stdout)
     verified = systemd_analyze_verify(unit, tmp_path / "home")
     assert (verified.returncode, verified.stderr) == (0, "")
+
+
+def test_pipx_install_puts_onward_on_the_path(tmp_path):
+    """The README's install command, into a throwaway pipx home (Debian 12: apt-get install pipx)."""
+    pipx = shutil.which("pipx")
+    assert pipx, "pipx is needed for this test: apt-get install -y pipx (scripts/test.sh does it as root)"
+    bin_dir = tmp_path / "bin"
+    env = {**os.environ, "PIPX_HOME": str(tmp_path / "pipx"), "PIPX_BIN_DIR": str(bin_dir),
+           "PIPX_MAN_DIR": str(tmp_path / "man"),
+           # the tests' HOME is a fresh folder: keep pip's download cache where it really is
+           "PIP_CACHE_DIR": str(Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "pip")}
+    done = subprocess.run([pipx, "install", str(ROOT)], capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr
+    onward = bin_dir / "onward"
+    version = subprocess.run([str(onward), "--version"], capture_output=True, text=True, env=env)
+    assert version.returncode == 0 and version.stdout.startswith("onward, version")
+    injected = subprocess.run([pipx, "inject", "onward", "keyring"], capture_output=True, text=True, env=env,
+                              timeout=600)  # the README's way to add password_keyring support
+    assert injected.returncode == 0, injected.stderr
+    venv_python = tmp_path / "pipx" / "venvs" / "onward" / "bin" / "python"
+    assert subprocess.run([str(venv_python), "-c", "import keyring"]).returncode == 0
+    # the shipped unit runs %h/.local/bin/onward: pipx's default PIPX_BIN_DIR
+    assert "ExecStart=%h/.local/bin/onward watch" in (ROOT / "scripts" / "onward.service").read_text()
