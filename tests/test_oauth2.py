@@ -23,15 +23,18 @@ from onward.cli import cli
 TOKEN = "ya29.test-access-token-0123456789"
 
 
-class Introspection(BaseHTTPRequestHandler):
-    users: dict[str, str] = {}
+class JsonEndpoint(BaseHTTPRequestHandler):
+    """A form POST in, a JSON answer out, as OAuth2 servers speak."""
+
+    def answer(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
+        raise NotImplementedError
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server API
         length = int(self.headers.get("Content-Length", 0))
-        token = parse_qs(self.rfile.read(length).decode()).get("token", [""])[0]
-        user = self.users.get(token)
-        body = json.dumps({"active": True, "username": user} if user else {"active": False}).encode()
-        self.send_response(200)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        status, answer = self.answer(form)
+        body = json.dumps(answer).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -39,6 +42,14 @@ class Introspection(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class Introspection(JsonEndpoint):
+    users: dict[str, str] = {}
+
+    def answer(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
+        user = self.users.get(form.get("token", ""))
+        return 200, {"active": True, "username": user} if user else {"active": False}
 
 
 @pytest.fixture
@@ -71,34 +82,23 @@ def test_xoauth2_login_with_a_token_command(tmp_path, oauth_dovecot):
     assert refused.exit_code == 1 and "login refused" in refused.output and "check the token" in refused.output
 
 
-class TokenServer(BaseHTTPRequestHandler):
+class TokenServer(JsonEndpoint):
     """Stands in for Microsoft's device-code and token endpoints."""
 
     polls = 0
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
-        length = int(self.headers.get("Content-Length", 0))
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+    def answer(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
         if self.path.endswith("/devicecode"):
-            answer = {"device_code": "dev-1", "user_code": "WXYZ-1234", "verification_uri": "https://example.test/device",
-                      "interval": 0, "expires_in": 60}
-        elif form.get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code":
+            return 200, {"device_code": "dev-1", "user_code": "WXYZ-1234", "interval": 0, "expires_in": 60,
+                         "verification_uri": "https://example.test/device"}
+        if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code":
             TokenServer.polls += 1
-            answer = ({"error": "authorization_pending"} if TokenServer.polls == 1 else
-                      {"access_token": "first-access", "refresh_token": "refresh-1", "expires_in": 60})
-        elif form.get("grant_type") == "refresh_token" and form.get("refresh_token") == "refresh-1":
-            answer = {"access_token": TOKEN, "refresh_token": "refresh-2", "expires_in": 3600}
-        else:
-            answer = {"error": "invalid_grant"}
-        body = json.dumps(answer).encode()
-        self.send_response(400 if "error" in answer else 200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            if TokenServer.polls == 1:
+                return 400, {"error": "authorization_pending"}
+            return 200, {"access_token": "first-access", "refresh_token": "refresh-1", "expires_in": 60}
+        if form.get("grant_type") == "refresh_token" and form.get("refresh_token") == "refresh-1":
+            return 200, {"access_token": TOKEN, "refresh_token": "refresh-2", "expires_in": 3600}
+        return 400, {"error": "invalid_grant"}
 
 
 def test_the_readme_token_helper_signs_in_refreshes_and_logs_in(tmp_path, oauth_dovecot):

@@ -618,7 +618,7 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     config = app.config
     model = _load_model(app, model_path)
     first_scan = not paths and not dry_run and not config.database.exists()
-    with ScanProgress(enabled=fmt == "text") as progress:
+    with ScanProgress(enabled=fmt == "text" and app.verbosity >= 0) as progress:
 
         def show(outcome: Any) -> None:
             if fmt == "jsonl":
