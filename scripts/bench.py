@@ -4,6 +4,7 @@ the same run (mail-parser alone, a plain imapclient FETCH) and the ratio to it.
 
     .venv/bin/python scripts/bench.py            # full run (10k-message mailbox, 50k memory point)
     .venv/bin/python scripts/bench.py --quick    # under 2 minutes
+    .venv/bin/python scripts/bench.py --demo-only   # the second run of scripts/demo.sh (target 10 s)
 
 Needs Dovecot (apt-get install dovecot-imapd) for the IMAP figures; it starts its own on loopback.
 """
