@@ -19,5 +19,19 @@ if [ ! -x .venv/bin/python ]; then
       exit 1
     fi
   fi
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+
+# install_onward SPEC: a regular (not editable) install of this checkout, "." or ".[test]"; skipped
+# when .venv already holds exactly these sources (a hash of what goes into the wheel) with SPEC's extras.
+install_onward() {
+  local stamp=.venv/.onward-installed hash
+  hash="$(find src models training_data pyproject.toml -type f ! -name '*.pyc' -print0 \
+          | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && { grep -qxF "$hash $1" "$stamp" || { [ "$1" = . ] && grep -q "^$hash " "$stamp"; }; }; then
+    return 0
+  fi
+  rm -f "$stamp"
+  .venv/bin/python -m pip install -q --disable-pip-version-check "$1" >/dev/null
+  echo "$hash $1" > "$stamp"
+}

@@ -51,7 +51,7 @@ def test_file_then_env_then_flags(tmp_path, isolated_env):
         ("since_days = 'soon'\n" + GOOD, "'since_days' must be an integer"),
         (GOOD.replace('folders = ["INBOX", "Jobs"]', "port = '993'"), "'accounts.personal.port' must be an integer"),
         (GOOD.replace('password_env = "ONWARD_PERSONAL_PASSWORD"', 'password = "hunter2"'),
-         "unknown key 'accounts.personal.password'"),
+         "'accounts.personal.password': passwords are never read"),
         (GOOD.replace('host = "imap.example.com"', 'host = "imap.example.com"\ntls = "none"'), "not loopback"),
         (GOOD.replace('host = "imap.example.com"', 'host = "imap.example.com"\ntls = "tls13"'), "must be one of"),
         ("[accounts.x]\nhost = 1\n", "'accounts.x.host' must be a string"),
@@ -112,8 +112,8 @@ def test_config_init_then_check(tmp_path):
     again = runner.invoke(cli, ["--config", str(path), "config", "init"])
     assert again.exit_code != 0 and "already exists" in again.output
     check = runner.invoke(cli, ["--config", str(path), "config", "check"])
-    assert check.exit_code == 0, check.output
-    assert check.output.strip().endswith("ok")
+    assert check.exit_code == 1, check.output  # valid, but nothing to scan yet
+    assert check.output.strip().splitlines()[-1].startswith("not ok: no accounts configured")
 
 
 def test_config_check_masks_secret_commands(tmp_path):
@@ -136,6 +136,7 @@ def test_bad_config_gives_one_line_and_non_zero_exit(tmp_path):
 def test_config_env_var_names_the_file(tmp_path, monkeypatch):
     path = write(tmp_path, GOOD)
     monkeypatch.setenv("ONWARD_CONFIG", str(path))
+    monkeypatch.setenv("ONWARD_PERSONAL_PASSWORD", "x")
     result = CliRunner().invoke(cli, ["config", "check", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert str(path) in result.output
@@ -159,3 +160,19 @@ def test_name_signs_drafts_per_account_and_is_asked_by_config_init(tmp_path):
         load_config(write(tmp_path, 'name = "Sam\\nBcc: x@y"\n'), env={})
     refused = CliRunner().invoke(cli, ["--config", str(tmp_path / "other.toml"), "config", "init", "--name", "a\nb"])
     assert refused.exit_code != 0 and "one line" in refused.output and "Traceback" not in refused.output
+
+
+def test_typos_get_a_suggestion_and_a_password_gets_the_secret_sources(tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown key 'accounts.personal.hots' \(did you mean 'host'\?\)"):
+        load_config(write(tmp_path, GOOD.replace("host =", "hots =")), env={})
+    with pytest.raises(ConfigError, match=r"unknown key 'databse' \(did you mean 'database'\?\)"):
+        load_config(write(tmp_path, GOOD.replace("database =", "databse =")), env={})
+    with pytest.raises(ConfigError, match=r"unknown key 'account' \(did you mean 'accounts'\?\)"):
+        load_config(write(tmp_path, GOOD.replace("[accounts.personal]", "[account.personal]")), env={})
+    path = write(tmp_path, GOOD + 'password = "hunter2"\n')
+    result = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
+    assert result.exit_code == 2 and "hunter2" not in result.output
+    assert result.output.strip() == (
+        f"onward: error: {path}: 'accounts.personal.password': passwords are never read from the config file; use one "
+        "of password_env, password_command, oauth2_token_command, password_keyring (`onward keys set personal` "
+        "stores one in the system keyring)")

@@ -98,7 +98,12 @@ def test_report_numbers_on_a_known_history(history):
     timing = report["days_to_rejection"]
     assert timing["linked_rejections"] == 5 and timing["under_2_days"] == 3
     assert timing["median_days"] == 1.0
-    assert report["feedback"] == {"drafted": 3, "replied": 1, "reply_rate": 0.333}
+    # <d1> got an answer, so it was sent; <d2> and <d3> still wait in Drafts and are not counted as asked
+    assert report["feedback"] == {"drafted": 3, "sent": 1, "replied": 1, "reply_rate": 1.0}
+    history.db.execute("UPDATE rejection_events SET draft_status = 'sent' WHERE draft_message_id IN ('<d2>', '<d3>')")
+    assert build_report(history)["feedback"] == {"drafted": 3, "sent": 3, "replied": 1, "reply_rate": 0.333}
+    assert any(o["text"] == "1 of the 3 feedback requests you sent got an answer."
+               for o in build_report(history)["observations"])
     texts = [o["text"] for o in report["observations"]]
     assert texts[0].startswith("4 of 5 rejections came before any interview")
     assert any("3 of 4 stated reasons are about others' experience" in t for t in texts)
@@ -118,6 +123,9 @@ def test_text_csv_and_html_views(history):
     report = build_report(history)
     text = to_text(report)
     assert "rejections                 5" in text and "Observations" in text
+    assert text.startswith("onward report, ") and "What came back from your applications" in text
+    assert "  Jan 2025 " in text and "2025-01" not in text
+    assert "  others' experience closer to the role " in text  # labels whole, not cut
     rows = list(csv.reader(io.StringIO(to_csv(report))))
     assert rows[0] == ["section", "key", "value"]
     assert ["funnel", "rejections", "5"] in rows and ["rejections_by_company", "Acme", "2"] in rows

@@ -43,7 +43,7 @@ def test_first_scan_tags_records_and_drafts_without_marking_read(setup):
             client.append("INBOX", raw)
     result = run(config)
     assert result.exit_code == 0, result.output
-    assert "1 rejections" in result.output and "1 drafts saved" in result.output
+    assert "1 rejection," in result.output and "1 draft saved" in result.output
     with dovecot.client(account) as client:
         flags = flags_of(client)
         assert all(b"\\Seen" not in f for f in flags.values())
@@ -105,7 +105,7 @@ def test_dry_run_writes_nothing_anywhere(setup):
         client.append("INBOX", REJECTION)
     result = run(config, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "dry run, nothing written" in result.output and "1 rejections" in result.output
+    assert "dry run, nothing written" in result.output and "1 rejection," in result.output
     assert not db.exists()
     with dovecot.client(account) as client:
         assert all(f == set() or f == {b"\\Recent"} for f in flags_of(client).values())
@@ -234,6 +234,45 @@ def test_mark_command_by_message_id(setup):
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT count(*) FROM rejection_events") == [(0,)]
     assert rows(db, "SELECT label, origin FROM corrections") == [("not_rejection", "command")]
+    assert "$Rejection removed; unsent draft removed from Drafts" in result.output
+
+
+def test_history_ids_and_a_correction_that_reaches_the_server(setup):
+    dovecot, account, config, db = setup
+    other = REJECTION.replace(b"<rej-1@kestrelbank.example>", b"<rej-2@kestrelbank.example>")
+    with dovecot.client(account) as client:
+        client.append("INBOX", REJECTION)
+        client.append("INBOX", other)
+        client.append("INBOX", PERSONAL)
+        client.append("Drafts", PERSONAL, flags=[b"\\Draft", b"\\Deleted"])  # the user's, marked deleted
+    assert run(config).exit_code == 0
+    listing = CliRunner().invoke(cli, ["--config", str(config), "history"])
+    header, first, second, total = listing.output.splitlines()
+    assert header.split() == ["id", "date", "company", "role", "stage", "reason", "draft"]
+    assert total == "2 rejections"
+    first_id, second_id = first.split()[0], second.split()[0]
+    kept = CliRunner().invoke(cli, ["--config", str(config), "mark", second_id, "--as", "not_rejection",
+                                    "--keep-server"])
+    assert kept.exit_code == 0 and kept.output == "marked 1 message as not_rejection\n"
+    result = CliRunner().invoke(cli, ["--config", str(config), "mark", first_id, "--as", "not_rejection"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == "<rej-1@kestrelbank.example>: $Rejection removed; unsent draft removed from Drafts"
+    with dovecot.client(account) as client:
+        client.select_folder("INBOX", readonly=True)
+        tagged = client.search(["KEYWORD", "$Rejection"])
+        assert [client.fetch(tagged, ["ENVELOPE"])[uid][b"ENVELOPE"].message_id for uid in tagged] == [
+            b"<rej-2@kestrelbank.example>"]  # --keep-server left this one as it was
+        assert len(client.search("ALL")) == 3  # the mail itself is never touched
+        client.select_folder("Drafts", readonly=True)
+        bodies = [d[b"BODY[]"] for d in client.fetch(client.search("ALL"), ["BODY.PEEK[]"]).values()]
+        assert len(bodies) == 2  # the other rejection's draft and the user's own message marked deleted
+        assert not any(b"In-Reply-To: <rej-1@kestrelbank.example>" in b for b in bodies)
+    assert run(config).exit_code == 0  # the next scan neither tags it again nor takes it for a new correction
+    assert rows(db, "SELECT label, origin FROM corrections") == [("not_rejection", "command")] * 2
+    again = CliRunner().invoke(cli, ["--config", str(config), "mark", first_id, "--as", "not_rejection"])
+    assert again.exit_code == 0 and "no unsent draft left in Drafts" in again.output
+    unknown = CliRunner().invoke(cli, ["--config", str(config), "mark", "999", "--as", "not_rejection"])
+    assert unknown.exit_code == 1 and "no message id 999 in the history" in unknown.output
 
 
 def test_moving_a_rejection_out_of_move_to_is_a_correction(setup):

@@ -123,7 +123,8 @@ def test_two_accounts_one_failing(tmp_path, monkeypatch, dovecot, imap_account, 
         with dovecot.client(good) as client:
             client.append("INBOX", REJECTION)
         assert wait_for(lambda: len(keyworded(dovecot, good)) == 1, timeout=10)
-        assert by_name["bad"].failures >= 1 and by_name["bad"].is_alive()
+        assert wait_for(lambda: by_name["bad"].failures >= 1)
+        assert by_name["bad"].is_alive() or by_name["bad"].gave_up  # it may have given up by now
     finally:
         watcher.stop.set()
         runner.join(20)
@@ -155,3 +156,21 @@ def test_sigterm_stops_and_sighup_reloads(tmp_path, dovecot, imap_account):
     reader.join(5)
     assert any("onward watch: stopped" in line for line in lines)
     assert not any("Traceback" in line for line in lines)
+
+
+def test_refused_login_gives_up_with_one_line_and_exit_2(tmp_path, imap_account):
+    config = write_config(tmp_path / "config.toml", {"main": imap_account}, database=tmp_path / "onward.db")
+    env = dict(os.environ, ONWARD_TEST_PASSWORD_MAIN="not-the-password", HOME=str(tmp_path), JOURNAL_STREAM="8:123")
+    log_file = tmp_path / "onward.log"
+    done = subprocess.run([sys.executable, "-m", "onward", "--config", str(config), "--log-file", str(log_file),
+                           "watch"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr  # RestartPreventExitStatus=2: systemd leaves it stopped
+    lines = done.stderr.splitlines()
+    assert sum("reconnecting in" in line for line in lines) == 2
+    gave_up = [line for line in lines if "gave up" in line]
+    assert len(gave_up) == 1 and gave_up[0].startswith("ERROR onward.sync.watch: account 'main': login refused")
+    assert lines[-1] == "onward: error: every account's login was refused (see above); fix the secrets and start again"
+    assert all(line.startswith(("INFO", "WARNING", "ERROR", "onward:")) for line in lines)  # journald adds the time
+    logged = log_file.read_text().splitlines()
+    assert any("gave up after 3 refused logins" in line for line in logged)
+    assert logged[0][:4].isdigit()  # the file has its own timestamps

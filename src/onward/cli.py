@@ -26,6 +26,7 @@ class AppContext:
     config_path: Path | None
     debug: bool
     overrides: dict[str, Any] = field(default_factory=dict)
+    verbosity: int = 0  # -v count minus -q count
     _config: Config | None = None
 
     @property
@@ -67,20 +68,39 @@ def _debug_requested(ctx: click.Context) -> bool:
     return bool(obj and obj.debug) or "--debug" in sys.argv
 
 
-def _setup_logging(verbose: int, quiet: int, debug: bool) -> None:
+def _setup_logging(verbose: int, quiet: int, debug: bool, log_file: Path | None = None) -> None:
     level = logging.WARNING - 10 * verbose + 10 * quiet
     if debug:
         level = logging.DEBUG
+    # under systemd, journald stamps each line itself
+    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        try:
+            file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(f"{log_file}: cannot write: {exc.strerror}", param_hint="--log-file") from None
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append(file_handler)
     logging.basicConfig(
         level=max(logging.DEBUG, min(level, logging.CRITICAL)),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        format=f"{stamp}%(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
         force=True,
     )
     for handler in logging.getLogger().handlers:
         logsafe.install(handler)
     # imapclient logs every command at debug level; only --debug should show them
     logging.getLogger("imapclient").setLevel(logging.DEBUG if debug else max(level, logging.INFO))
+
+
+def _complete_account(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of account names, from the config file the command line names."""
+    try:
+        config = load_config(ctx.find_root().params.get("config_path"))
+    except OnwardError:
+        return []
+    return [name for name in config.accounts if name.startswith(incomplete)]
 
 
 @click.group(cls=OnwardGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,16 +111,19 @@ def _setup_logging(verbose: int, quiet: int, debug: bool) -> None:
 @click.option("--debug", is_flag=True, help="Debug logs and full tracebacks.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", count=True, help="Less log output.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also append the log to this file (with timestamps).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, database: Path | None, debug: bool, verbose: int,
-        quiet: int) -> None:
+        quiet: int, log_file: Path | None) -> None:
     """onward reads your job-search mail, spots rejections, drafts a polite request for
     feedback, and shows you the patterns across them.
 
     Start with `onward demo`, then `onward config init`.
     """
-    _setup_logging(verbose, quiet, debug)
-    ctx.obj = AppContext(config_path=config_path, debug=debug, overrides={"database": database})
+    _setup_logging(verbose, quiet, debug, log_file)
+    ctx.obj = AppContext(config_path=config_path, debug=debug, overrides={"database": database},
+                         verbosity=verbose - quiet)
 
 
 @cli.group()
@@ -127,16 +150,49 @@ def config_init(app: AppContext, force: bool, my_name: str | None) -> None:
     except OSError as exc:
         raise OnwardError(f"{path}: cannot write: {exc.strerror}") from None
     click.echo(f"wrote {path}")
+    click.echo(f"next: add your account to {path} (see the comments in it), then onward config check --connect")
+
+
+@config.command("unit")
+@click.pass_obj
+def config_unit(app: AppContext) -> None:
+    """Print the systemd user unit for `onward watch` with this onward and this config's database folder.
+
+    onward config unit > ~/.config/systemd/user/onward.service
+    """
+    from onward.service_unit import unit_for
+
+    config = app.config
+    click.echo(unit_for(config), nl=False)
+    if not config.database.parent.exists():
+        click.echo(f"onward: note: {config.database.parent} does not exist yet; run `onward scan` once before "
+                   "starting the service", err=True)
 
 
 @config.command("check")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--connect", is_flag=True,
+              help="Also log in to each account, list its folders and say what a scan would read (reads no mail).")
 @click.pass_obj
-def config_check(app: AppContext, fmt: str) -> None:
-    """Validate the config and print the effective settings, secrets masked."""
-    effective = describe(app.config)
+def config_check(app: AppContext, fmt: str, connect: bool) -> None:
+    """Validate the config and print the effective settings, secrets masked.
+
+    Not ok (exit 1) without an account, or when an account's password variable is unset.
+    """
+    from onward.config import problems as config_problems
+
+    config = app.config
+    effective = describe(config)
+    problems = config_problems(config)
+    checks = _check_connections(app) if connect and config.accounts else []
+    problems += [f"account {c['account']!r}: {c['error']}" for c in checks if c.get("error")]
+    problems += [f"account {c['account']!r}: no folder {p['name']!r} on the server" for c in checks
+                 for p in c.get("plans", []) if not p["exists"]]
     if fmt == "json":
-        click.echo(json.dumps(effective, indent=2))
+        click.echo(json.dumps({**effective, "problems": problems, **({"connections": checks} if connect else {})},
+                              indent=2, default=str))
+        if problems:
+            sys.exit(1)
         return
     source = effective.pop("config_file")
     click.echo(f"config file: {source or '(none found; defaults in use: ' + str(default_config_path()) + ')'}")
@@ -147,7 +203,56 @@ def config_check(app: AppContext, fmt: str) -> None:
         click.echo(f"[accounts.{name}]")
         for key, value in account.items():
             click.echo(f"  {key} = {value}")
+    for check in checks:
+        _show_connection(check)
+    if problems:
+        for problem in problems:
+            click.echo(f"not ok: {problem}")
+        sys.exit(1)
     click.echo("ok")
+    click.echo("next: onward scan --dry-run (what a scan would do), then onward scan" if connect else
+               "next: onward config check --connect (logs in and shows what a scan would read)")
+
+
+def _check_connections(app: AppContext) -> list[dict[str, Any]]:
+    from dataclasses import asdict
+
+    from onward.store import Store
+    from onward.sync.preflight import check_connection
+
+    config = app.config
+    results = []
+    store = Store(config.database, readonly=True) if config.database.exists() else None
+    try:
+        for account in config.accounts.values():
+            try:
+                results.append(asdict(check_connection(config, account, store)))
+            except OnwardError as exc:
+                results.append({"account": account.name, "error": str(exc)})
+    finally:
+        if store is not None:
+            store.close()
+    return results
+
+
+def _show_connection(check: dict[str, Any]) -> None:
+    if check.get("error"):
+        return  # listed with the problems
+    click.echo(f"[accounts.{check['account']}] logged in to {check['server']} "
+               f"(server has: {', '.join(check['capabilities']) or 'none of IDLE, CONDSTORE, MOVE, UIDPLUS'})")
+    folders = check["folders"]
+    click.echo(f"  {_count(len(folders), 'folder')} on the server: {', '.join(folders[:12])}"
+               f"{', ...' if len(folders) > 12 else ''}")
+    for plan in check["plans"]:
+        if not plan["exists"]:
+            click.echo(f"  {plan['name']}: no such folder on the server (check `folders`)")
+        elif plan["first_scan_since"]:
+            click.echo(f"  {plan['name']}: {_count(plan['messages'], 'message')}; the first scan reads "
+                       f"{plan['to_read']:,} received since {plan['first_scan_since']} (since_days; --all for every one)")
+        else:
+            click.echo(f"  {plan['name']}: {_count(plan['messages'], 'message')}; the next scan reads "
+                       f"{plan['to_read']:,} new since the last one")
+    click.echo(f"  drafts are saved to: {check['drafts_folder']}")
 
 
 @cli.command()
@@ -273,8 +378,8 @@ def classify(app: AppContext, paths: tuple[Path, ...], model_path: Path | None, 
             _show_mail(f"{p.verdict:<13} {p.score:5.2f}  {p.category:<15} {sender:<28}  {m.subject[:70]}")
     if fmt == "text":
         total = sum(counts.values())
-        click.echo(f"\n{total} messages: {counts['rejection']} rejections, {counts['unsure']} unsure, "
-                   f"{counts['not_rejection']} not rejections")
+        click.echo(f"\n{_count(total, 'message')}: {_count(counts['rejection'], 'rejection')}, "
+                   f"{counts['unsure']:,} unsure, {counts['not_rejection']:,} not rejections")
 
 
 @cli.command("filter")
@@ -475,42 +580,33 @@ def _outcome_line(o: Any) -> str:
     return f"{verdict:<13} {score}  {(o.category or '-'):<15} {o.subject[:60]}{known}{extra}"
 
 
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def _summary_line(summary: Any, dry_run: bool) -> str:
     prefix = "dry run, nothing written: " if dry_run else ""
-    draft_word = "drafts that would be saved" if dry_run else "drafts saved"
-    return (f"{prefix}{summary.account}: {summary.scanned} scanned ({summary.new} new, {summary.known} seen before, "
-            f"{summary.malformed} malformed), {summary.rejections} rejections, {summary.unsure} unsure, "
-            f"{summary.drafts} {draft_word}" + (f" ({summary.too_old} rejections older than the draft age limit "
-                                                f"recorded and tagged, not drafted)" if summary.too_old else ""))
+    drafts = _count(summary.drafts, "draft that would be saved", "drafts that would be saved") if dry_run else \
+        _count(summary.drafts, "draft saved", "drafts saved")
+    too_old = (f" ({_count(summary.too_old, 'rejection')} older than the draft age limit recorded and tagged, "
+               "not drafted)") if summary.too_old else ""
+    return (f"{prefix}{summary.account}: {summary.scanned:,} scanned ({summary.new:,} new, {summary.known:,} seen "
+            f"before, {summary.malformed:,} malformed), {_count(summary.rejections, 'rejection')}, "
+            f"{summary.unsure:,} unsure, {drafts}{too_old}")
 
 
-class _Progress:
-    """One status line on a terminal (stderr), redrawn in place; nothing when output is not a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.counts = {"scanned": 0, "rejections": 0, "unsure": 0, "drafts": 0}
-        self.shown = False
-
-    def update(self, outcome: Any) -> None:
-        self.counts["scanned"] += 1
-        self.counts["rejections"] += outcome.status == "new" and outcome.verdict == "rejection"
-        self.counts["unsure"] += outcome.status == "new" and outcome.verdict == "unsure"
-        self.counts["drafts"] += outcome.draft in ("drafted", "no_recipient", "would_draft")
-        if self.enabled:
-            click.echo("\r" + ", ".join(f"{k} {v}" for k, v in self.counts.items()), nl=False, err=True)
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", nl=False, err=True)
-            self.shown = False
+def _shown_at(verbosity: int, outcome: Any) -> bool:
+    """-q: no message lines; default: new rejections and unsure ones; -v: every message."""
+    if verbosity > 0:
+        return True
+    return verbosity == 0 and outcome.status == "new" and outcome.verdict in ("rejection", "unsure")
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First scan looks back to this date.")
+@click.option("--account", "accounts", multiple=True, shell_complete=_complete_account,
+              help="Only these configured accounts (repeatable).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="First scan looks back to this date.")
 @click.option("--all", "scan_all", is_flag=True, help="First scan reads the whole folder.")
 @click.option("--dry-run", is_flag=True, help="Read and classify, print what would happen, write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
@@ -534,35 +630,34 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     if since and scan_all:
         raise click.UsageError("--since and --all exclude each other")
     app.overrides["draft_max_age_days"] = draft_max_age_days
+    from onward.progress import ScanProgress
+
     config = app.config
     model = _load_model(app, model_path)
+    first_scan = not paths and not dry_run and not config.database.exists()
+    with ScanProgress(enabled=fmt == "text" and app.verbosity >= 0) as progress:
 
-    progress = _Progress(enabled=fmt == "text" and sys.stderr.isatty())
+        def show(outcome: Any) -> None:
+            if fmt == "jsonl":
+                click.echo(json_text(outcome.to_dict()))
+            elif _shown_at(app.verbosity, outcome):
+                progress.clear()
+                _show_mail(_outcome_line(outcome))
+            progress.advance()
 
-    def show(outcome: Any) -> None:
-        progress.clear()
-        if fmt == "jsonl":
-            click.echo(json_text(outcome.to_dict()))
-        elif outcome.status != "known" or outcome.verdict != "not_rejection":
-            _show_mail(_outcome_line(outcome))
-        progress.update(outcome)
+        if paths:
+            from onward.mailbox.local import iter_local
+            from onward.pipeline.processor import scan_local
 
-    if paths:
-        from onward.mailbox.local import iter_local
-        from onward.pipeline.processor import scan_local
+            summaries = [scan_local(config, model, iter_local(paths), label=",".join(map(str, paths)),
+                                    dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)]
+            failures: list[tuple[str, str]] = []
+        else:
+            from onward.sync.scan import default_jobs, scan_accounts
 
-        summary = scan_local(config, model, iter_local(paths), label=",".join(map(str, paths)),
-                             dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)
-        progress.clear()
-        if fmt == "text":
-            click.echo(_summary_line(summary, dry_run))
-        return
-    from onward.sync.scan import default_jobs, scan_accounts
-
-    summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
-                                        scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts, on_outcome=show,
-                                        jobs=jobs or default_jobs())
-    progress.clear()
+            summaries, failures = scan_accounts(config, model, accounts, since=since.date() if since else None,
+                                                scan_all=scan_all, dry_run=dry_run, drafts=not no_drafts,
+                                                on_outcome=show, jobs=jobs or default_jobs(), on_found=progress.found)
     if fmt == "text":
         for summary in summaries:
             click.echo(_summary_line(summary, dry_run))
@@ -570,6 +665,9 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
         click.echo(f"onward: error: {error}", err=True)
     if failures:
         sys.exit(1)
+    if first_scan and fmt == "text" and app.verbosity >= 0:
+        click.echo("next: onward history (the rejections), onward report (the patterns); to keep watching in the "
+                   "background: systemctl --user enable --now onward (README, \"The background service\")")
 
 
 @cli.command()
@@ -626,10 +724,13 @@ def demo(app: AppContext, out: Path | None) -> None:
     click.echo(to_text(data), nl=False)
     (out / "report.html").write_text(to_html(data), encoding="utf-8")
     click.echo(f"\ndatabase: {database}\nhtml report: {out / 'report.html'}")
+    click.echo("\nNext: install onward for your own mail with `pipx install .`, then `onward config init` "
+               "(README, \"Using it on your mail\").")
 
 
 @cli.command()
-@click.option("--account", "accounts", multiple=True, help="Only these configured accounts (repeatable).")
+@click.option("--account", "accounts", multiple=True, shell_complete=_complete_account,
+              help="Only these configured accounts (repeatable).")
 @_model_option
 @click.pass_obj
 def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -> None:
@@ -715,8 +816,8 @@ def _open_history(app: AppContext, readonly: bool = False) -> Any:
 
 
 @cli.command()
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only mail received on or after this date.")
-@click.option("--account", help="Only this account.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Only mail received on or after this date.")
+@click.option("--account", shell_complete=_complete_account, help="Only this account.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 @click.pass_obj
@@ -747,7 +848,7 @@ def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def history(app: AppContext, company: str | None, fmt: str) -> None:
-    """The list of rejections onward has recorded."""
+    """The list of rejections onward has recorded; `onward mark ID` corrects one."""
     from onward.history import rejection_history
 
     with _open_history(app, readonly=True) as store:
@@ -755,25 +856,47 @@ def history(app: AppContext, company: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json_text(events, indent=2))
         return
+    row = "{:>5}  {:<10}  {:<28} {:<30} {:<11} {:<15} {}"
+    if events:
+        click.echo(row.format("id", "date", "company", "role", "stage", "reason", "draft"))
     for e in events:
-        date = (e["received_at"] or "")[:10]
-        _show_mail(f"{date}  {(e['company'] or '(unknown)')[:28]:<28} {(e['role'] or '')[:30]:<30} "
-                   f"{e['stage']:<11} {e['reason']:<15} {e['draft_status']}")
-    click.echo(f"{len(events)} rejections")
+        _show_mail(row.format(e["ref"], (e["received_at"] or "")[:10], (e["company"] or "(unknown)")[:28],
+                              (e["role"] or "")[:30], e["stage"], e["reason"], e["draft_status"]))
+    click.echo(_count(len(events), "rejection"))
 
 
 @cli.command()
-@click.argument("message_id")
+@click.argument("message")
 @click.option("--as", "label", required=True, help="rejection, not_rejection, or a category.")
-@click.option("--account", help="Only in this account.")
+@click.option("--account", shell_complete=_complete_account, help="Only in this account.")
+@click.option("--keep-server", is_flag=True,
+              help="Only record the correction: leave the keyword and the unsent draft on the server.")
 @click.pass_obj
-def mark(app: AppContext, message_id: str, label: str, account: str | None) -> None:
-    """Correct onward: record what MESSAGE_ID really is (used by `train --with-corrections`)."""
+def mark(app: AppContext, message: str, label: str, account: str | None, keep_server: bool) -> None:
+    """Correct onward: record what MESSAGE (an id from `onward history`, or a Message-ID) really is.
+
+    Marking a message not_rejection also takes $Rejection off it and removes the feedback-request
+    draft onward saved for it, while that draft is still unsent in Drafts. Corrections also feed
+    `train --with-corrections`.
+    """
+    from onward.history import find_messages, saved_draft_id
     from onward.history import mark as record_correction
+    from onward.sync.withdraw import Withdrawal, withdraw
 
     with _open_history(app) as store:
-        count = record_correction(store, message_id, label, account)
-    click.echo(f"marked {count} message(s) as {label}")
+        undo = [Withdrawal(row["account"], row["folder"], row["message_id"],
+                           saved_draft_id(store, row["account"], row["message_id"]))
+                for row in find_messages(store, message, account)]
+        count = record_correction(store, message, label, account)
+    click.echo(f"marked {_count(count, 'message')} as {label}")
+    if label == "not_rejection" and not keep_server:
+        try:
+            lines = withdraw(app.config, undo)
+        except OnwardError as exc:
+            raise OnwardError(f"the correction is recorded, but the server was not updated: {exc} "
+                              "(run the same command again later)") from None
+        for line in lines:
+            click.echo(line)
 
 
 @cli.command()
@@ -797,6 +920,87 @@ def export(app: AppContext) -> None:
 
     with _open_history(app, readonly=True) as store:
         click.echo(json_text(export_all(store), indent=2))
+
+
+@cli.group()
+def keys() -> None:
+    """Passwords in the system keyring, for accounts with password_keyring = true."""
+
+
+@keys.command("set")
+@click.argument("account", shell_complete=_complete_account)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin, no prompt.")
+@click.pass_obj
+def keys_set(app: AppContext, account: str, password_stdin: bool) -> None:
+    """Store ACCOUNT's password (or app password) in the system keyring."""
+    from onward.secrets import store_in_keyring
+
+    settings = app.config.account(account)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"password for {settings.username} at {settings.host}", hide_input=True,
+                                confirmation_prompt=True, err=True)
+    if not password:
+        raise OnwardError("no password given; nothing stored")
+    backend = store_in_keyring(account, password)
+    click.echo(f"stored the password of account {account!r} in the keyring ({backend})")
+    if not settings.password_keyring:
+        click.echo(f"note: account {account!r} does not read it yet: set password_keyring = true instead of "
+                   "its other secret source", err=True)
+    click.echo("next: onward config check --connect")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def accounts(app: AppContext, fmt: str) -> None:
+    """The configured accounts: server, user, folders and where the secret comes from."""
+    from onward.config import SECRET_KEYS
+
+    listed = describe(app.config)["accounts"]
+    if fmt == "json":
+        click.echo(json.dumps(listed, indent=2))
+        return
+    for name, a in listed.items():
+        source = next((f"{key} = {a[key]}" for key in SECRET_KEYS if a.get(key)), "no secret source")
+        click.echo(f"{name}: {a['username']} at {a['host']}:{a['port']} ({a['tls']}), folders "
+                   f"{', '.join(a['folders'])}; {source}")
+    if not listed:
+        click.echo("no accounts configured: `onward config init`, then add an [accounts.NAME] table")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def status(app: AppContext, fmt: str) -> None:
+    """Per account: last scan, last error, mail seen, rejections and drafts waiting in Drafts."""
+    from onward.status import account_status
+
+    with _open_history(app, readonly=True) as store:
+        rows = account_status(store, app.config)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        gone = "" if row["configured"] else " (no longer configured)"
+        click.echo(f"{row['account']}{gone}: last scan {_when(row['last_scan_at'])}; "
+                   f"{_count(row['mail_seen'], 'message')} seen, {_count(row['rejections'], 'rejection')}, "
+                   f"{_count(row['drafts_pending'], 'draft')} waiting in Drafts")
+        if row["last_error"]:
+            old = row["last_scan_at"] and row["last_scan_at"] > row["last_error_at"]
+            click.echo(f"  last error{' (before the last good scan)' if old else ''}, {_when(row['last_error_at'])}: "
+                       f"{row['last_error']}")
+    if not rows:
+        click.echo("no accounts configured and nothing recorded yet")
+
+
+def _when(timestamp: str | None) -> str:
+    if not timestamp:
+        return "never"
+    from datetime import datetime
+
+    return datetime.fromisoformat(timestamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def main() -> None:

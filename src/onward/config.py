@@ -7,11 +7,12 @@ when we connect.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import logging
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,11 @@ def check_name(value: str, key: str, where: str) -> str:
     return value
 
 
+def _did_you_mean(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
         return True
@@ -195,15 +201,17 @@ def _parse_account(name: str, table: Any, where: str) -> AccountConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: {prefix!r} must be a table")
     values: dict[str, Any] = {}
+    if "password" in table:
+        raise ConfigError(f"{where}: {prefix + '.password'!r}: passwords are never read from the config file; "
+                          f"use one of {', '.join(SECRET_KEYS)} (`onward keys set {name}` stores one in the "
+                          "system keyring)")
     for key, value in table.items():
         if key not in _ACCOUNT:
-            raise ConfigError(f"{where}: unknown key {prefix + '.' + key!r}")
+            raise ConfigError(f"{where}: unknown key {prefix + '.' + key!r}{_did_you_mean(key, _ACCOUNT)}")
         values[key] = _check_type(value, _ACCOUNT[key], f"{prefix}.{key}", where)
     for required in ("host", "username"):
         if required not in values:
             raise ConfigError(f"{where}: {prefix!r} needs {required!r}")
-    if "password" in table:  # pragma: no cover - caught above as unknown; kept for the message
-        raise ConfigError(f"{where}: passwords are never read from the config file")
     tls = values.get("tls", "ssl")
     if tls not in TLS_MODES:
         raise ConfigError(f"{where}: {prefix + '.tls'!r} must be one of {', '.join(TLS_MODES)}, got {tls!r}")
@@ -271,7 +279,7 @@ def load_config(
         elif key in _TOP_LEVEL:
             values[key] = _check_type(value, _TOP_LEVEL[key], key, where)
         else:
-            raise ConfigError(f"{where}: unknown key {key!r}")
+            raise ConfigError(f"{where}: unknown key {key!r}{_did_you_mean(key, [*_TOP_LEVEL, 'accounts'])}")
 
     for key, expected in _TOP_LEVEL.items():
         raw = env.get(f"ONWARD_{key.upper()}")
@@ -303,6 +311,16 @@ def example_config(name: str = "") -> str:
 
 def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def problems(config: Config) -> list[str]:
+    """What would stop a scan that the file's syntax does not show: no account, an unset variable."""
+    found = [] if config.accounts else ["no accounts configured: add an [accounts.NAME] table (see the comments "
+                                        "`onward config init` writes)"]
+    for account in config.accounts.values():
+        if account.password_env and secret_available(account) is False:
+            found.append(f"account {account.name!r}: environment variable {account.password_env} is not set")
+    return found
 
 
 def describe(config: Config) -> dict[str, Any]:

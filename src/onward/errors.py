@@ -27,5 +27,9 @@ class MailboxError(OnwardError):
     """An IMAP server refused us or could not be reached."""
 
 
+class LoginRefused(MailboxError):
+    """The server said no to the password or token: trying again will not change its mind."""
+
+
 class SecretError(OnwardError):
     """A password or token could not be obtained."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from onward.classifier import CATEGORIES
@@ -15,7 +16,7 @@ CORRECTION_LABELS = (*CATEGORIES, "not_rejection")
 
 
 def rejection_history(store: Store, company: str | None = None) -> list[dict[str, Any]]:
-    sql = """SELECT e.id, e.received_at, e.company, e.role, e.stage, e.reason, e.reply_to, e.draft_status,
+    sql = """SELECT e.id, m.id AS ref, e.received_at, e.company, e.role, e.stage, e.reason, e.reply_to, e.draft_status,
                     m.account, m.message_id, m.subject, m.from_addr, a.received_at AS applied_at
              FROM rejection_events e JOIN messages m ON m.id = e.message
              LEFT JOIN messages a ON a.id = e.application_message"""
@@ -26,21 +27,39 @@ def rejection_history(store: Store, company: str | None = None) -> list[dict[str
     return [dict(r) for r in store.db.execute(sql + " ORDER BY e.received_at", params)]
 
 
-def mark(store: Store, message_id: str, label: str, account: str | None = None, origin: str = "command") -> int:
-    """Record a correction and make the history follow it. Returns how many messages it touched."""
-    if label not in CORRECTION_LABELS:
-        raise OnwardError(f"--as must be one of {', '.join(CORRECTION_LABELS)}")
-    if not message_id.startswith("<"):
-        message_id = f"<{message_id}>"
-    sql, params = "SELECT * FROM messages WHERE message_id = ?", [message_id]
+def find_messages(store: Store, ref: str, account: str | None = None) -> list[sqlite3.Row]:
+    """The recorded messages a user means: the short id `history` shows, or a Message-ID (with or
+    without its angle brackets)."""
+    if ref.isdigit():
+        sql, params = "SELECT * FROM messages WHERE id = ?", [int(ref)]
+        shown = f"id {ref}"
+    else:
+        message_id = ref if ref.startswith("<") else f"<{ref}>"
+        sql, params, shown = "SELECT * FROM messages WHERE message_id = ?", [message_id], message_id
     if account:
         sql += " AND account = ?"
         params.append(account)
     rows = store.db.execute(sql, params).fetchall()
     if not rows:
-        raise OnwardError(f"no message {message_id} in the history")
+        raise OnwardError(f"no message {shown} in the history (`onward history` shows the ids)")
+    return rows
+
+
+def saved_draft_id(store: Store, account: str, message_id: str) -> str | None:
+    """The Message-ID of the feedback-request draft onward saved for this message, if any."""
+    row = store.db.execute("SELECT detail FROM actions WHERE account = ? AND message_id = ? AND action = 'draft'",
+                           (account, message_id)).fetchone()
+    return row[0] if row else None
+
+
+def mark(store: Store, ref: str, label: str, account: str | None = None, origin: str = "command") -> int:
+    """Record a correction and make the history follow it. Returns how many messages it touched."""
+    if label not in CORRECTION_LABELS:
+        raise OnwardError(f"--as must be one of {', '.join(CORRECTION_LABELS)}")
+    rows = find_messages(store, ref, account)
     with store.transaction() as db:
         for row in rows:
+            message_id = row["message_id"]
             if label == "not_rejection":  # not a rejection, but job mail of some kind: the closest category
                 category = "other_job" if row["category"] == "rejection" else row["category"]
             else:

@@ -8,6 +8,7 @@ import shlex
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from onward import logsafe
@@ -78,14 +79,31 @@ def resolve_secret(account: AccountConfig, env: Mapping[str, str] | None = None)
             raise SecretError(f"account {account.name!r}: environment variable {account.password_env} is not set")
         return Secret("password", value)
     if account.password_keyring:
-        try:
-            import keyring  # optional dependency: pip install 'onward[keyring]'
-        except ImportError:
-            raise SecretError(
-                f"account {account.name!r}: password_keyring needs the keyring package (pip install 'onward[keyring]')"
-            ) from None
-        value = keyring.get_password("onward", account.name)
+        value = _keyring(account.name).get_password(KEYRING_SERVICE, account.name)
         if not value:
-            raise SecretError(f"account {account.name!r}: no password in the keyring under service 'onward'")
+            raise SecretError(f"account {account.name!r}: no password in the keyring under service 'onward' "
+                              f"(onward keys set {account.name})")
         return Secret("password", value)
     raise SecretError(f"account {account.name!r}: no secret source configured")
+
+
+KEYRING_SERVICE = "onward"
+
+
+def _keyring(account: str) -> ModuleType:
+    try:
+        import keyring  # optional dependency: pip install 'onward[keyring]'
+    except ImportError:
+        raise SecretError(f"account {account!r}: password_keyring needs the keyring package "
+                          "(pipx inject onward keyring, or pip install 'onward[keyring]')") from None
+    return keyring
+
+
+def store_in_keyring(account: str, value: str) -> str:
+    """Save an account's password in the system keyring; returns the keyring's name for people."""
+    keyring = _keyring(account)
+    try:
+        keyring.set_password(KEYRING_SERVICE, account, value)
+    except keyring.errors.KeyringError as exc:
+        raise SecretError(f"account {account!r}: the keyring refused the password: {exc}") from None
+    return type(keyring.get_keyring()).__name__

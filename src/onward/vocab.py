@@ -52,6 +52,7 @@ class DraftStatus(StrEnum):
     DRAFTED_NO_RECIPIENT = "drafted_no_recipient"
     TONE_FAILED = "tone_failed"
     NOT_DRAFTED = "not_drafted"
+    SENT = "sent"  # the draft left Drafts (the user sent it, or it is in Sent)
 
 
 # plain strings, for JSON keys, click choices and SQL parameters
@@ -62,4 +63,4 @@ REASONS: tuple[str, ...] = tuple(r.value for r in Reason)
 
 def saved_draft(status: str | None) -> bool:
     """Whether a rejection event's draft status says a draft was saved."""
-    return status in (DraftStatus.DRAFTED, DraftStatus.DRAFTED_NO_RECIPIENT)
+    return status in (DraftStatus.DRAFTED, DraftStatus.DRAFTED_NO_RECIPIENT, DraftStatus.SENT)

@@ -12,19 +12,23 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from onward import logsafe
 from onward.config import AccountConfig
 from onward.drafts.compose import Draft
-from onward.errors import MailboxError
+from onward.errors import LoginRefused, MailboxError
 from onward.mailbox import SourceMessage
 from onward.secrets import Secret, resolve_secret
 
 log = logging.getLogger(__name__)
 
 FETCH_BATCH = 100
+# Until the server's greeting: an IMAP server greets at once, so a silent one is most likely a TLS
+# port spoken to in plain text (it waits for our TLS hello while we wait for its greeting).
+GREETING_TIMEOUT = 10.0
+HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
 GMAIL_LABEL = "onward/Rejection"
 GMAIL_UNSURE_LABEL = "onward/Unsure"
 
@@ -57,9 +61,11 @@ def tls_context(account: AccountConfig) -> ssl.SSLContext:
 
 class ImapMailbox:
     def __init__(self, account: AccountConfig, timeout: float = 60.0,
-                 secret_source: Callable[[AccountConfig], Secret] = resolve_secret) -> None:
+                 secret_source: Callable[[AccountConfig], Secret] = resolve_secret,
+                 greeting_timeout: float = GREETING_TIMEOUT) -> None:
         self.account = account
         self.timeout = timeout
+        self.greeting_timeout = min(greeting_timeout, timeout)
         self.secret_source = secret_source
         self.client: IMAPClient | None = None
         self.selected: str | None = None
@@ -77,18 +83,29 @@ class ImapMailbox:
         context = tls_context(a) if a.tls != "none" else None
         try:
             client = IMAPClient(a.host, port=a.effective_port, ssl=a.tls == "ssl", ssl_context=context,
-                                timeout=self.timeout)
+                                timeout=SocketTimeout(connect=self.greeting_timeout, read=self.timeout))
             if a.tls == "starttls":
                 client.starttls(context)
         except ssl.SSLCertVerificationError as exc:
+            if exc.verify_code == HOSTNAME_MISMATCH:
+                raise MailboxError(f"account {a.name!r}: the TLS certificate of {where} is not for {a.host!r} "
+                                   f"({exc.verify_message}): set host to the name the server's certificate "
+                                   "names") from None
             raise MailboxError(f"account {a.name!r}: TLS certificate of {where} refused: {exc.verify_message}"
                                " (set ca_file to trust a private CA)") from None
         except ssl.SSLError as exc:
-            raise MailboxError(f"account {a.name!r}: TLS with {where} failed: {exc.reason or exc}") from None
+            hint = ""
+            if a.tls == "ssl" and exc.reason == "WRONG_VERSION_NUMBER":  # it answered in plain text
+                hint = (f" ({where} speaks plain IMAP, not TLS: set tls = \"starttls\", or the TLS port, "
+                        "usually 993)")
+            raise MailboxError(f"account {a.name!r}: TLS with {where} failed: {exc.reason or exc}{hint}") from None
         except socket.gaierror:
             raise MailboxError(f"account {a.name!r}: unknown host {a.host}") from None
         except TimeoutError:
-            raise MailboxError(f"account {a.name!r}: {where} did not answer within {self.timeout:.0f} s") from None
+            hint = (f"; if {a.effective_port} is a TLS port (usually 993), set tls = \"ssl\"" if a.tls != "ssl"
+                    else "")
+            raise MailboxError(f"account {a.name!r}: {where} did not greet within {self.greeting_timeout:.0f} s"
+                               f"{hint}") from None
         except OSError as exc:
             raise MailboxError(f"account {a.name!r}: cannot connect to {where}: {exc.strerror or exc}") from None
         except IMAPClientError as exc:
@@ -103,7 +120,8 @@ class ImapMailbox:
         except LoginError:
             _close_quietly(client)
             what = "token" if secret.kind == "oauth2" else "password"
-            raise MailboxError(f"account {a.name!r}: login refused for {a.username} at {where} (check the {what})") from None
+            raise LoginRefused(f"account {a.name!r}: login refused for {a.username} at {where} (check the {what})"
+                               ) from None
         except NETWORK_ERRORS as exc:
             _close_quietly(client)
             raise MailboxError(f"account {a.name!r}: login to {where} failed: {logsafe.redact(str(exc))}") from None
@@ -143,6 +161,9 @@ class ImapMailbox:
         return self.has("X-GM-EXT-1")
 
     # -- reading ------------------------------------------------------------------------------------
+    def folder_names(self) -> list[str]:
+        return [name for _flags, _delimiter, name in self.imap.list_folders()]
+
     def select(self, folder: str, readonly: bool = False) -> FolderStatus:
         try:
             info = self.imap.select_folder(folder, readonly=readonly)
@@ -213,6 +234,41 @@ class ImapMailbox:
                                ) from None
         return True
 
+    def remove_keywords(self, folder: str, message_id: str, keywords: Sequence[str]) -> int:
+        """Take onward's keywords (Gmail: labels) off the message with this Message-ID in `folder`,
+        found by Message-ID rather than a stored UID, which a move may have made someone else's.
+        Returns how many messages were found."""
+        if not self.imap.folder_exists(folder):
+            return 0
+        self.select(folder)
+        uids = list(self.imap.search(["HEADER", "Message-ID", message_id]))
+        if uids:
+            if self.is_gmail:
+                self.imap.remove_gmail_labels(uids, [GMAIL_LABEL, GMAIL_UNSURE_LABEL], silent=True)
+            else:
+                self.imap.remove_flags(uids, [k.encode() for k in keywords], silent=True)
+        return len(uids)
+
+    def delete_unsent_draft(self, message_id: str) -> int:
+        """Withdraw onward's own feedback-request draft while it is still an unsent draft in Drafts.
+        The only mail onward ever removes: found by its Message-ID and the \\Draft flag, and expunged
+        by UID so that nothing else marked \\Deleted in Drafts goes with it (servers without UIDPLUS
+        keep it). Returns how many were removed."""
+        folder = self.drafts_folder()
+        if not self.imap.folder_exists(folder):
+            return 0
+        if not self.has("UIDPLUS"):
+            log.warning("account %s: the server lacks UIDPLUS; the draft %s stays in %s for you to delete",
+                        self.account.name, message_id, folder)
+            return 0
+        self.select(folder)
+        uids = list(self.imap.search(["DRAFT", "HEADER", "Message-ID", message_id]))
+        if uids:
+            self.imap.add_flags(uids, [b"\\Deleted"], silent=True)
+            self.imap.uid_expunge(uids)
+        self._message_ids.get(folder, set()).discard(message_id)
+        return len(uids)
+
     def ensure_folder(self, folder: str) -> None:
         if not self.imap.folder_exists(folder):
             self.imap.create_folder(folder)
@@ -254,6 +310,16 @@ class ImapMailbox:
                     self._reselect()
             self._message_ids[folder] = found
         return self._message_ids[folder]
+
+    def drafts_and_sent(self) -> tuple[set[str], set[str]] | None:
+        """The Message-IDs now in Drafts and in Sent, read afresh (the user may have sent a draft since
+        this connection first looked). None when there is no Drafts folder to look in."""
+        drafts, sent = self.drafts_folder(), self._special_folder(b"\\Sent")
+        if not self.imap.folder_exists(drafts):
+            return None
+        for folder in (drafts, sent):
+            self._message_ids.pop(folder or "", None)
+        return self._message_ids_in(drafts), self._message_ids_in(sent) if sent else set()
 
     def _reselect(self) -> None:
         if self.selected is not None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from onward.mail.headers import json_text
 from onward.store import Store
-from onward.vocab import STAGES, saved_draft
+from onward.vocab import STAGES, DraftStatus, saved_draft
 
 SCHEMA_VERSION = 1
 MIN_FOR_OBSERVATIONS = 5
@@ -85,6 +85,8 @@ def build_report(store: Store, since: str | None = None, account: str | None = N
     by_month = Counter((e["received_at"] or "")[:7] for e in events if e["received_at"])
     drafted = [e for e in events if saved_draft(e["draft_status"])]
     replies = _replies(messages, events)
+    # a request counts once it has left Drafts; an answer in its thread shows it was sent too
+    sent = {e["message_id"] for e in drafted if e["draft_status"] == DraftStatus.SENT} | replies
     report = {
         "schema": SCHEMA_VERSION,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -95,8 +97,8 @@ def build_report(store: Store, since: str | None = None, account: str | None = N
         "rejections_by_company": dict(Counter(e["company"] or "(unknown)" for e in events).most_common()),
         "rejections_by_month": dict(sorted(by_month.items())),
         "days_to_rejection": timing,
-        "feedback": {"drafted": len(drafted), "replied": len(replies),
-                     "reply_rate": round(len(replies) / len(drafted), 3) if drafted else None},
+        "feedback": {"drafted": len(drafted), "sent": len(sent), "replied": len(replies),
+                     "reply_rate": round(len(replies) / len(sent), 3) if sent else None},
         "observations": [],
     }
     report["observations"] = observations(report)
@@ -170,9 +172,13 @@ def observations(report: dict[str, Any]) -> list[dict[str, Any]]:
                             "Match the posting's keywords and hard requirements.",
                     "numbers": {"under_2_days": quick}})
     feedback = report["feedback"]
-    if feedback["drafted"] >= 3:
-        out.append({"text": f"{feedback['replied']} of {feedback['drafted']} feedback requests got an answer.",
-                    "numbers": dict(feedback)})
+    if feedback["sent"] >= 3:
+        out.append({"text": f"{feedback['replied']} of the {feedback['sent']} feedback requests you sent got an "
+                            "answer.", "numbers": dict(feedback)})
+    elif feedback["drafted"] - feedback["sent"] >= 3:
+        waiting = feedback["drafted"] - feedback["sent"]
+        out.append({"text": f"{waiting} feedback-request drafts are waiting to be sent: a short look and a send is "
+                            "all they need.", "numbers": dict(feedback)})
     repeat = [c for c, n in report["rejections_by_company"].items() if n >= 2 and c != "(unknown)"]
     if repeat:
         out.append({"text": f"Rejected more than once by {', '.join(repeat[:3])}: ask them what would change the outcome "
@@ -181,34 +187,60 @@ def observations(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # -- views ------------------------------------------------------------------------------------------
+def _month(key: str) -> str:
+    """'2025-01' -> 'Jan 2025'."""
+    try:
+        return datetime.strptime(key, "%Y-%m").strftime("%b %Y")
+    except ValueError:
+        return key
+
+
+def _generated(report: dict[str, Any]) -> str:
+    when = datetime.fromisoformat(report["generated_at"]).astimezone(UTC)
+    return f"{when.day} {when:%B %Y}, {when:%H:%M} UTC"
+
+
+def _label(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _replies_block(f: dict[str, Any]) -> dict[str, int]:
+    return {"applications acknowledged": f["applications_acknowledged"], "interviews": f["interviews"],
+            "offers": f["offers"], "rejections": f["rejections"]}
+
+
+def _feedback_line(fb: dict[str, Any]) -> str:
+    return (f"Feedback requests: {fb['drafted']} drafted, {fb['sent']} sent, {fb['replied']} answered"
+            + (f" ({fb['reply_rate']:.0%} of those sent)" if fb["reply_rate"] is not None else ""))
+
+
 def to_text(report: dict[str, Any]) -> str:
     f = report["funnel"]
-    lines = ["Funnel", f"  applications acknowledged  {f['applications_acknowledged']}",
-             f"  interviews                 {f['interviews']}", f"  offers                     {f['offers']}",
-             f"  rejections                 {f['rejections']}"]
+    lines = [f"onward report, {_generated(report)}", "", "What came back from your applications"]
+    lines += [f"  {label:<27}{value}" for label, value in _replies_block(f).items()]
     if f["answer_rate"] is not None:
-        lines.append(f"  answered                   {f['applications_answered']} of {f['applications_with_company']} "
+        lines.append(f"  {'answered':<27}{f['applications_answered']} of {f['applications_with_company']} "
                      f"applications ({f['answer_rate']:.0%})")
 
     def table(title: str, data: dict[str, int], labels: dict[str, str] | None = None) -> None:
         lines.append("")
         lines.append(title)
         total = sum(data.values()) or 1
-        for key, value in data.items():
-            label = (labels or {}).get(key, key)
-            lines.append(f"  {label[:38]:<38} {value:>4}  {'#' * round(20 * value / total)}")
+        shown = {(labels or {}).get(key, key): value for key, value in data.items()}
+        width = min(40, max((len(label) for label in shown), default=0))
+        for label, value in shown.items():
+            lines.append(f"  {_label(label, width):<{width}} {value:>4}  {'#' * round(20 * value / total)}")
 
     table("Rejections by stage", report["rejections_by_stage"])
     table("Rejections by stated reason", report["rejections_by_reason"], REASON_LABELS)
     table("Rejections by company (top 10)", dict(list(report["rejections_by_company"].items())[:10]))
-    table("Rejections by month", report["rejections_by_month"])
+    table("Rejections by month", {_month(k): v for k, v in report["rejections_by_month"].items()})
     t = report["days_to_rejection"]
     lines.append("")
     if t["median_days"] is not None:
         lines.append(f"Days from application to rejection: median {t['median_days']}, middle half {t['p25_days']}"
                      f"-{t['p75_days']} ({t['linked_rejections']} linked)")
-    fb = report["feedback"]
-    lines.append(f"Feedback requests drafted: {fb['drafted']}, answered: {fb['replied']}")
+    lines.append(_feedback_line(report["feedback"]))
     lines.append("")
     lines.append("Observations")
     for obs in report["observations"]:
@@ -241,19 +273,23 @@ def to_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+CHAR_PX = 7.5  # width of a character of the 13 px labels, a little over the average of system-ui fonts
+
+
 def _bar_chart(title: str, data: dict[str, int], labels: dict[str, str] | None = None, color: str = "#4a7bb7") -> str:
-    items = list(data.items())
-    width, bar_h, gap, label_w = 640, 22, 6, 230
+    items = [((labels or {}).get(key, key), value) for key, value in data.items()]
+    label_w = round(CHAR_PX * min(44, max((len(label) for label, _ in items), default=10))) + 12
+    width, bar_h, gap = 680, 22, 6
     height = 40 + len(items) * (bar_h + gap)
     biggest = max((v for _, v in items), default=0) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{html.escape(title)}" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
              f'<text x="0" y="20" font-size="16" font-weight="bold">{html.escape(title)}</text>']
-    for i, (key, value) in enumerate(items):
+    for i, (label, value) in enumerate(items):
         y = 34 + i * (bar_h + gap)
-        w = round((width - label_w - 60) * value / biggest)
-        label = html.escape(((labels or {}).get(key, key))[:34])
-        parts.append(f'<text x="0" y="{y + 16}" font-size="13">{label}</text>')
+        w = round((width - label_w - 50) * value / biggest)
+        parts.append(f'<text x="0" y="{y + 16}" font-size="13"><title>{html.escape(label)}</title>'
+                     f'{html.escape(_label(label, 44))}</text>')
         parts.append(f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="{color}"/>')
         parts.append(f'<text x="{label_w + w + 6}" y="{y + 16}" font-size="13">{value}</text>')
     parts.append("</svg>")
@@ -262,19 +298,16 @@ def _bar_chart(title: str, data: dict[str, int], labels: dict[str, str] | None =
 
 def to_html(report: dict[str, Any]) -> str:
     """One self-contained page: inline SVG charts and styles, no scripts, no remote assets."""
-    f = report["funnel"]
-    funnel = {"applications acknowledged": f["applications_acknowledged"], "interviews": f["interviews"],
-              "offers": f["offers"], "rejections": f["rejections"]}
     charts = [
-        _bar_chart("Funnel", funnel, color="#5b9a68"),
-        _bar_chart("Rejections over time (by month)", report["rejections_by_month"]),
+        _bar_chart("What came back from your applications", _replies_block(report["funnel"]), color="#5b9a68"),
+        _bar_chart("Rejections by month", {_month(k): v for k, v in report["rejections_by_month"].items()}),
         _bar_chart("Rejections by stage", report["rejections_by_stage"]),
         _bar_chart("Rejections by stated reason", report["rejections_by_reason"], REASON_LABELS, color="#b7794a"),
     ]
     observations = "".join(f"<li>{html.escape(o['text'])}</li>" for o in report["observations"])
     companies = "".join(f"<tr><td>{html.escape(c)}</td><td>{n}</td></tr>"
                         for c, n in list(report["rejections_by_company"].items())[:20])
-    t, fb = report["days_to_rejection"], report["feedback"]
+    t = report["days_to_rejection"]
     timing = (f"median {t['median_days']} days, middle half {t['p25_days']}-{t['p75_days']} days"
               if t["median_days"] is not None else "no linked applications yet")
     return f"""<!DOCTYPE html>
@@ -282,11 +315,11 @@ def to_html(report: dict[str, Any]) -> str:
 <style>body{{font-family:system-ui,sans-serif;max-width:720px;margin:2em auto;color:#222}}
 section{{margin:2em 0}}table{{border-collapse:collapse}}td{{padding:2px 12px 2px 0}}</style></head>
 <body><h1>Your job search, in numbers</h1>
-<p>Generated {html.escape(report['generated_at'])}.</p>
+<p>Generated {html.escape(_generated(report))}.</p>
 <section><h2>What the numbers say</h2><ul>{observations}</ul></section>
 {''.join(f'<section class="chart">{c}</section>' for c in charts)}
 <section><h2>Days from application to rejection</h2><p>{html.escape(timing)}</p></section>
-<section><h2>Feedback requests</h2><p>{fb['drafted']} drafted, {fb['replied']} answered.</p></section>
+<section><h2>Feedback requests</h2><p>{html.escape(_feedback_line(report["feedback"]).split(": ", 1)[1])}.</p></section>
 <section><h2>Rejections by company</h2><table>{companies}</table></section>
 </body></html>
 """

@@ -159,7 +159,7 @@ class Store:
                     if statement:
                         db.execute(statement)
                 db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, now()))
-            log.info("database %s: applied migration %s", self.path, name)
+            log.debug("database %s: applied migration %s", self.path, name)
             done.append(name)
         return done
 
@@ -284,6 +284,17 @@ class Store:
     def record_action(self, account: str, message_id: str, action: str, detail: str | None = None) -> None:
         self.db.execute("INSERT OR IGNORE INTO actions (account, message_id, action, detail, done_at) "
                         "VALUES (?, ?, ?, ?, ?)", (account, message_id, action, detail, now()))
+
+
+    # -- account status ---------------------------------------------------------------------------
+    def note_scan(self, account: str) -> None:
+        self.db.execute("INSERT INTO account_status (account, last_scan_at) VALUES (?, ?) ON CONFLICT (account) "
+                        "DO UPDATE SET last_scan_at = excluded.last_scan_at", (account, now()))
+
+    def note_error(self, account: str, error: str) -> None:
+        self.db.execute("INSERT INTO account_status (account, last_error, last_error_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT (account) DO UPDATE SET last_error = excluded.last_error, "
+                        "last_error_at = excluded.last_error_at", (account, error, now()))
 
 
 def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:

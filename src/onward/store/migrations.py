@@ -90,4 +90,13 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0006_messages_by_company", """
         CREATE INDEX messages_by_company ON messages (account, lower(company))
     """),
+    # for `onward status`: when each account was last scanned and what last went wrong with it
+    ("0007_account_status", """
+        CREATE TABLE account_status (
+            account TEXT PRIMARY KEY,
+            last_scan_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT
+        )
+    """),
 ]

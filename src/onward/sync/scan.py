@@ -24,7 +24,9 @@ from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
 from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.pipeline.processor import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
+from onward.status import note_account_error
 from onward.store import FolderState, Store
+from onward.sync.follow import follow_drafts
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class ScanRequest:
     batch_size: int = 64
     jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
+    on_found: Callable[[int], None] | None = None  # told how many messages a folder has to read
 
 
 def first_scan_since(config: Config, request: ScanRequest) -> date | None:
@@ -91,6 +94,8 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         store.set_folder_state(account, folder, status.uidvalidity, 0)
     if uids:
         log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
+        if request.on_found:
+            request.on_found(len(uids))
     pool = model_pool(processor.model, request.jobs) if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None
     # with workers, up to two batches per worker are in flight: the next is fetched while earlier
     # ones are read, and no worker waits for the parent to hand it work
@@ -246,6 +251,9 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
                 reconcile_moves(mailbox, store)
             for folder in account.folders:
                 scan_folder(mailbox, store, processor, folder, config, request, summary)
+            if not request.dry_run:
+                follow_drafts(mailbox, store)
+                store.note_scan(account.name)
     except NETWORK_ERRORS as exc:
         raise MailboxError(f"account {account.name!r}: connection lost: {logsafe.redact(str(exc)) or type(exc).__name__}"
                            ) from exc
@@ -261,13 +269,13 @@ def default_jobs() -> int:
 
 def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], since: date | None = None,
                   scan_all: bool = False, dry_run: bool = False, drafts: bool = True,
-                  on_outcome: Callable[[Outcome], None] | None = None,
-                  jobs: int = 1) -> tuple[list[Summary], list[tuple[str, str]]]:
+                  on_outcome: Callable[[Outcome], None] | None = None, jobs: int = 1,
+                  on_found: Callable[[int], None] | None = None) -> tuple[list[Summary], list[tuple[str, str]]]:
     """Every named (or configured) account; one account failing never stops the others."""
     if not config.accounts:
         raise OnwardError("no accounts configured: run `onward config init`, or give a path to scan local mail")
     accounts = [config.account(n) for n in names] if names else list(config.accounts.values())
-    request = ScanRequest(since=since, scan_all=scan_all, dry_run=dry_run, drafts=drafts, jobs=jobs)
+    request = ScanRequest(since=since, scan_all=scan_all, dry_run=dry_run, drafts=drafts, jobs=jobs, on_found=on_found)
     summaries, failures = [], []
     lock = threading.Lock()
 
@@ -281,4 +289,6 @@ def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], s
             summaries.append(scan_account(config, model, account, request, show))
         except OnwardError as exc:
             failures.append((account.name, str(exc)))
+            if not dry_run:
+                note_account_error(config, account.name, str(exc))
     return summaries, failures

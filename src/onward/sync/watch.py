@@ -16,10 +16,12 @@ from types import FrameType
 
 from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
-from onward.errors import OnwardError
+from onward.errors import LoginRefused, OnwardError
 from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
 from onward.pipeline.processor import Outcome, Processor, Summary
+from onward.status import note_account_error
 from onward.store import Store
+from onward.sync.follow import follow_drafts
 from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folder
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ IDLE_RENEW_SECONDS = 24 * 60  # servers may drop IDLE after 30 minutes (RFC 2177
 IDLE_CHECK_SECONDS = 1.0  # how quickly a stop request is noticed while idling
 BACKOFF_START, BACKOFF_CAP = 1.0, 300.0
 WATCH_BATCH = 16  # small batches so a stop request waits for little work
+LOGIN_ATTEMPTS = 3  # refused logins in a row before an account stops trying
+DRAFTS_LOOK_SECONDS = 15 * 60  # how often watch looks whether saved drafts were sent
 
 
 def backoff_delays(start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> Callable[[], float]:
@@ -54,14 +58,17 @@ class AccountWatcher(threading.Thread):
         self.connected = threading.Event()
         self.scans = 0
         self.failures = 0
+        self.next_drafts_look = 0.0
+        self.gave_up = False  # the server refused the login LOGIN_ATTEMPTS times in a row
 
     def run(self) -> None:
         delay = self.make_backoff()
+        refused = 0  # logins refused in a row
         while not self.stop.is_set():
             mailbox = ImapMailbox(self.account)
             try:
                 mailbox.connect()
-                delay = self.make_backoff()  # a good connection resets the backoff
+                delay, refused = self.make_backoff(), 0  # a good connection resets the backoff
                 self.connected.set()
                 with Store(self.config.database) as store:
                     processor = make_processor(store, self.model, self.account, mailbox, self.config, self.request,
@@ -71,8 +78,15 @@ class AccountWatcher(threading.Thread):
                 self.failures += 1
                 self.connected.clear()
                 wait = delay()
-                log.warning("account %s: %s; reconnecting in %.1f s", self.account.name,
-                            str(exc) or type(exc).__name__, wait)
+                error = str(exc) or type(exc).__name__
+                note_account_error(self.config, self.account.name, error)
+                refused = refused + 1 if isinstance(exc, LoginRefused) else 0
+                if refused >= LOGIN_ATTEMPTS:  # asking again only risks a lockout by the provider
+                    self.gave_up = True
+                    log.error("%s; gave up after %d refused logins: fix the secret, then reload (SIGHUP) or "
+                              "restart onward", error, refused)
+                    break
+                log.warning("account %s: %s; reconnecting in %.1f s", self.account.name, error, wait)
                 self.stop.wait(wait)
             except Exception:
                 # a bug must not kill the other accounts' threads, nor this one forever
@@ -91,6 +105,10 @@ class AccountWatcher(threading.Thread):
             if self.stop.is_set():
                 return
             scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)
+        if time.monotonic() >= self.next_drafts_look:  # reading Drafts and Sent costs: not on every new mail
+            follow_drafts(mailbox, store)
+            self.next_drafts_look = time.monotonic() + DRAFTS_LOOK_SECONDS
+        store.note_scan(self.account.name)
         self.scans += 1
         if summary.new:
             log.info("account %s: %d new, %d rejections, %d unsure, %d drafts", self.account.name, summary.new,
@@ -121,6 +139,10 @@ class AccountWatcher(threading.Thread):
                     return  # something changed: catch up now
         finally:
             client.idle_done()
+
+
+class GaveUp(OnwardError):
+    exit_code = 2  # like a config error: the systemd unit does not restart onward for it
 
 
 class Watcher:
@@ -166,6 +188,8 @@ class Watcher:
         self.start_accounts()
         try:
             while not self.stop.is_set():
+                if self.threads and all(t.gave_up for t in self.threads):
+                    raise GaveUp("every account's login was refused (see above); fix the secrets and start again")
                 if self.reload.wait(0.5):
                     self.reload.clear()
                     log.info("reloading the configuration")
