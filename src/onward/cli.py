@@ -440,7 +440,7 @@ def evaluate(app: AppContext, data: tuple[str, ...], model_path: Path | None, fm
 
 
 def _outcome_line(o: Any) -> str:
-    if o.status in ("malformed", "unreadable"):
+    if o.status in ("malformed", "unreadable", "failed"):
         return f"{o.status:<13}        {o.location}: {(o.error or '')[:80]}"
     verdict = o.verdict or "-"
     score = f"{o.score:5.2f}" if o.score is not None else "    -"
@@ -457,8 +457,9 @@ def _outcome_line(o: Any) -> str:
 def _summary_line(summary: Any, dry_run: bool) -> str:
     prefix = "dry run, nothing written: " if dry_run else ""
     draft_word = "drafts that would be saved" if dry_run else "drafts saved"
+    failed = f", {summary.failed} failed (onward history --failed)" if summary.failed else ""
     return (f"{prefix}{summary.account}: {summary.scanned} scanned ({summary.new} new, {summary.known} seen before, "
-            f"{summary.malformed} malformed), {summary.rejections} rejections, {summary.unsure} unsure, "
+            f"{summary.malformed} malformed{failed}), {summary.rejections} rejections, {summary.unsure} unsure, "
             f"{summary.drafts} {draft_word}")
 
 
@@ -623,7 +624,7 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
         return config, _load_model(app, model_path)
 
     def show(outcome: Any) -> None:
-        if outcome.verdict in ("rejection", "unsure") or outcome.status in ("malformed", "unreadable"):
+        if outcome.verdict in ("rejection", "unsure") or outcome.status in ("malformed", "unreadable", "failed"):
             log.info("%s", _outcome_line(outcome))
 
     watcher = Watcher(load, accounts, on_outcome=show)
@@ -707,16 +708,24 @@ def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path
 
 @cli.command()
 @click.option("--company", help="Only rejections from companies whose name contains this.")
+@click.option("--failed", is_flag=True, help="Instead: the messages onward failed on, at which step and why.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def history(app: AppContext, company: str | None, fmt: str) -> None:
-    """The list of rejections onward has recorded."""
-    from onward.history import rejection_history
+def history(app: AppContext, company: str | None, failed: bool, fmt: str) -> None:
+    """The list of rejections onward has recorded (or, with --failed, of the messages it failed on)."""
+    from onward.history import failures, rejection_history
 
     with _open_history(app, readonly=True) as store:
-        events = rejection_history(store, company)
+        events = failures(store) if failed else rejection_history(store, company)
     if fmt == "json":
         click.echo(json.dumps(events, indent=2, ensure_ascii=False))
+        return
+    if failed:
+        for f in events:
+            where = f"{f['account']}:{f['folder']}" + (f"/{f['uid']}" if f["uid"] is not None else "")
+            click.echo(f"{f['created_at'][:10]}  {where}  {f['message_id']}  {f['step']} failed: "
+                       f"{f['error_class']}: {(f['error'] or '')[:100]}")
+        click.echo(f"{len(events)} failed")
         return
     for e in events:
         date = (e["received_at"] or "")[:10]

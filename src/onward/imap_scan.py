@@ -18,7 +18,7 @@ from onward.actions import REJECTION_KEYWORD, DryRunActions
 from onward.classifier.model import RejectionModel
 from onward.classifier.runner import model_pool, with_model
 from onward.config import AccountConfig, Config
-from onward.errors import MailboxError, OnwardError
+from onward.errors import MailboxError, OnwardError, caused_by_surroundings
 from onward.history import mark
 from onward.responder import Draft, load_templates
 from onward.service import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
@@ -136,6 +136,30 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         store.set_flags_modseq(account, folder, status.highest_modseq)
 
 
+def scan_folders(mailbox: ImapMailbox, store: Store, processor: Processor, folders: Sequence[str], config: Config,
+                 request: ScanRequest, summary: Summary) -> None:
+    """Each folder on its own: one that cannot be scanned (refused by the server, or a bug) goes
+    into `summary.errors`, for the caller to report, and the next is scanned. A lost connection
+    ends them all: the caller reconnects, and no folder state has moved past what was done."""
+    for folder in folders:
+        if request.should_stop():
+            return
+        try:
+            scan_folder(mailbox, store, processor, folder, config, request, summary)
+        except Exception as exc:
+            if caused_by_surroundings(exc):
+                raise
+            log.debug("folder %s failed", folder, exc_info=True)
+            summary.errors.append(describe(exc, f"account {mailbox.account.name!r}, folder {folder!r}"))
+
+
+def describe(exc: BaseException, where: str) -> str:
+    """An error as one line: ours are written for the user; anything else is a bug, named by its
+    class and where it happened."""
+    text = logsafe.redact(str(exc))
+    return text if isinstance(exc, OnwardError) else f"{where}: {exc.__class__.__name__}: {text}"
+
+
 def _unchanged_since(mailbox: ImapMailbox, folder: str, state: FolderState) -> bool:
     """Nothing new and no flag changed since the last scan, by STATUS alone: selecting a folder
     costs the server time that grows with the folder, STATUS does not. Not for the selected folder
@@ -243,8 +267,7 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
             processor = make_processor(store, model, account, mailbox, config, request, on_outcome)
             if not request.dry_run:
                 reconcile_moves(mailbox, store)
-            for folder in account.folders:
-                scan_folder(mailbox, store, processor, folder, config, request, summary)
+            scan_folders(mailbox, store, processor, account.folders, config, request, summary)
     except NETWORK_ERRORS as exc:
         raise MailboxError(f"account {account.name!r}: connection lost: {logsafe.redact(str(exc)) or type(exc).__name__}"
                            ) from exc
@@ -262,7 +285,8 @@ def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], s
                   scan_all: bool = False, dry_run: bool = False, drafts: bool = True,
                   on_outcome: Callable[[Outcome], None] | None = None,
                   jobs: int = 1) -> tuple[list[Summary], list[tuple[str, str]]]:
-    """Every named (or configured) account; one account failing never stops the others."""
+    """Every named (or configured) account; one account failing never stops the others. The
+    failures are (account, one line) for each account or folder that could not be scanned."""
     if not config.accounts:
         raise OnwardError("no accounts configured: run `onward config init`, or give a path to scan local mail")
     accounts = [config.account(n) for n in names] if names else list(config.accounts.values())
@@ -277,7 +301,11 @@ def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], s
 
     for account in accounts:
         try:
-            summaries.append(scan_account(config, model, account, request, show))
-        except OnwardError as exc:
-            failures.append((account.name, str(exc)))
+            summary = scan_account(config, model, account, request, show)
+        except Exception as exc:  # whatever it was, the next account is scanned
+            log.debug("account %s failed", account.name, exc_info=True)
+            failures.append((account.name, describe(exc, f"account {account.name!r}")))
+            continue
+        summaries.append(summary)
+        failures += [(account.name, error) for error in summary.errors]
     return summaries, failures

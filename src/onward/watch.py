@@ -17,7 +17,7 @@ from types import FrameType
 from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import OnwardError
-from onward.imap_scan import ScanRequest, make_processor, reconcile_moves, scan_folder
+from onward.imap_scan import ScanRequest, make_processor, reconcile_moves, scan_folders
 from onward.service import Outcome, Processor, Summary
 from onward.sources.imap import NETWORK_ERRORS, ImapMailbox
 from onward.store import Store
@@ -50,18 +50,17 @@ class AccountWatcher(threading.Thread):
         self.config, self.model, self.account, self.stop = config, model, account, stop
         self.on_outcome = on_outcome
         self.make_backoff = backoff
+        self.delay = backoff()  # the wait before the next reconnect
         self.request = ScanRequest(batch_size=WATCH_BATCH, should_stop=stop.is_set)
         self.connected = threading.Event()
         self.scans = 0
         self.failures = 0
 
     def run(self) -> None:
-        delay = self.make_backoff()
         while not self.stop.is_set():
             mailbox = ImapMailbox(self.account)
             try:
                 mailbox.connect()
-                delay = self.make_backoff()  # a good connection resets the backoff
                 self.connected.set()
                 with Store(self.config.database) as store:
                     processor = make_processor(store, self.model, self.account, mailbox, self.config, self.request,
@@ -70,7 +69,7 @@ class AccountWatcher(threading.Thread):
             except (OnwardError, *NETWORK_ERRORS) as exc:
                 self.failures += 1
                 self.connected.clear()
-                wait = delay()
+                wait = self.delay()
                 log.warning("account %s: %s; reconnecting in %.1f s", self.account.name,
                             str(exc) or type(exc).__name__, wait)
                 self.stop.wait(wait)
@@ -79,7 +78,7 @@ class AccountWatcher(threading.Thread):
                 self.failures += 1
                 self.connected.clear()
                 log.exception("account %s: unexpected error; restarting", self.account.name)
-                self.stop.wait(delay())
+                self.stop.wait(self.delay())
             finally:
                 mailbox.close()
         log.info("account %s: stopped", self.account.name)
@@ -87,11 +86,16 @@ class AccountWatcher(threading.Thread):
     def _catch_up(self, mailbox: ImapMailbox, store: Store, processor: Processor) -> None:
         summary = Summary(account=self.account.name)
         reconcile_moves(mailbox, store)
-        for folder in self.account.folders:
-            if self.stop.is_set():
-                return
-            scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)
+        scan_folders(mailbox, store, processor, self.account.folders, self.config, self.request, summary)
+        for error in summary.errors:  # tried again at the next catch-up, which only new mail brings
+            log.warning("%s", error)
+        if self.stop.is_set():
+            return
         self.scans += 1
+        # only a whole catch-up resets the backoff, not a connection: a failure that comes back
+        # after every connect (a locked database, a bug) then waits longer each time instead of
+        # restarting twice a second
+        self.delay = self.make_backoff()
         if summary.new:
             log.info("account %s: %d new, %d rejections, %d unsure, %d drafts", self.account.name, summary.new,
                      summary.rejections, summary.unsure, summary.drafts)

@@ -90,4 +90,20 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0006_messages_by_company", """
         CREATE INDEX messages_by_company ON messages (account, lower(company))
     """),
+    # a message that failed at one step (reading, recording, drafting, moving): kept once, so the
+    # step is not tried again on every scan and `history --failed` can list it
+    ("0007_failures", """
+        CREATE TABLE failures (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            folder TEXT,
+            uid INTEGER,
+            step TEXT NOT NULL,
+            error_class TEXT NOT NULL,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (account, message_id, step)
+        )
+    """),
 ]
