@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # below this many new messages, starting workers costs more than it saves
 PARALLEL_MIN_MESSAGES = 512
+# a batch also ends at this many bytes (by RFC822.SIZE, each message counted up to what is fetched
+# of it): memory follows the batch, and 64 messages with attachments would not fit
+BATCH_BYTES = 8 * 1024 * 1024
 # a worker has no database to skip known messages with, and sends back only what recording reads
 read_in_worker = partial(analyse, known=None, slim=True)
 
@@ -59,6 +62,7 @@ class ScanRequest:
     dry_run: bool = False
     drafts: bool = True
     batch_size: int = 64
+    batch_bytes: int = BATCH_BYTES
     jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
 
@@ -67,6 +71,29 @@ def first_scan_since(config: Config, request: ScanRequest) -> date | None:
     if request.scan_all:
         return None
     return request.since or (datetime.now(UTC) - timedelta(days=config.since_days)).date()
+
+
+def fetch_limit(max_text_bytes: int) -> int:
+    """Bytes of a message's body fetched at most: base64 and quoted-printable inflate the text
+    (base64 with its line ends by 1.37), and the text read is capped at `max_text_bytes`."""
+    return 2 * max_text_bytes
+
+
+def plan_batches(uids: Sequence[int], sizes: Mapping[int, int], max_messages: int, max_bytes: int,
+                 limit: int) -> Iterator[list[int]]:
+    """UIDs in order, cut into batches of at most `max_messages` and `max_bytes` (a message larger
+    than that is a batch of its own)."""
+    batch: list[int] = []
+    weight = 0
+    for uid in uids:
+        size = min(sizes.get(uid, 0), limit)
+        if batch and (len(batch) >= max_messages or weight + size > max_bytes):
+            yield batch
+            batch, weight = [], 0
+        batch.append(uid)
+        weight += size
+    if batch:
+        yield batch
 
 
 def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder: str, config: Config,
@@ -91,10 +118,18 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         store.set_folder_state(account, folder, status.uidvalidity, 0)
     if uids:
         log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
+    sizes = mailbox.sizes(uids) if uids else {}
+    limit = fetch_limit(processor.max_text_bytes)
     pool = model_pool(processor.model, request.jobs) if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None
-    # with workers, up to two batches per worker are in flight: the next is fetched while earlier
-    # ones are read, and no worker waits for the parent to hand it work
+    # with workers, up to two batches per worker (and two batches' bytes) are in flight: the next is
+    # fetched while earlier ones are read, and no worker waits for the parent to hand it work
     in_flight: deque[tuple[list[int], list[tuple[SourceMessage, int | None]], Future[list[Analysis]] | None]] = deque()
+
+    def too_many_in_flight() -> bool:
+        if pool is None:
+            return bool(in_flight)
+        return len(in_flight) > 2 * request.jobs or (len(in_flight) > 1 and sum(
+            len(item.raw) for _, batch, _ in in_flight for item, _ in batch) > 2 * request.batch_bytes)
 
     def finish(chunk: list[int], batch: list[tuple[SourceMessage, int | None]],
                future: Future[list[Analysis]] | None) -> None:
@@ -110,11 +145,10 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         store.set_folder_state(account, folder, status.uidvalidity, chunk[-1])
 
     try:
-        for start in range(0, len(uids), request.batch_size):
+        for chunk in plan_batches(uids, sizes, request.batch_size, request.batch_bytes, limit):
             if request.should_stop():
                 return  # batches in flight are dropped; their state never advanced, so they are read again
-            chunk = uids[start:start + request.batch_size]
-            batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder))
+            batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder, sizes, limit))
             future = None
             if pool is not None:
                 try:
@@ -125,7 +159,7 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
             in_flight.append((chunk, batch, future))
-            if len(in_flight) > (2 * request.jobs if pool else 0):
+            while too_many_in_flight():
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())

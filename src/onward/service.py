@@ -145,7 +145,7 @@ def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_byte
     """Parse, classify and extract. `known(message_ids)` names messages recorded before, which are
     not classified again (a worker process has no database and classifies everything). `slim`
     keeps only what recording needs of the text: a worker then sends back a tenth of the bytes."""
-    parsed = [None if item.error else parse_message(item.raw, max_text_bytes) for item in items]
+    parsed = [None if item.error else _parse(item, max_text_bytes) for item in items]
     skip = known([m.message_id for m in parsed if m is not None]) if known else ()
     to_classify = [i for i, m in enumerate(parsed) if m is not None and not _is_unusable(m) and m.message_id not in skip]
     predictions = dict(zip(to_classify, _predict(model, [parsed[i] for i in to_classify]),  # type: ignore[misc]
@@ -170,6 +170,15 @@ def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_byte
                 prediction = replace(prediction, probabilities={})
         analyses.append(Analysis(message, prediction, facts, company))
     return analyses
+
+
+def _parse(item: SourceMessage, max_text_bytes: int) -> ParsedMessage:
+    message = parse_message(item.raw, max_text_bytes)
+    if item.size is None:
+        return message
+    # only the headers and the start of the body were fetched: say so, and keep the real size
+    return replace(message, size=item.size, defects=(*message.defects, f"only {len(item.raw)} of its {item.size} "
+                                                     "bytes read: the whole header and the start of the body"))
 
 
 def _predict(model: RejectionModel, messages: list[ParsedMessage]) -> list[Prediction | Failure]:
