@@ -112,6 +112,9 @@ def test_a_poison_message_is_recorded_once_and_everything_else_goes_on(tmp_path,
     assert listed.exit_code == 0, listed.output
     assert f"first:INBOX/2  {POISON}  draft failed: ValueError: invalid arguments" in listed.output
     assert listed.output.rstrip().endswith("1 failed")
+    as_json = CliRunner().invoke(cli, ["--config", str(config), "history", "--failed", "--format", "json"])
+    assert [(f["message_id"], f["step"], f["error_class"], f["uid"]) for f in json.loads(as_json.output)] == [
+        (POISON, "draft", "ValueError", 2)]
 
 
 @pytest.mark.parametrize("reply_to", ["=?utf-8?q?=0D=0A?=@kestrelbank.example", "=?utf-8?q??=@kestrelbank.example"])

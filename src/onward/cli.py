@@ -715,6 +715,8 @@ def history(app: AppContext, company: str | None, failed: bool, fmt: str) -> Non
     """The list of rejections onward has recorded (or, with --failed, of the messages it failed on)."""
     from onward.history import failures, rejection_history
 
+    if failed and company:
+        raise click.UsageError("--failed and --company exclude each other")
     with _open_history(app, readonly=True) as store:
         events = failures(store) if failed else rejection_history(store, company)
     if fmt == "json":
