@@ -32,6 +32,8 @@ install_onward() {
     return 0
   fi
   rm -f "$stamp"
+  # setuptools reuses build/lib, where a module that was moved or deleted would live on in the wheel
+  rm -rf build
   .venv/bin/python -m pip install -q --disable-pip-version-check "$1" >/dev/null
   echo "$hash $1" > "$stamp"
 }

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
 from dovecot_server import TestAccount
+
+# How long a test waits for something that happens on its own (a watcher connecting, new mail
+# being tagged): far longer than it takes, so that a busy machine only makes a test slower, never
+# fails it. A wait ends as soon as its condition holds.
+PATIENCE = 120.0
+
+
+def wait_for(condition: Callable[[], object], timeout: float = PATIENCE, interval: float = 0.05) -> bool:
+    """Whether `condition()` became true before `timeout` seconds passed; checked every `interval`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
 
 
 def write_config(path: Path, accounts: dict[str, TestAccount], *, tls: str = "ssl", extra: str = "",

@@ -166,11 +166,20 @@ def test_a_message_that_fails_while_recorded_is_reported_and_the_rest_of_its_bat
     assert result.exit_code == 0, result.output
     outcomes = {r["message_id"]: r for r in map(json.loads, (line for line in result.output.splitlines()
                                                               if line.startswith("{")))}
-    assert outcomes["<m2@x>"]["status"] == "malformed" and "simulated failure" in outcomes["<m2@x>"]["error"]
+    failed = outcomes["<m2@x>"]
+    assert (failed["status"], failed["failed_at"], failed["error_class"]) == ("failed", "record", "ValueError")
+    assert "simulated failure" in failed["error"]
     assert all(outcomes[f"<m{i}@x>"]["status"] == "new" for i in (0, 1, 3, 4))
     with sqlite3.connect(db) as conn:
-        ids = sorted(r[0] for r in conn.execute("SELECT message_id FROM messages"))
-    assert ids == ["<m0@x>", "<m1@x>", "<m3@x>", "<m4@x>"]
+        statuses = dict(conn.execute("SELECT message_id, status FROM messages"))
+        failures = conn.execute("SELECT message_id, step, error_class FROM failures").fetchall()
+    assert statuses == {"<m0@x>": "classified", "<m1@x>": "classified", "<m2@x>": "failed", "<m3@x>": "classified",
+                        "<m4@x>": "classified"}
+    assert failures == [("<m2@x>", "record", "ValueError")]
+    # a rerun knows the failed message: it is neither tried nor reported again
+    again = CliRunner().invoke(cli, ["--database", str(db), "scan", "--format", "jsonl", "--no-drafts", str(folder)])
+    assert again.exit_code == 0, again.output
+    assert {json.loads(line)["status"] for line in again.output.splitlines() if line.startswith("{")} == {"known"}
 
 
 # ---- hostile drafts: a draft carries no recipient or header the original did not visibly show ----

@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 
-from helpers import REJECTION, message, write_config
+from helpers import PATIENCE, REJECTION, message, wait_for, write_config
 from onward.classifier.model import load_model
 from onward.config import load_config
 from onward.sync.watch import AccountWatcher
@@ -35,6 +34,14 @@ def counts(db):
                 conn.execute("SELECT count(*) FROM rejection_events").fetchone()[0])
 
 
+def recorded(db) -> int:
+    """Messages recorded so far; none while the watcher has not yet made the database."""
+    try:
+        return counts(db)[0][0] if db.exists() else 0
+    except sqlite3.Error:
+        return 0
+
+
 def watch_through(tmp_path, monkeypatch, dovecot, account, proxy, expect_messages):
     monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", account.password)
     path = write_config(tmp_path / "c.toml", {"main": account}, tls="none", database=tmp_path / "db",
@@ -44,15 +51,11 @@ def watch_through(tmp_path, monkeypatch, dovecot, account, proxy, expect_message
     stop = threading.Event()
     watcher = AccountWatcher(config, load_model(), config.account("main"), stop, backoff=lambda: (lambda: 0.2))
     watcher.start()
-    deadline = time.monotonic() + 60
     try:
-        while time.monotonic() < deadline:
-            if (tmp_path / "db").exists() and counts(tmp_path / "db")[0][0] >= expect_messages:
-                break
-            time.sleep(0.2)
+        wait_for(lambda: recorded(tmp_path / "db") >= expect_messages)
     finally:
         stop.set()
-        watcher.join(15)
+        watcher.join(PATIENCE)
     return watcher, counts(tmp_path / "db")
 
 

@@ -12,19 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ACK, REJECTION, message, write_config
+from helpers import ACK, PATIENCE, REJECTION, message, wait_for, write_config
 from onward.classifier.model import load_model
 from onward.config import load_config
 from onward.sync.watch import AccountWatcher, Watcher
-
-
-def wait_for(predicate, timeout=15.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def keyworded(dovecot, account, keyword=b"$Rejection"):
@@ -60,21 +51,21 @@ def test_new_mail_is_handled_through_idle(tmp_path, monkeypatch, dovecot, imap_a
     watcher = AccountWatcher(config, model, config.account("main"), stop)
     watcher.start()
     try:
-        assert watcher.connected.wait(10)
+        assert watcher.connected.wait(PATIENCE)
         assert wait_for(lambda: watcher.scans >= 1)
         with dovecot.client(imap_account) as client:
             client.append("INBOX", ACK)
             client.append("INBOX", REJECTION)
-        # poll_interval is 10 minutes: only IDLE can bring this in time
-        assert wait_for(lambda: len(keyworded(dovecot, imap_account)) == 1, timeout=10)
-        assert wait_for(lambda: draft_count(dovecot, imap_account) == 1, timeout=5)
+        # poll_interval is 10 minutes, longer than this wait: only IDLE can bring the mail in
+        assert wait_for(lambda: len(keyworded(dovecot, imap_account)) == 1)
+        assert wait_for(lambda: draft_count(dovecot, imap_account) == 1)
         with dovecot.client(imap_account) as client:
             client.select_folder("INBOX", readonly=True)
             flags = client.fetch(client.search("ALL"), ["FLAGS"])
             assert all(b"\\Seen" not in d[b"FLAGS"] for d in flags.values())
     finally:
         stop.set()
-        watcher.join(10)
+        watcher.join(PATIENCE)
     assert not watcher.is_alive()
 
 
@@ -93,17 +84,17 @@ def test_server_restart_reconnects_and_catches_up(tmp_path, monkeypatch, dovecot
     watcher = AccountWatcher(config, model, config.account("main"), stop, backoff=lambda: (lambda: 0.3))
     watcher.start()
     try:
-        assert watcher.connected.wait(10) and wait_for(lambda: watcher.scans >= 1)
+        assert watcher.connected.wait(PATIENCE) and wait_for(lambda: watcher.scans >= 1)
         dovecot.stop()
-        assert wait_for(lambda: not watcher.connected.is_set(), timeout=10)
+        assert wait_for(lambda: not watcher.connected.is_set())
         deliver_to_maildir(dovecot, imap_account, REJECTION, "while-down")
         dovecot.start()
-        assert wait_for(lambda: len(keyworded(dovecot, imap_account)) == 1, timeout=20)
+        assert wait_for(lambda: len(keyworded(dovecot, imap_account)) == 1)
         assert watcher.failures >= 1
-        assert wait_for(lambda: draft_count(dovecot, imap_account) == 1, timeout=5)
+        assert wait_for(lambda: draft_count(dovecot, imap_account) == 1)
     finally:
         stop.set()
-        watcher.join(10)
+        watcher.join(PATIENCE)
         if dovecot.process is None:
             dovecot.start()
 
@@ -119,15 +110,16 @@ def test_two_accounts_one_failing(tmp_path, monkeypatch, dovecot, imap_account, 
     try:
         assert wait_for(lambda: len(watcher.threads) == 2)
         by_name = {t.account.name: t for t in watcher.threads}
-        assert by_name["good"].connected.wait(10)
+        assert by_name["good"].connected.wait(PATIENCE)
         with dovecot.client(good) as client:
             client.append("INBOX", REJECTION)
-        assert wait_for(lambda: len(keyworded(dovecot, good)) == 1, timeout=10)
+        assert wait_for(lambda: len(keyworded(dovecot, good)) == 1)
+        # the server answers a wrong password only after a delay of its own: wait for the refusal
         assert wait_for(lambda: by_name["bad"].failures >= 1)
         assert by_name["bad"].is_alive() or by_name["bad"].gave_up  # it may have given up by now
     finally:
         watcher.stop.set()
-        runner.join(20)
+        runner.join(PATIENCE)
     assert not runner.is_alive()
 
 
@@ -140,16 +132,16 @@ def test_sigterm_stops_and_sighup_reloads(tmp_path, dovecot, imap_account):
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
     reader.start()
     try:
-        assert wait_for(lambda: any("connected to" in line for line in lines), timeout=30), lines
+        assert wait_for(lambda: any("connected to" in line for line in lines)), lines
         process.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: any("reloading the configuration" in line for line in lines), timeout=10), lines
-        assert wait_for(lambda: sum("connected to" in line for line in lines) >= 2, timeout=15), lines
+        assert wait_for(lambda: any("reloading the configuration" in line for line in lines)), lines
+        assert wait_for(lambda: sum("connected to" in line for line in lines) >= 2), lines
         with dovecot.client(imap_account) as client:
             client.append("INBOX", message("Your application", "We have decided not to move forward with your "
                                            "application. We wish you the best in your search.",
                                            message_id="<sig@x.example>"))
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        assert process.wait(timeout=PATIENCE) == 0
     finally:
         if process.poll() is None:
             process.kill()

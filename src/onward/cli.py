@@ -566,7 +566,7 @@ def evaluate(app: AppContext, data: tuple[str, ...], model_path: Path | None, fm
 
 
 def _outcome_line(o: Any) -> str:
-    if o.status in ("malformed", "unreadable"):
+    if o.status in ("malformed", "unreadable", "failed"):
         return f"{o.status:<13}        {o.location}: {(o.error or '')[:80]}"
     verdict = o.verdict or "-"
     score = f"{o.score:5.2f}" if o.score is not None else "    -"
@@ -590,8 +590,9 @@ def _summary_line(summary: Any, dry_run: bool) -> str:
         _count(summary.drafts, "draft saved", "drafts saved")
     too_old = (f" ({_count(summary.too_old, 'rejection')} older than the draft age limit recorded and tagged, "
                "not drafted)") if summary.too_old else ""
+    failed = f", {summary.failed:,} failed (onward history --failed)" if summary.failed else ""
     return (f"{prefix}{summary.account}: {summary.scanned:,} scanned ({summary.new:,} new, {summary.known:,} seen "
-            f"before, {summary.malformed:,} malformed), {_count(summary.rejections, 'rejection')}, "
+            f"before, {summary.malformed:,} malformed{failed}), {_count(summary.rejections, 'rejection')}, "
             f"{summary.unsure:,} unsure, {drafts}{too_old}")
 
 
@@ -752,7 +753,7 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
         return config, _load_model(app, model_path)
 
     def show(outcome: Any) -> None:
-        if outcome.verdict in ("rejection", "unsure") or outcome.status in ("malformed", "unreadable"):
+        if outcome.verdict in ("rejection", "unsure") or outcome.status in ("malformed", "unreadable", "failed"):
             log.info("%s", printable(_outcome_line(outcome)))
 
     watcher = Watcher(load, accounts, on_outcome=show)
@@ -845,16 +846,27 @@ def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path
 
 @cli.command()
 @click.option("--company", help="Only rejections from companies whose name contains this.")
+@click.option("--failed", is_flag=True, help="Instead: the messages onward failed on, at which step and why.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def history(app: AppContext, company: str | None, fmt: str) -> None:
-    """The list of rejections onward has recorded; `onward mark ID` corrects one."""
-    from onward.history import rejection_history
+def history(app: AppContext, company: str | None, failed: bool, fmt: str) -> None:
+    """The list of rejections onward has recorded, each with the id `onward mark ID` takes (or,
+    with --failed, the messages onward failed on)."""
+    from onward.history import failures, rejection_history
 
+    if failed and company:
+        raise click.UsageError("--failed and --company exclude each other")
     with _open_history(app, readonly=True) as store:
-        events = rejection_history(store, company)
+        events = failures(store) if failed else rejection_history(store, company)
     if fmt == "json":
         click.echo(json_text(events, indent=2))
+        return
+    if failed:
+        for f in events:
+            where = f"{f['account']}:{f['folder']}" + (f"/{f['uid']}" if f["uid"] is not None else "")
+            _show_mail(f"{f['created_at'][:10]}  {where}  {f['message_id']}  {f['step']} failed: "
+                       f"{f['error_class']}: {(f['error'] or '')[:100]}")
+        click.echo(_count(len(events), "failed message", "failed messages"))
         return
     row = "{:>5}  {:<10}  {:<28} {:<30} {:<11} {:<15} {}"
     if events:

@@ -1,5 +1,8 @@
 """Errors a user can act on. The CLI prints them as one line; anything else is a bug."""
 
+import imaplib
+import sqlite3
+
 
 class OnwardError(Exception):
     """Base class: the message is written for the user."""
@@ -33,3 +36,10 @@ class LoginRefused(MailboxError):
 
 class SecretError(OnwardError):
     """A password or token could not be obtained."""
+
+
+def caused_by_surroundings(exc: BaseException) -> bool:
+    """A lost connection, a full disk or a locked database: nothing the message in hand did, so it
+    must not be recorded as that message's failure. Such an error ends the batch unrecorded (its
+    folder state does not advance) and the batch is read again later."""
+    return isinstance(exc, (OSError, EOFError, imaplib.IMAP4.abort, sqlite3.OperationalError))

@@ -27,6 +27,12 @@ def rejection_history(store: Store, company: str | None = None) -> list[dict[str
     return [dict(r) for r in store.db.execute(sql + " ORDER BY e.received_at", params)]
 
 
+def failures(store: Store) -> list[dict[str, Any]]:
+    """The messages a step failed on (each step of each message once), oldest first."""
+    return [dict(r) for r in store.db.execute(
+        "SELECT account, folder, uid, message_id, step, error_class, error, created_at FROM failures ORDER BY id")]
+
+
 def find_messages(store: Store, ref: str, account: str | None = None) -> list[sqlite3.Row]:
     """The recorded messages a user means: the short id `history` shows, or a Message-ID (with or
     without its angle brackets)."""
@@ -95,10 +101,11 @@ def forget(store: Store, company: str | None = None, message_id: str | None = No
             db.execute("DELETE FROM messages WHERE message_id = ?", (mid,))  # events cascade
             db.execute("DELETE FROM actions WHERE message_id = ?", (mid,))
             db.execute("DELETE FROM corrections WHERE message_id = ?", (mid,))
+            db.execute("DELETE FROM failures WHERE message_id = ?", (mid,))
     log.info("forgot %d message(s)", len(ids))
     return len(ids)
 
 
 def export(store: Store) -> dict[str, Any]:
-    tables = ("folder_state", "messages", "rejection_events", "actions", "corrections", "schema_migrations")
+    tables = ("folder_state", "messages", "rejection_events", "actions", "corrections", "failures", "schema_migrations")
     return {table: [dict(r) for r in store.db.execute(f"SELECT * FROM {table}")] for table in tables}  # noqa: S608

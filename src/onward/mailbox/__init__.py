@@ -16,6 +16,7 @@ class SourceMessage:
     raw: bytes = field(repr=False)
     location: str  # for people: where to find it
     error: str | None = None  # set when the bytes could not be read; raw is then empty
+    size: int | None = None  # set when raw is only the headers and the start of a message this large
 
 
 class MessageSource(Protocol):

@@ -8,7 +8,7 @@ import logging
 import re
 import socket
 import ssl
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +29,7 @@ FETCH_BATCH = 100
 # port spoken to in plain text (it waits for our TLS hello while we wait for its greeting).
 GREETING_TIMEOUT = 10.0
 HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
+SIZE_BATCH = 500  # UIDs per FETCH RFC822.SIZE: servers cap the length of a command line
 GMAIL_LABEL = "onward/Rejection"
 GMAIL_UNSURE_LABEL = "onward/Unsure"
 
@@ -197,18 +198,35 @@ class ImapMailbox:
             uids = list(self.imap.search("ALL"))
         return sorted(uids)
 
-    def fetch(self, uids: Sequence[int], folder: str) -> Iterator[tuple[SourceMessage, int]]:
-        """Raw messages by UID with BODY.PEEK[]: reading never sets \\Seen."""
+    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
+        """RFC822.SIZE by UID: what each message weighs before it is fetched (expunged ones are missing)."""
+        found: dict[int, int] = {}
+        for start in range(0, len(uids), SIZE_BATCH):
+            response = self.imap.fetch(list(uids[start:start + SIZE_BATCH]), ["RFC822.SIZE"])
+            found.update((uid, int(data[b"RFC822.SIZE"])) for uid, data in response.items() if b"RFC822.SIZE" in data)
+        return found
+
+    def fetch(self, uids: Sequence[int], folder: str, sizes: Mapping[int, int] | None = None,
+              limit: int | None = None) -> Iterator[tuple[SourceMessage, int]]:
+        """Raw messages by UID with BODY.PEEK, so reading never sets \\Seen. A message larger than
+        `limit` bytes (by `sizes`) comes as its whole header and the first `limit` bytes of its body:
+        the text that is read lies there, and attachments need not cross the wire or fill memory."""
         for start in range(0, len(uids), FETCH_BATCH):
             chunk = list(uids[start:start + FETCH_BATCH])
-            response = self.imap.fetch(chunk, ["BODY.PEEK[]"])
+            large = {uid for uid in chunk if limit is not None and sizes is not None and sizes.get(uid, 0) > limit}
+            whole = [uid for uid in chunk if uid not in large]
+            response = self.imap.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
+            if large:
+                response.update(self.imap.fetch(sorted(large), ["BODY.PEEK[HEADER]", f"BODY.PEEK[TEXT]<0.{limit}>"]))
             for uid in chunk:
-                data = response.get(uid)
+                data = response.get(uid) or {}
                 location = f"{self.account.name}:{folder}/{uid}"
-                if data is None or b"BODY[]" not in data:
-                    # expunged between SEARCH and FETCH: nothing to read, nothing lost
-                    continue
-                yield SourceMessage(key=str(uid), raw=bytes(data[b"BODY[]"]), location=location), uid
+                if uid in large and b"BODY[HEADER]" in data and sizes is not None:
+                    raw = bytes(data[b"BODY[HEADER]"]) + bytes(data.get(b"BODY[TEXT]<0>") or b"")
+                    yield SourceMessage(key=str(uid), raw=raw, location=location, size=sizes[uid]), uid
+                elif b"BODY[]" in data:
+                    yield SourceMessage(key=str(uid), raw=bytes(data[b"BODY[]"]), location=location), uid
+                # else: expunged between SEARCH and FETCH: nothing to read, nothing lost
 
     def uids_with_keyword(self, keyword: str) -> list[int]:
         return list(self.imap.search(["KEYWORD", keyword]))

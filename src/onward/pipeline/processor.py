@@ -3,6 +3,10 @@
 A message is acted on only after it is recorded, and the folder state advances only after a
 batch is acted on, so a crash repeats work instead of losing it; every action checks whether
 it was already done, so repeating it changes nothing.
+
+Each step of each message runs behind a fault boundary (`attempt`): an error in one message
+becomes that message's recorded failure, once, and the batch goes on; only errors of the
+surroundings (connection, disk, a locked database) end a batch, which is then read again.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from onward.classifier.model import Prediction, RejectionModel
 from onward.config import Config
 from onward.drafts.compose import Draft, Template, ToneError, compose, load_templates
 from onward.drafts.vetting import Person, find_person
-from onward.errors import OnwardError
+from onward.errors import OnwardError, caused_by_surroundings
 from onward.facts.extract import Extraction, extract, extract_company, is_relay
 from onward.mail.parse import ParsedMessage, parse_message
 from onward.mailbox import SourceMessage
@@ -30,6 +34,31 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 64
 EXCERPT_CHARS = 300
 LOCAL_ACCOUNT = "local"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong with one message at one step; text only, as it comes back from workers."""
+
+    step: str  # read | record | draft | move
+    error_class: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.step} failed: {self.error_class}: {self.error}"
+
+
+def attempt(step: str, work: Callable[..., T], *args: Any) -> T | Failure:
+    """`work(*args)`, or the failure of the message it works on. Errors of the surroundings are
+    not the message's fault: they propagate, so the batch is read again rather than written off."""
+    try:
+        return work(*args)
+    except Exception as exc:
+        if caused_by_surroundings(exc):
+            raise
+        log.debug("%s failed", step, exc_info=True)
+        return Failure(step, exc.__class__.__name__, str(exc)[:500])
 
 
 @dataclass(frozen=True)
@@ -46,17 +75,19 @@ class Outcome:
     message_id: str
     subject: str = ""
     sender: str = ""
-    status: str = "new"  # new | known | malformed | unreadable
+    status: str = "new"  # new | known | malformed | unreadable | failed
     category: str | None = None
     verdict: str | None = None
     score: float | None = None
     company: str | None = None
     stage: str | None = None
     reason: str | None = None
-    draft: str | None = None  # drafted | exists | no_recipient | tone_failed | off | would_draft | too_old
+    draft: str | None = None  # drafted | exists | no_recipient | tone_failed | failed | off | would_draft | too_old
     draft_to: str | None = None
     actions: list[str] = field(default_factory=list)
     error: str | None = None
+    failed_at: str | None = None  # the step of a failed message: read | record | draft | move
+    error_class: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -73,6 +104,7 @@ class Summary:
     drafts: int = 0
     too_old: int = 0  # rejections recorded and tagged but not drafted: older than draft_max_age_days
     malformed: int = 0
+    failed: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
@@ -81,9 +113,11 @@ class Summary:
             self.new += 1
         elif outcome.status == "known":
             self.known += 1
+        elif outcome.status == "failed":
+            self.failed += 1
         else:
             self.malformed += 1
-        if outcome.status == "new" and outcome.verdict == "rejection":
+        if outcome.status in ("new", "failed") and outcome.verdict == "rejection":
             self.rejections += 1
         if outcome.status == "new" and outcome.verdict == "unsure":
             self.unsure += 1
@@ -106,9 +140,10 @@ class Analysis:
     needs no database or mailbox, so worker processes can do it."""
 
     message: ParsedMessage | None  # None: the source could not be read
-    prediction: Prediction | None = None  # None: unusable, or already recorded
+    prediction: Prediction | None = None  # None: unusable, already recorded, or failed
     facts: Extraction | None = None  # for a rejection
     company: str | None = None  # for a rejection, an acknowledgement, an interview or an offer
+    failure: Failure | None = None  # classifying or extracting raised
 
 
 def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_bytes: int,
@@ -116,29 +151,65 @@ def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_byte
     """Parse, classify and extract. `known(message_ids)` names messages recorded before, which are
     not classified again (a worker process has no database and classifies everything). `slim`
     keeps only what recording needs of the text: a worker then sends back a tenth of the bytes."""
-    parsed = [None if item.error else parse_message(item.raw, max_text_bytes) for item in items]
+    parsed = [None if item.error else _parse(item, max_text_bytes) for item in items]
     skip = known([m.message_id for m in parsed if m is not None]) if known else ()
     to_classify = [i for i, m in enumerate(parsed) if m is not None and not _is_unusable(m) and m.message_id not in skip]
-    predictions = dict(zip(to_classify, model.predict([parsed[i] for i in to_classify], explain=False),  # type: ignore[misc]
+    predictions = dict(zip(to_classify, _predict(model, [parsed[i] for i in to_classify]),  # type: ignore[misc]
                            strict=True))
     analyses = []
     for index, message in enumerate(parsed):
         prediction = predictions.get(index)
-        facts, company = None, None
+        if isinstance(prediction, Failure):
+            analyses.append(Analysis(message, failure=prediction))
+            continue
+        facts: Extraction | None = None
+        company: str | None = None
         if message is not None and prediction is not None:
-            if prediction.verdict == "rejection":
-                facts = extract(message)
-                company = facts.value("company", 0.5)
-            elif prediction.category in ("application_ack", "interview", "offer"):
-                # the company alone is enough to link this message to a later rejection
-                found = extract_company(message)
-                company = found.value if found.confidence >= 0.5 else None
+            found = attempt("read", _facts, message, prediction)
+            if isinstance(found, Failure):
+                analyses.append(Analysis(message, failure=found))
+                continue
+            facts, company = found
         if slim and message is not None:
             message = _slim(message)
             if prediction is not None:  # recording keeps the verdict, category and score only
                 prediction = replace(prediction, probabilities={})
         analyses.append(Analysis(message, prediction, facts, company))
     return analyses
+
+
+def _parse(item: SourceMessage, max_text_bytes: int) -> ParsedMessage:
+    message = parse_message(item.raw, max_text_bytes)
+    if item.size is None:
+        return message
+    # only the headers and the start of the body were fetched: say so, and keep the real size
+    return replace(message, size=item.size, defects=(*message.defects, f"only {len(item.raw)} of its {item.size} "
+                                                     "bytes read: the whole header and the start of the body"))
+
+
+def _predict(model: RejectionModel, messages: list[ParsedMessage]) -> list[Prediction | Failure]:
+    """The whole batch at once; when that raises, message by message, so that only the message at
+    fault fails."""
+    batch = attempt("read", model.predict, messages, False)
+    if not isinstance(batch, Failure):
+        return list(batch)
+    results: list[Prediction | Failure] = []
+    for message in messages:
+        one = attempt("read", model.predict, [message], False)
+        results.append(one if isinstance(one, Failure) else one[0])
+    return results
+
+
+def _facts(message: ParsedMessage, prediction: Prediction) -> tuple[Extraction | None, str | None]:
+    """What recording keeps of a job message: the facts of a rejection, the company of the others."""
+    if prediction.verdict == "rejection":
+        facts = extract(message)
+        return facts, facts.value("company", 0.5)
+    if prediction.category in ("application_ack", "interview", "offer"):
+        # the company alone is enough to link this message to a later rejection
+        found = extract_company(message)
+        return None, found.value if found.confidence >= 0.5 else None
+    return None, None
 
 
 def _slim(message: ParsedMessage) -> ParsedMessage:
@@ -192,22 +263,22 @@ class Processor:
             # one transaction and no savepoints: the common case, where every message records cleanly
             with self.store.transaction():
                 recorded = self._record_batch(folder, items, analyses, known, isolate=False)
-        except Exception:
+        except Exception as exc:
+            if caused_by_surroundings(exc):
+                raise
             # something in the batch failed: undo it all and record message by message, each in its
             # own savepoint, so one bad message is recorded as such and the others are kept
             with self.store.transaction():
                 recorded = self._record_batch(folder, items, analyses, known, isolate=True)
         # only now, with every message saved, do we touch the mailbox
         self._tag_batch(folder, recorded, items, parsed)
-        self._draft_batch(recorded, items, parsed)
+        self._draft_batch(folder, recorded, items, parsed)
         outcomes = []
         for (outcome, row_id, _facts), (item, uid), message in zip(recorded, items, parsed, strict=True):
             if row_id is not None and message is not None:
-                try:
-                    self._act(folder, uid, message, row_id, outcome)
-                except OnwardError as exc:  # e.g. a server refusing one action: the others go on
-                    log.warning("message %s: action failed: %s", item.location, exc)
-                    outcome.error = str(exc)
+                moved = attempt("move", self._act, folder, uid, message, row_id, outcome)
+                if isinstance(moved, Failure):  # e.g. a server refusing this move: the others go on
+                    self._fail(folder, item, uid, outcome, moved)
             outcomes.append(outcome)
             if self.on_outcome:
                 self.on_outcome(outcome)
@@ -233,14 +304,18 @@ class Processor:
             if not isolate:
                 recorded.append(self._record(folder, item, uid, analysis, known))
                 continue
-            try:
-                with self.store.savepoint():
-                    recorded.append(self._record(folder, item, uid, analysis, known))
-            except Exception as exc:  # one bad message must not end the scan
-                log.warning("message %s failed: %s", item.location, exc, exc_info=log.isEnabledFor(logging.DEBUG))
-                recorded.append((Outcome(location=item.location, message_id=message.message_id if message else item.key,
-                                         status="malformed", error=f"{exc.__class__.__name__}: {exc}"), None, None))
+            result = attempt("record", self._record_alone, folder, item, uid, analysis, known)
+            if isinstance(result, Failure):  # one bad message must not end the scan
+                outcome = Outcome(location=item.location, message_id=message.message_id if message else item.key)
+                self._fail(folder, item, uid, outcome, result, new_row=True)
+                result = (outcome, None, None)
+            recorded.append(result)
         return recorded
+
+    def _record_alone(self, folder: str, item: SourceMessage, uid: int | None, analysis: Analysis,
+                      known: dict[str, Any]) -> tuple[Outcome, int | None, Extraction | None]:
+        with self.store.savepoint():
+            return self._record(folder, item, uid, analysis, known)
 
     def _record(self, folder: str, item: SourceMessage, uid: int | None, analysis: Analysis,
                 known: dict[str, Any]) -> tuple[Outcome, int | None, Extraction | None]:
@@ -257,6 +332,10 @@ class Processor:
         if row is None and prediction is None:  # a duplicate of a message earlier in this batch
             row = self.store.message_row(self.account, message.message_id)
         if row is None:
+            if analysis.failure is not None:
+                outcome = Outcome(location=item.location, message_id=message.message_id)
+                self._fail(folder, item, uid, outcome, analysis.failure, new_row=True)
+                return outcome, None, None
             if prediction is None:
                 raise RuntimeError(f"message {message.message_id} has no prediction")
             outcome.category, outcome.verdict, outcome.score = prediction.category, prediction.verdict, prediction.score
@@ -279,6 +358,29 @@ class Processor:
         })
         log.info("recorded %s message %s: %s", status, item.location, error[:200])
         return Outcome(location=item.location, message_id=message_id, status=status, error=error)
+
+    def _fail(self, folder: str, item: SourceMessage, uid: int | None, outcome: Outcome, failure: Failure,
+              new_row: bool = False) -> None:
+        """Report a message's failure and record it once, so that later scans neither try that step
+        again nor report it again. `new_row`: the message is not recorded yet; it gets a row that
+        says it failed, so that a rescan knows it."""
+        outcome.status, outcome.failed_at, outcome.error_class = "failed", failure.step, failure.error_class
+        outcome.error = str(failure)
+        first = attempt("record", self._record_failed, folder, item, uid, outcome.message_id, failure, new_row)
+        if isinstance(first, Failure):
+            log.warning("message %s: %s; and recording that failed too: %s", item.location, failure, first)
+        elif first:
+            log.warning("message %s: %s; recorded, the scan goes on", item.location, failure)
+
+    def _record_failed(self, folder: str, item: SourceMessage, uid: int | None, message_id: str, failure: Failure,
+                       new_row: bool) -> bool:
+        with self.store.savepoint("failure"):
+            if new_row:
+                self.store.record_message(self.account, folder, {
+                    "message_id": message_id, "uid": uid, "source_key": item.key, "status": "failed",
+                    "error": str(failure)[:500]})
+            return self.store.record_failure(self.account, folder, uid, message_id, failure.step, failure.error_class,
+                                             failure.error)
 
     def _message_values(self, message: ParsedMessage, prediction: Prediction, uid: int | None, item: SourceMessage,
                         facts: Extraction | None, company: str | None) -> dict[str, Any]:
@@ -372,13 +474,13 @@ class Processor:
             for _, _, outcome in entries:
                 outcome.actions.append(f"tag {keyword}")
 
-    def _draft_batch(self, recorded: Sequence[tuple[Outcome, int | None, Extraction | None]],
+    def _draft_batch(self, folder: str, recorded: Sequence[tuple[Outcome, int | None, Extraction | None]],
                      items: Sequence[tuple[SourceMessage, int | None]], parsed: Sequence[ParsedMessage | None]) -> None:
         """A draft for each new rejection, all saved at once (one APPEND for the batch)."""
         if not self.settings.drafts:
             return
-        pending: list[tuple[Draft, Outcome, Any, str]] = []
-        for (outcome, row_id, facts), (item, _uid), message in zip(recorded, items, parsed, strict=True):
+        candidates = []
+        for (outcome, row_id, facts), (item, uid), message in zip(recorded, items, parsed, strict=True):
             if row_id is None or message is None or outcome.verdict != "rejection":
                 continue
             event = self._event(row_id)
@@ -392,10 +494,19 @@ class Processor:
                 if event["draft_status"] != "too_old":
                     self.store.set_draft_status(event["id"], "too_old")
                 continue
-            if facts is None:  # a rejection recorded by an earlier run: read it whole again
-                facts = extract(parse_message(item.raw, self.max_text_bytes))
-            draft = self._compose(message, event, outcome, facts)
-            if draft is not None:
+            candidates.append((outcome, event, facts, item, uid, message))
+        failed_before = self.store.failed(self.account, "draft", [c[-1].message_id for c in candidates])
+        pending: list[tuple[Draft, Outcome, Any, str]] = []
+        for outcome, event, facts, item, uid, message in candidates:
+            if message.message_id in failed_before:  # reported when it failed; not tried on every scan
+                outcome.draft = "failed"
+                continue
+            draft = attempt("draft", self._draft, message, event, outcome, facts, item)
+            if isinstance(draft, Failure):
+                self.store.set_draft_status(event["id"], "failed")
+                outcome.draft = "failed"
+                self._fail(folder, item, uid, outcome, draft)
+            elif draft is not None:
                 pending.append((draft, outcome, event, message.message_id))
         if not pending:
             return
@@ -438,10 +549,13 @@ class Processor:
                                           message.date.isoformat() if message.date else None)
         return find_person([dict(r) for r in rows], message, company)
 
-    def _compose(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction) -> Draft | None:
+    def _draft(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction | None,
+               item: SourceMessage) -> Draft | None:
+        if facts is None:  # a rejection recorded by an earlier run: read it whole again
+            facts = extract(parse_message(item.raw, self.max_text_bytes))
         try:
-            return compose(message, facts, self.from_address, self.my_name, self.templates, stage=event["stage"],
-                           earlier_person=self._earlier_person(message, facts, event))
+            draft = compose(message, facts, self.from_address, self.my_name, self.templates, stage=event["stage"],
+                            earlier_person=self._earlier_person(message, facts, event))
         except ToneError as exc:
             if str(exc) not in self._tone_failures:
                 log.error("%s; no draft saved", exc)
@@ -449,6 +563,8 @@ class Processor:
             self.store.set_draft_status(event["id"], "tone_failed")
             outcome.draft, outcome.error = "tone_failed", str(exc)
             return None
+        draft.as_bytes()  # a draft that cannot be written fails here, alone, not in the batch's APPEND
+        return draft
 
     def _act(self, folder: str, uid: int | None, message: ParsedMessage, row_id: int, outcome: Outcome) -> None:
         """What follows tags and drafts, message by message: the move (which changes the UID)."""

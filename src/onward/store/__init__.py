@@ -269,12 +269,16 @@ class Store:
 
     def actions_done(self, account: str, action: str, message_ids: Sequence[str]) -> set[str]:
         """Which of these messages have had `action`."""
-        done: set[str] = set()
+        return self._listed_in("actions WHERE account = ? AND action = ?", (account, action), message_ids)
+
+    def _listed_in(self, where: str, params: tuple[Any, ...], message_ids: Sequence[str]) -> set[str]:
+        """The Message-IDs among `message_ids` that `SELECT message_id FROM {where}` finds."""
+        found: set[str] = set()
         for chunk in _chunks(message_ids):
-            done.update(row[0] for row in self.db.execute(
-                f"SELECT message_id FROM actions WHERE account = ? AND action = ? AND message_id IN "
-                f"({', '.join('?' for _ in chunk)})", (account, action, *chunk)))
-        return done
+            found.update(row[0] for row in self.db.execute(
+                f"SELECT message_id FROM {where} AND message_id IN ({', '.join('?' for _ in chunk)})",
+                (*params, *chunk)))
+        return found
 
     def record_actions(self, account: str, action: str, message_ids: Sequence[str]) -> None:
         done_at = now()
@@ -284,6 +288,19 @@ class Store:
     def record_action(self, account: str, message_id: str, action: str, detail: str | None = None) -> None:
         self.db.execute("INSERT OR IGNORE INTO actions (account, message_id, action, detail, done_at) "
                         "VALUES (?, ?, ?, ?, ?)", (account, message_id, action, detail, now()))
+
+    # -- failures ---------------------------------------------------------------------------------
+    def record_failure(self, account: str, folder: str, uid: int | None, message_id: str, step: str,
+                       error_class: str, error: str) -> bool:
+        """Once per message and step; False when it was recorded before."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO failures (account, message_id, folder, uid, step, error_class, error, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (account, message_id, folder, uid, step, error_class, error[:500], now()))
+        return cursor.rowcount > 0
+
+    def failed(self, account: str, step: str, message_ids: Sequence[str]) -> set[str]:
+        """Which of these messages failed at `step` before."""
+        return self._listed_in("failures WHERE account = ? AND step = ?", (account, step), message_ids)
 
 
     # -- account status ---------------------------------------------------------------------------

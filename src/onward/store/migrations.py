@@ -99,4 +99,20 @@ MIGRATIONS: list[tuple[str, str]] = [
             last_error_at TEXT
         )
     """),
+    # a message that failed at one step (reading, recording, drafting, moving): kept once, so the
+    # step is not tried again on every scan and `history --failed` can list it
+    ("0008_failures", """
+        CREATE TABLE failures (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            folder TEXT,
+            uid INTEGER,
+            step TEXT NOT NULL,
+            error_class TEXT NOT NULL,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (account, message_id, step)
+        )
+    """),
 ]

@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +18,7 @@ from onward.classifier.model import RejectionModel
 from onward.classifier.workers import model_pool, with_model
 from onward.config import AccountConfig, Config
 from onward.drafts.compose import Draft, load_templates
-from onward.errors import MailboxError, OnwardError
+from onward.errors import MailboxError, OnwardError, caused_by_surroundings
 from onward.history import mark
 from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 # below this many new messages, starting workers costs more than it saves
 PARALLEL_MIN_MESSAGES = 512
+# a batch also ends at this many bytes (by RFC822.SIZE, each message counted up to what is fetched
+# of it): memory follows the batch, and 64 messages with attachments would not fit
+BATCH_BYTES = 8 * 1024 * 1024
 # a worker has no database to skip known messages with, and sends back only what recording reads
 read_in_worker = partial(analyse, known=None, slim=True)
 
@@ -61,6 +64,7 @@ class ScanRequest:
     dry_run: bool = False
     drafts: bool = True
     batch_size: int = 64
+    batch_bytes: int = BATCH_BYTES
     jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
     on_found: Callable[[int], None] | None = None  # told how many messages a folder has to read
@@ -70,6 +74,29 @@ def first_scan_since(config: Config, request: ScanRequest) -> date | None:
     if request.scan_all:
         return None
     return request.since or (datetime.now(UTC) - timedelta(days=config.since_days)).date()
+
+
+def fetch_limit(max_text_bytes: int) -> int:
+    """Bytes of a message's body fetched at most: base64 and quoted-printable inflate the text
+    (base64 with its line ends by 1.37), and the text read is capped at `max_text_bytes`."""
+    return 2 * max_text_bytes
+
+
+def plan_batches(uids: Sequence[int], sizes: Mapping[int, int], max_messages: int, max_bytes: int,
+                 limit: int) -> Iterator[list[int]]:
+    """UIDs in order, cut into batches of at most `max_messages` and `max_bytes` (a message larger
+    than that is a batch of its own)."""
+    batch: list[int] = []
+    weight = 0
+    for uid in uids:
+        size = min(sizes.get(uid, 0), limit)
+        if batch and (len(batch) >= max_messages or weight + size > max_bytes):
+            yield batch
+            batch, weight = [], 0
+        batch.append(uid)
+        weight += size
+    if batch:
+        yield batch
 
 
 def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder: str, config: Config,
@@ -96,10 +123,18 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
         if request.on_found:
             request.on_found(len(uids))
+    sizes = mailbox.sizes(uids) if uids else {}
+    limit = fetch_limit(processor.max_text_bytes)
     pool = model_pool(processor.model, request.jobs) if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None
-    # with workers, up to two batches per worker are in flight: the next is fetched while earlier
-    # ones are read, and no worker waits for the parent to hand it work
+    # with workers, up to two batches per worker (and two batches' bytes) are in flight: the next is
+    # fetched while earlier ones are read, and no worker waits for the parent to hand it work
     in_flight: deque[tuple[list[int], list[tuple[SourceMessage, int | None]], Future[list[Analysis]] | None]] = deque()
+
+    def too_many_in_flight() -> bool:
+        if pool is None:
+            return bool(in_flight)
+        return len(in_flight) > 2 * request.jobs or (len(in_flight) > 1 and sum(
+            len(item.raw) for _, batch, _ in in_flight for item, _ in batch) > 2 * request.batch_bytes)
 
     def finish(chunk: list[int], batch: list[tuple[SourceMessage, int | None]],
                future: Future[list[Analysis]] | None) -> None:
@@ -115,11 +150,10 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         store.set_folder_state(account, folder, status.uidvalidity, chunk[-1])
 
     try:
-        for start in range(0, len(uids), request.batch_size):
+        for chunk in plan_batches(uids, sizes, request.batch_size, request.batch_bytes, limit):
             if request.should_stop():
                 return  # batches in flight are dropped; their state never advanced, so they are read again
-            chunk = uids[start:start + request.batch_size]
-            batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder))
+            batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder, sizes, limit))
             future = None
             if pool is not None:
                 try:
@@ -130,7 +164,7 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
             in_flight.append((chunk, batch, future))
-            if len(in_flight) > (2 * request.jobs if pool else 0):
+            while too_many_in_flight():
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
@@ -139,6 +173,30 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             pool.shutdown(cancel_futures=True)
     if status.highest_modseq:
         store.set_flags_modseq(account, folder, status.highest_modseq)
+
+
+def scan_folders(mailbox: ImapMailbox, store: Store, processor: Processor, folders: Sequence[str], config: Config,
+                 request: ScanRequest, summary: Summary) -> None:
+    """Each folder on its own: one that cannot be scanned (refused by the server, or a bug) goes
+    into `summary.errors`, for the caller to report, and the next is scanned. A lost connection
+    ends them all: the caller reconnects, and no folder state has moved past what was done."""
+    for folder in folders:
+        if request.should_stop():
+            return
+        try:
+            scan_folder(mailbox, store, processor, folder, config, request, summary)
+        except Exception as exc:
+            if caused_by_surroundings(exc):
+                raise
+            log.debug("folder %s failed", folder, exc_info=True)
+            summary.errors.append(describe(exc, f"account {mailbox.account.name!r}, folder {folder!r}"))
+
+
+def describe(exc: BaseException, where: str) -> str:
+    """An error as one line: ours are written for the user; anything else is a bug, named by its
+    class and where it happened."""
+    text = logsafe.redact(str(exc))
+    return text if isinstance(exc, OnwardError) else f"{where}: {exc.__class__.__name__}: {text}"
 
 
 def _unchanged_since(mailbox: ImapMailbox, folder: str, state: FolderState) -> bool:
@@ -249,8 +307,7 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
             processor = make_processor(store, model, account, mailbox, config, request, on_outcome)
             if not request.dry_run:
                 reconcile_moves(mailbox, store)
-            for folder in account.folders:
-                scan_folder(mailbox, store, processor, folder, config, request, summary)
+            scan_folders(mailbox, store, processor, account.folders, config, request, summary)
             if not request.dry_run:
                 follow_drafts(mailbox, store)
                 store.note_scan(account.name)
@@ -271,7 +328,8 @@ def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], s
                   scan_all: bool = False, dry_run: bool = False, drafts: bool = True,
                   on_outcome: Callable[[Outcome], None] | None = None, jobs: int = 1,
                   on_found: Callable[[int], None] | None = None) -> tuple[list[Summary], list[tuple[str, str]]]:
-    """Every named (or configured) account; one account failing never stops the others."""
+    """Every named (or configured) account; one account failing never stops the others. The
+    failures are (account, one line) for each account or folder that could not be scanned."""
     if not config.accounts:
         raise OnwardError("no accounts configured: run `onward config init`, or give a path to scan local mail")
     accounts = [config.account(n) for n in names] if names else list(config.accounts.values())
@@ -286,9 +344,14 @@ def scan_accounts(config: Config, model: RejectionModel, names: Sequence[str], s
 
     for account in accounts:
         try:
-            summaries.append(scan_account(config, model, account, request, show))
-        except OnwardError as exc:
-            failures.append((account.name, str(exc)))
+            summary = scan_account(config, model, account, request, show)
+        except Exception as exc:  # whatever it was, the next account is scanned
+            log.debug("account %s failed", account.name, exc_info=True)
+            error = describe(exc, f"account {account.name!r}")
+            failures.append((account.name, error))
             if not dry_run:
-                note_account_error(config, account.name, str(exc))
+                note_account_error(config, account.name, error)
+            continue
+        summaries.append(summary)
+        failures += [(account.name, error) for error in summary.errors]
     return summaries, failures

@@ -22,7 +22,7 @@ from onward.pipeline.processor import Outcome, Processor, Summary
 from onward.status import note_account_error
 from onward.store import Store
 from onward.sync.follow import follow_drafts
-from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folder
+from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folders
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class AccountWatcher(threading.Thread):
         self.config, self.model, self.account, self.stop = config, model, account, stop
         self.on_outcome = on_outcome
         self.make_backoff = backoff
+        self.delay = backoff()  # the wait before the next reconnect
         self.request = ScanRequest(batch_size=WATCH_BATCH, should_stop=stop.is_set)
         self.connected = threading.Event()
         self.scans = 0
@@ -62,13 +63,12 @@ class AccountWatcher(threading.Thread):
         self.gave_up = False  # the server refused the login LOGIN_ATTEMPTS times in a row
 
     def run(self) -> None:
-        delay = self.make_backoff()
         refused = 0  # logins refused in a row
         while not self.stop.is_set():
             mailbox = ImapMailbox(self.account)
             try:
                 mailbox.connect()
-                delay, refused = self.make_backoff(), 0  # a good connection resets the backoff
+                refused = 0
                 self.connected.set()
                 with Store(self.config.database) as store:
                     processor = make_processor(store, self.model, self.account, mailbox, self.config, self.request,
@@ -77,7 +77,7 @@ class AccountWatcher(threading.Thread):
             except (OnwardError, *NETWORK_ERRORS) as exc:
                 self.failures += 1
                 self.connected.clear()
-                wait = delay()
+                wait = self.delay()
                 error = str(exc) or type(exc).__name__
                 note_account_error(self.config, self.account.name, error)
                 refused = refused + 1 if isinstance(exc, LoginRefused) else 0
@@ -93,7 +93,7 @@ class AccountWatcher(threading.Thread):
                 self.failures += 1
                 self.connected.clear()
                 log.exception("account %s: unexpected error; restarting", self.account.name)
-                self.stop.wait(delay())
+                self.stop.wait(self.delay())
             finally:
                 mailbox.close()
         log.info("account %s: stopped", self.account.name)
@@ -101,15 +101,20 @@ class AccountWatcher(threading.Thread):
     def _catch_up(self, mailbox: ImapMailbox, store: Store, processor: Processor) -> None:
         summary = Summary(account=self.account.name)
         reconcile_moves(mailbox, store)
-        for folder in self.account.folders:
-            if self.stop.is_set():
-                return
-            scan_folder(mailbox, store, processor, folder, self.config, self.request, summary)
+        scan_folders(mailbox, store, processor, self.account.folders, self.config, self.request, summary)
+        for error in summary.errors:  # tried again at the next catch-up, which only new mail brings
+            log.warning("%s", error)
+        if self.stop.is_set():
+            return
         if time.monotonic() >= self.next_drafts_look:  # reading Drafts and Sent costs: not on every new mail
             follow_drafts(mailbox, store)
             self.next_drafts_look = time.monotonic() + DRAFTS_LOOK_SECONDS
         store.note_scan(self.account.name)
         self.scans += 1
+        # only a whole catch-up resets the backoff, not a connection: a failure that comes back
+        # after every connect (a locked database, a bug) then waits longer each time instead of
+        # restarting twice a second
+        self.delay = self.make_backoff()
         if summary.new:
             log.info("account %s: %d new, %d rejections, %d unsure, %d drafts", self.account.name, summary.new,
                      summary.rejections, summary.unsure, summary.drafts)
