@@ -218,6 +218,7 @@ class HashedColumns:
         self.buckets = buckets
         self.idf = idf
         self._lookup: np.ndarray | None = None
+        self._looked_up = 0
 
     @property
     def width(self) -> int:
@@ -235,9 +236,11 @@ class HashedColumns:
 
     def column_of(self, bucket: np.ndarray) -> np.ndarray:
         """The column of each bucket, -1 for a bucket that is not one. A table of every bucket
-        answers fastest, but building it (4-8 MB) costs more than a binary search for a few
-        messages' terms, which is all that a mail filter or a one-message run ever looks up."""
-        if self._lookup is None and len(self.buckets) > 0 and len(bucket) < (1 << self.bits) >> 6:
+        answers fastest, but building it (4-8 MB) costs more than binary searches for a few
+        messages' terms, which is all that a mail filter or a one-message run ever looks up: the
+        table is built once this many lookups would have paid for it."""
+        self._looked_up += len(bucket)
+        if self._lookup is None and len(self.buckets) > 0 and self._looked_up < (1 << self.bits) >> 6:
             at = np.searchsorted(self.buckets, bucket).astype(np.int32)
             at[at == len(self.buckets)] = 0
             return np.where(self.buckets[at] == bucket, at, np.int32(-1))
@@ -269,10 +272,8 @@ class HashedColumns:
         wanted = np.zeros(self.width + 1, dtype=bool)  # the last entry stands for column -1, no column
         wanted[np.asarray(columns, dtype=np.int64)] = True
         hits = np.flatnonzero(wanted[found])
-        names: dict[int, str] = {}
-        for index, name in zip(hits, terms.text_of(hits), strict=True):
-            names.setdefault(int(found[index]), name)
-        return names
+        hit_columns, first = np.unique(found[hits], return_index=True)
+        return dict(zip(hit_columns.tolist(), terms.text_of(hits[first]), strict=True))
 
 
 def __getattr__(name: str) -> Any:

@@ -144,7 +144,7 @@ class RejectionModel:
             evidence = ()
             if explain:
                 span = slice(indptr[row], indptr[row + 1])
-                evidence = self._evidence(columns[span], data[span], documents[row], category)
+                evidence = self.explain(columns[span], data[span], documents[row], category)
             out.append(Prediction(category=category, verdict=verdict, score=probs[self._rejection_index],
                                   probabilities=dict(zip(self.labels, probs, strict=True)), evidence=evidence))
         return out
@@ -185,18 +185,19 @@ class RejectionModel:
         scores /= scores.sum(axis=1).reshape(-1, 1)
         return scores
 
-    def _evidence(self, columns: np.ndarray, values: np.ndarray, document: Document,
-                  category: str) -> tuple[str, ...]:
+    def explain(self, columns: np.ndarray, values: np.ndarray, document: Document,
+                category: str) -> tuple[str, ...]:
         """The words and facts that pushed hardest towards the category we chose."""
         # a repeated word is one entry per occurrence until here; adding them up in order is what
         # scipy's sum_duplicates does, so ties between words are broken the same way
         present, position = np.unique(columns, return_inverse=True)
         totals = np.bincount(position, weights=values)
         contributions = totals * self._class_weights[self.labels.index(category)][present]
-        order = [int(present[p]) for p in np.argsort(-contributions) if contributions[p] > 0]
+        ranked = np.argsort(-contributions)
+        order = present[ranked[contributions[ranked] > 0]]
         named: dict[int, dict[int, str]] = {}  # per block: its columns' words in this message
         names: list[str] = []
-        for column in order:
+        for column in order.tolist():
             if len(names) >= EVIDENCE_COUNT:
                 break
             index = bisect_right(self._starts, column) - 1
@@ -205,8 +206,9 @@ class RejectionModel:
             if not block.explains(local):
                 continue
             if index not in named:  # one pass over the text for all of this block's columns
-                wanted = [c - block.offset for c in order if block.offset <= c < block.offset + block.columns.width]
-                named[index] = block.columns.describe(field_text(document, block.field), wanted)
+                inside = (order >= block.offset) & (order < block.offset + block.columns.width)
+                named[index] = block.columns.describe(field_text(document, block.field),
+                                                      (order[inside] - block.offset).tolist())
             name = named[index].get(local, "")
             if name and name not in names:
                 names.append(name)
