@@ -156,8 +156,8 @@ def one_error_line(args: list[str]) -> str:
 
 def test_a_foreign_predictor_file_with_a_matching_sidecar_gives_one_error_line_and_runs_nothing(model_copy, tmp_path):
     marker = tmp_path / "code-ran"
-    with open(predictor_path(model_copy), "wb") as fh:
-        np.savez(fh, layout=np.array([RunsCode(marker)], dtype=object))
+    with open(predictor_path(model_copy), "wb") as fh:  # a pickle that would create the marker
+        np.savez(fh, coef=np.array([RunsCode(marker)], dtype=object))
     vouch_for(model_copy)
     output = one_error_line(["classify", "--model", str(model_copy), str(ONE)])
     assert "not an onward predictor" in output
@@ -166,14 +166,28 @@ def test_a_foreign_predictor_file_with_a_matching_sidecar_gives_one_error_line_a
     assert filtered.stdout_bytes == ONE.read_bytes() and not marker.exists()  # the mail still goes through
 
 
-def test_a_predictor_of_the_wrong_shape_is_refused(model_copy):
-    with np.load(predictor_path(model_copy)) as arrays:
-        arrays = dict(arrays)
-    arrays["coef"] = arrays["coef"][:, :-1]
-    with open(predictor_path(model_copy), "wb") as fh:
-        np.savez(fh, **arrays)
+def rewrite_header(path: Path, change) -> None:
+    """Change the JSON header of a predictor file in place (it is padded, so shorter fits)."""
+    content = path.read_bytes()
+    start = content.index(b"\n") + 9
+    end = start + int.from_bytes(content[start - 8:start], "little")
+    header = json.loads(content[start:end])
+    change(header)
+    changed = json.dumps(header).encode()
+    assert len(changed) <= end - start
+    path.write_bytes(content[:start] + changed.ljust(end - start) + content[end:])
+
+
+@pytest.mark.parametrize(("change", "refusal"), [
+    (lambda header: header["arrays"]["coef"].update(dtype="|O"), "coef: type"),
+    (lambda header: header["arrays"]["coef"].update(shape=[9, 999999]), "coef: size"),
+    (lambda header: header["arrays"]["coef"]["shape"].__setitem__(1, 1000), "coefficients"),
+    (lambda header: header["layout"]["blocks"][0].update(field="__class__"), "fields"),
+], ids=["object-array", "past-the-end", "wrong-shape", "unknown-field"])
+def test_a_predictor_file_that_is_not_ours_is_refused(model_copy, change, refusal):
+    rewrite_header(predictor_path(model_copy), change)
     vouch_for(model_copy)
-    with pytest.raises(ModelError, match="not an onward predictor .*coefficients"):
+    with pytest.raises(ModelError, match=f"not an onward predictor .*{refusal}"):
         load_model(model_copy)
 
 

@@ -1,10 +1,11 @@
 """The model: its training pipeline, and safe persistence.
 
 A model is three files: the scikit-learn pipeline (joblib, for training and re-exporting), the
-arrays prediction runs on (.npz, see onward.classifier.predictor) and a sidecar JSON with the
-checksums of both, the library versions and the scores. Classifying loads only the .npz, with
-allow_pickle=False: nothing in it can run code. A joblib file is code, so it is unpickled only
-by `onward model export`, and only after its checksum and library versions match the sidecar.
+numbers prediction runs on (.predictor, see onward.classifier.predictor) and a sidecar JSON with
+the checksums of both, the library versions and the scores. Classifying loads only the
+.predictor file, from which nothing but numbers can come. A joblib file is code, so it is
+unpickled only by `onward model export`, and only after its checksum and library versions match
+the sidecar.
 
 The sidecar is an integrity check, not a signature: it tells that the files are the ones that
 were saved together, not who saved them. Whoever can write the files can write a sidecar to
@@ -15,7 +16,6 @@ is refused.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
@@ -72,7 +72,7 @@ def sidecar_path(model_path: Path) -> Path:
 
 
 def predictor_path(model_path: Path) -> Path:
-    return model_path.with_suffix(".npz")
+    return model_path.with_suffix(".predictor")
 
 
 def model_files(model_path: Path) -> tuple[Path, Path, Path]:
@@ -212,9 +212,8 @@ def export_model(path: Path) -> Path:
 
 def _write_predictor(model: RejectionModel, path: Path, sidecar: dict[str, Any]) -> Path:
     target = predictor_path(path)
-    tmp = target.with_suffix(".npz.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **model.arrays())  # not compressed: unpacking would cost more than reading
+    tmp = target.with_suffix(".predictor.tmp")
+    tmp.write_bytes(model.to_bytes())
     _publish(tmp, target)
     sidecar = {**sidecar, "predictor": {"file": target.name, "format": PREDICTOR_FORMAT, "sha256": file_sha256(target)}}
     sidecar_tmp = sidecar_path(path).with_suffix(".json.tmp")
@@ -282,10 +281,10 @@ def load_pipeline(path: Path) -> tuple[Pipeline, dict[str, Any]]:
 
 
 def load_model(path: Path | None = None) -> RejectionModel:
-    """The model to classify with, from its .npz file (never the joblib one: see the module's docstring)."""
+    """The model to classify with, from its .predictor file (never the joblib one: see the module's docstring)."""
     path = Path(path) if path else default_model_path()
-    arrays_path = predictor_path(path)
-    if not path.is_file() and not arrays_path.is_file():
+    numbers = predictor_path(path)
+    if not path.is_file() and not numbers.is_file():
         raise ModelError(f"no model at {path}: train one with `onward train` or reinstall onward")
     started = time.perf_counter()
     metadata = read_sidecar(path)
@@ -295,16 +294,15 @@ def load_model(path: Path | None = None) -> RejectionModel:
         raise ModelFormatError(f"{path}: saved by an older onward, without the predictor file this one classifies "
                                f"with; run `onward model export {path}` once, or retrain with `onward train`")
     check_trusted(sidecar_path(path))
-    check_trusted(arrays_path)
-    content = arrays_path.read_bytes()  # checked and loaded from the same bytes: no swap in between
+    check_trusted(numbers)
+    content = numbers.read_bytes()  # checked and loaded from the same bytes: no swap in between
     if hashlib.sha256(content).hexdigest() != entry.get("sha256"):
-        raise _checksum_error(arrays_path)
+        raise _checksum_error(numbers)
     try:
-        with np.load(io.BytesIO(content), allow_pickle=False) as arrays:
-            model = RejectionModel.from_arrays(arrays, metadata, path)
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise ModelError(f"{arrays_path}: not an onward predictor ({exc.__class__.__name__}: {exc})") from None
-    log.debug("model %s loaded in %.3fs", arrays_path, time.perf_counter() - started)
+        model = RejectionModel.from_bytes(content, metadata, path)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ModelError(f"{numbers}: not an onward predictor ({exc.__class__.__name__}: {exc})") from None
+    log.debug("model %s loaded in %.3fs", numbers, time.perf_counter() - started)
     missing = set(CATEGORIES) - set(model.labels)
     if missing:
         log.warning("model %s does not know the categories: %s", path, ", ".join(sorted(missing)))
