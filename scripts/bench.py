@@ -93,7 +93,10 @@ def bench_cold_start(quick: bool) -> dict:
         message.write_bytes(raw)
         # no config file and no trained model: the shipped one, as on a fresh install
         env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_DATA_HOME": f"{home}/data"}
+        # onward runs with one OpenBLAS thread (see cli.main); the floor is measured both ways
+        numpy_one_thread = "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1'); import numpy"
         commands = {"python_pass": [sys.executable, "-c", "pass"], "python_import_numpy": [sys.executable, "-c", "import numpy"],
+                    "python_import_numpy_one_blas_thread": [sys.executable, "-c", numpy_one_thread],
                     "onward_filter": [onward, "filter"], "onward_classify": [onward, "classify", str(message)],
                     "onward_config_check": [onward, "config", "check"]}
         seconds: dict[str, list[float]] = {name: [] for name in commands}
