@@ -221,6 +221,18 @@ def scan_child(config_path: str) -> None:
     }))
 
 
+def cold_rescan(config: Path, tmp: Path) -> float:
+    """`onward scan` of a folder it has scanned, in a new process each time, as cron runs it."""
+    onward = str(Path(sys.executable).with_name("onward"))
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp / "data")}  # the shipped model, not a trained one
+    seconds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([onward, "--config", str(config), "scan"], stdout=subprocess.DEVNULL, env=env, check=True)
+        seconds.append(time.perf_counter() - start)
+    return round(statistics.median(seconds), 3)
+
+
 def raw_fetch_rate(dovecot, account) -> tuple[float, list[bytes]]:
     with dovecot.client(account) as client:
         client.select_folder("INBOX", readonly=True)
@@ -277,8 +289,10 @@ def bench_imap(quick: bool) -> dict:
                 result["incremental_scan_no_new_mail"] = {
                     "messages_in_folder": size, "seconds": round(scan["incremental_seconds"], 3),
                     "first_rescan_seconds": round(scan["first_rescan_seconds"], 3), "target_seconds": 0.2,
+                    "command_seconds": cold_rescan(write_config(tmp, account, tmp / f"{account.username}.db"), tmp),
                     "note": "seconds: a rescan after a rescan; the first rescan after a full scan also reads back "
-                            "the keywords that scan set"}
+                            "the keywords that scan set; command_seconds: `onward scan` as cron starts it, "
+                            "median of 5, start to exit"}
             result["memory"][str(size)]["incremental_seconds"] = round(scan["incremental_seconds"], 3)
             result["memory"][str(size)]["first_rescan_seconds"] = round(scan["first_rescan_seconds"], 3)
         result["memory"]["target_mb"] = 250
