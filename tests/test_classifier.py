@@ -84,14 +84,6 @@ def test_train_save_load_round_trip(tmp_path):
     assert loaded.metadata["training_data"]["sources"]["classify_set"]["rejection"] == 6
 
 
-@pytest.fixture
-def model_copy(tmp_path):
-    target = tmp_path / "model.joblib"
-    for source, copy in zip(model_files(default_model_path()), model_files(target), strict=True):
-        shutil.copy(source, copy)
-    return target
-
-
 def test_tampered_predictor_is_refused(model_copy):
     with open(predictor_path(model_copy), "ab") as fh:
         fh.write(b"\x00")

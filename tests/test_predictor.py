@@ -119,14 +119,6 @@ def test_the_watch_path_imports_neither_scikit_learn_nor_joblib():
     assert done.stdout.strip() == "[]"
 
 
-@pytest.fixture
-def model_copy(tmp_path):
-    target = tmp_path / "model.joblib"
-    for source, copy in zip(model_files(default_model_path()), model_files(target), strict=True):
-        shutil.copy(source, copy)
-    return target
-
-
 def vouch_for(path: Path) -> None:
     """Make the sidecar name the predictor file as it is now, as someone who can write both could."""
     import hashlib
