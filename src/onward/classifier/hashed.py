@@ -224,6 +224,10 @@ class HashedColumns:
     def width(self) -> int:
         return len(self.buckets)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a worker that is spawned, not forked, rebuilds the 4-8 MB table rather than receive it
+        return {**self.__dict__, "_lookup": None, "_looked_up": 0}
+
     def prepare(self) -> None:
         self._columns()
 
