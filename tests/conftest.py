@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from dovecot_server import INSTALL_HINT, DovecotServer, TestAccount, find_dovecot  # noqa: E402
+from onward.classifier.model import default_model_path, model_files  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -45,3 +47,12 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if key.startswith("ONWARD_"):
             monkeypatch.delenv(key)
     return home
+
+
+@pytest.fixture
+def model_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped model's files, to tamper with."""
+    target = tmp_path / "model.joblib"
+    for source, copy in zip(model_files(default_model_path()), model_files(target), strict=True):
+        shutil.copy(source, copy)
+    return target

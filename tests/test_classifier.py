@@ -12,7 +12,16 @@ import pytest
 from click.testing import CliRunner
 
 from onward.classifier.data import load_data
-from onward.classifier.model import default_model_path, load_model, read_sidecar, save_model, sidecar_path
+from onward.classifier.model import (
+    default_model_path,
+    load_model,
+    load_pipeline,
+    model_files,
+    predictor_path,
+    read_sidecar,
+    save_model,
+    sidecar_path,
+)
 from onward.classifier.training import train
 from onward.cli import cli
 from onward.errors import ModelError
@@ -64,7 +73,8 @@ def tiny_training_data():
 
 def test_train_save_load_round_trip(tmp_path):
     result = train(tiny_training_data(), folds=0)
-    path = save_model(result.model.pipeline, result.report, tmp_path / "m.joblib")
+    path = save_model(result.pipeline, result.report, tmp_path / "m.joblib")
+    assert all(file.is_file() for file in model_files(path))
     loaded = load_model(path)
     messages = [parse_message(raw) for _, raw in labelled(CLASSIFY_SET)]
     before = [p.score for p in result.model.predict(messages, explain=False)]
@@ -74,16 +84,8 @@ def test_train_save_load_round_trip(tmp_path):
     assert loaded.metadata["training_data"]["sources"]["classify_set"]["rejection"] == 6
 
 
-@pytest.fixture
-def model_copy(tmp_path):
-    target = tmp_path / "model.joblib"
-    shutil.copy(default_model_path(), target)
-    shutil.copy(sidecar_path(default_model_path()), sidecar_path(target))
-    return target
-
-
-def test_tampered_model_is_refused(model_copy):
-    with open(model_copy, "ab") as fh:
+def test_tampered_predictor_is_refused(model_copy):
+    with open(predictor_path(model_copy), "ab") as fh:
         fh.write(b"\x00")
     with pytest.raises(ModelError, match="checksum does not match"):
         load_model(model_copy)
@@ -92,13 +94,24 @@ def test_tampered_model_is_refused(model_copy):
     assert result.output.strip().startswith("onward: error:") and result.output.count("\n") == 1
 
 
-def test_model_from_another_scikit_learn_is_refused(model_copy):
+def test_tampered_pipeline_is_refused(model_copy):
+    with open(model_copy, "ab") as fh:
+        fh.write(b"\x00")
+    with pytest.raises(ModelError, match="checksum does not match"):
+        load_pipeline(model_copy)
+    result = CliRunner().invoke(cli, ["model", "export", str(model_copy)])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("onward: error:") and result.output.count("\n") == 1
+
+
+def test_pipeline_from_another_scikit_learn_is_refused(model_copy):
     side = sidecar_path(model_copy)
     data = json.loads(side.read_text())
     data["versions"]["scikit-learn"] = "0.24.2"
     side.write_text(json.dumps(data))
     with pytest.raises(ModelError, match="trained with scikit-learn 0.24.2"):
-        load_model(model_copy)
+        load_pipeline(model_copy)
+    assert load_model(model_copy).predict([parse_message((CLASSIFY_SET / "eml" / "classify_set-001.eml").read_bytes())])
 
 
 def test_model_of_an_older_format_is_refused_and_an_old_trained_model_falls_back_to_the_shipped_one(model_copy):

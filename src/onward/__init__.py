@@ -1,8 +1,15 @@
-"""onward: detect job-rejection e-mails, draft feedback requests, and report the patterns."""
+"""onward: detect job-rejection emails, draft feedback requests, and report the patterns."""
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:
-    __version__ = version("onward")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> Any:
+    # looked up when asked for: importlib.metadata costs a tenth of the start of a one-message run
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("onward")
+        except PackageNotFoundError:  # running from a source tree without install
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from onward.classifier.model import RejectionModel
+from onward.classifier.predictor import RejectionModel
 from onward.mail.parse import parse_message
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")

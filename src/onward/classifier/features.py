@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from onward.mail.parse import ParsedMessage
 
@@ -121,25 +121,22 @@ def to_document(message: ParsedMessage) -> Document:
                     quoted=normalise(message.quoted[:QUOTED_CHARS]), facts=" ".join(facts))
 
 
-class FieldPicker(BaseEstimator, TransformerMixin):
-    """Selects one field of each Document for a vectorizer."""
-
-    def __init__(self, field: str = "body") -> None:
-        self.field = field
-
-    def fit(self, documents: Sequence[Document], y: object = None) -> FieldPicker:
-        return self
-
-    def transform(self, documents: Iterable[Document]) -> list[str]:
-        # an empty field becomes a token of its own: the vectorizer always has a vocabulary,
-        # and "there is no quote" is a fact the model may use
-        return [getattr(d, self.field) or f"empty{self.field}" for d in documents]
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return np.array([self.field], dtype=object)
+def field_text(document: Document, field: str) -> str:
+    # an empty field becomes a token of its own: the vectorizer always has a vocabulary,
+    # and "there is no quote" is a fact the model may use
+    return getattr(document, field) or f"empty{field}"
 
 
 def as_array(documents: Sequence[Document]) -> np.ndarray:
     out = np.empty(len(documents), dtype=object)
     out[:] = list(documents)
     return out
+
+
+def __getattr__(name: str) -> Any:
+    # Models saved before the scikit-learn transformer moved name it here (see hashed.__getattr__).
+    if name == "FieldPicker":
+        from onward.classifier.estimators import FieldPicker
+
+        return FieldPicker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
 
 # 32-bit arithmetic: half the memory traffic of 64-bit, and 2**32 hash values are plenty for the
 # at most 2**21 buckets we keep. Unsigned numpy arrays wrap silently, which is what we want.
@@ -195,7 +193,7 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
     return offsets
 
 
-def _segment_sums(values: np.ndarray, offsets: np.ndarray, dtype: Any) -> np.ndarray:
+def segment_sums(values: np.ndarray, offsets: np.ndarray, dtype: Any) -> np.ndarray:
     """values[offsets[i]:offsets[i+1]].sum() for each i, in one pass (reduceat, which cannot
     express an empty segment, only sees the non-empty ones)."""
     sums = np.zeros(len(offsets) - 1, dtype=dtype)
@@ -205,77 +203,88 @@ def _segment_sums(values: np.ndarray, offsets: np.ndarray, dtype: Any) -> np.nda
     return sums
 
 
-class HashedTfidf(BaseEstimator, TransformerMixin):
-    """Word or character n-grams of one text per row -> idf-weighted, length-normalised sparse rows.
+class HashedColumns:
+    """The fitted part of one field's hashed tf-idf: which hash buckets are columns, and their idf.
 
-    Only buckets seen in at least `min_df` training messages become columns (at most
-    `max_features`, the most frequent), so the model stays small and a new word costs nothing.
+    It is all that prediction needs of a field, in plain arrays; `onward.classifier.estimators`
+    wraps it in the scikit-learn transformer that training fits.
     """
 
-    def __init__(self, unit: str = "word", ngram_range: tuple[int, int] = (1, 1), min_df: int = 1,
-                 max_features: int | None = None, bits: int = 21) -> None:
+    def __init__(self, unit: str, ngram_range: tuple[int, int], bits: int, buckets: np.ndarray,
+                 idf: np.ndarray) -> None:
         self.unit = unit
-        self.ngram_range = ngram_range
-        self.min_df = min_df
-        self.max_features = max_features
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.bits = bits
+        self.buckets = buckets
+        self.idf = idf
+        self._lookup: np.ndarray | None = None
+        self._looked_up = 0
 
-    def _terms(self, texts: Sequence[str]) -> Terms:
-        return extract_terms(list(texts), self.unit, tuple(self.ngram_range), self.bits)  # type: ignore[arg-type]
+    @property
+    def width(self) -> int:
+        return len(self.buckets)
 
-    def fit(self, texts: Sequence[str], y: object = None) -> HashedTfidf:
-        terms = self._terms(texts)
-        documents = len(texts)
-        pairs = np.unique((terms.doc().astype(np.int64) << self.bits) | terms.bucket)
-        frequency = np.bincount(pairs & ((1 << self.bits) - 1), minlength=1 << self.bits)
-        kept = np.flatnonzero(frequency >= self.min_df)
-        if self.max_features is not None and len(kept) > self.max_features:
-            # most frequent first; ties broken by bucket so refits agree
-            order = np.lexsort((kept, -frequency[kept]))[: self.max_features]
-            kept = np.sort(kept[order])
-        self.buckets_ = kept.astype(np.int32)
-        self.idf_ = (np.log((1 + documents) / (1 + frequency[kept])) + 1).astype(np.float32)
-        self._lookup = None
-        return self
+    def __getstate__(self) -> dict[str, Any]:
+        # a worker that is spawned, not forked, rebuilds the 4-8 MB table rather than receive it
+        return {**self.__dict__, "_lookup": None, "_looked_up": 0}
 
     def prepare(self) -> None:
         self._columns()
 
     def _columns(self) -> np.ndarray:
-        lookup = getattr(self, "_lookup", None)
-        if lookup is None:
+        if self._lookup is None:
             lookup = np.full(1 << self.bits, -1, dtype=np.int32)
-            lookup[self.buckets_] = np.arange(len(self.buckets_), dtype=np.int32)
+            lookup[self.buckets] = np.arange(len(self.buckets), dtype=np.int32)
             self._lookup = lookup
-        return lookup
+        return self._lookup
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def column_of(self, bucket: np.ndarray) -> np.ndarray:
+        """The column of each bucket, -1 for a bucket that is not one. A table of every bucket
+        answers fastest, but building it (4-8 MB) costs more than binary searches for a few
+        messages' terms, which is all that a mail filter or a one-message run ever looks up: the
+        table is built once this many lookups would have paid for it."""
+        self._looked_up += len(bucket)
+        if self._lookup is None and len(self.buckets) > 0 and self._looked_up < (1 << self.bits) >> 6:
+            at = np.searchsorted(self.buckets, bucket).astype(np.int32)
+            at[at == len(self.buckets)] = 0
+            return np.where(self.buckets[at] == bucket, at, np.int32(-1))
+        return np.take(self._columns(), bucket)
+
+    def _terms(self, texts: Sequence[str]) -> Terms:
+        return extract_terms(texts, self.unit, self.ngram_range, self.bits)
+
+    def rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One CSR row per text, as (data, columns, indptr): float32 idf per occurrence, each row
+        scaled to unit length."""
         terms = self._terms(texts)
-        columns = np.take(self._columns(), terms.bucket)
+        columns = self.column_of(terms.bucket)
         known = columns >= 0
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(_segment_sums(known, _offsets(terms.counts), np.int64), out=indptr[1:])
+        np.cumsum(segment_sums(known, _offsets(terms.counts), np.int64), out=indptr[1:])
         columns = columns[known]
-        data = np.take(self.idf_, columns)
-        norms = np.sqrt(_segment_sums(data * data, indptr, np.float64))
+        data = np.take(self.idf, columns)
+        norms = np.sqrt(segment_sums(data * data, indptr, np.float64))
         norms[norms == 0] = 1.0
         data *= np.repeat((1.0 / norms).astype(np.float32), np.diff(indptr))
-        return sp.csr_matrix((data, columns, indptr), shape=(len(texts), len(self.buckets_)))
+        return data, columns, indptr
 
     def describe(self, text: str, columns: Sequence[int]) -> dict[int, str]:
         """The term each of these columns stands for in this text (the first one, when hashes collide)."""
         terms = self._terms([text])
-        found = self._columns()[terms.bucket]
-        hits = np.flatnonzero(np.isin(found, np.asarray(columns, dtype=np.int32)))
-        names: dict[int, str] = {}
-        for index, name in zip(hits, terms.text_of(hits), strict=True):
-            names.setdefault(int(found[index]), name)
-        return names
+        found = self.column_of(terms.bucket)
+        # a mask rather than np.isin, whose np.unique imports numpy.ma: a fifth of numpy's import time
+        wanted = np.zeros(self.width + 1, dtype=bool)  # the last entry stands for column -1, no column
+        wanted[np.asarray(columns, dtype=np.int64)] = True
+        hits = np.flatnonzero(wanted[found])
+        hit_columns, first = np.unique(found[hits], return_index=True)
+        return dict(zip(hit_columns.tolist(), terms.text_of(hits[first]), strict=True))
 
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return np.array([f"bucket{b}" for b in self.buckets_], dtype=object)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
-        state.pop("_lookup", None)  # 4-8 MB rebuilt in milliseconds; keep it out of the model file
-        return state
+def __getattr__(name: str) -> Any:
+    # Models saved before the scikit-learn transformer moved name it here; unpickling them (for
+    # training and `onward model export` only) finds it, without this module importing scikit-learn.
+    if name == "HashedTfidf":
+        from onward.classifier.estimators import HashedTfidf
+
+        return HashedTfidf
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,8 +1,16 @@
-"""The model: its pipeline, its verdicts, and safe persistence.
+"""The model: its training pipeline, and safe persistence.
 
-A joblib file is code, so a model is only ever loaded after its sidecar JSON vouches for it:
-the file's sha256 must match, and it must come from the scikit-learn and joblib versions we
-run. Anything else is refused with one clear line.
+A model is three files: the scikit-learn pipeline (joblib, for training and re-exporting), the
+numbers prediction runs on (.predictor, see onward.classifier.predictor) and a sidecar JSON with
+the checksums of both, the library versions and the scores. Classifying loads only the
+.predictor file, from which nothing but numbers can come. A joblib file is code, so it is
+unpickled only by `onward model export`, and only after its checksum and library versions match
+the sidecar.
+
+The sidecar is an integrity check, not a signature: it tells that the files are the ones that
+were saved together, not who saved them. Whoever can write the files can write a sidecar to
+match, so a model file or sidecar that someone other than you (or root) owns or can write to
+is refused.
 """
 
 from __future__ import annotations
@@ -10,37 +18,34 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import platform
+import stat
 import time
-from bisect import bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
-import scipy.sparse as sp
-import sklearn
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from onward.classifier import CATEGORIES
-from onward.classifier.features import Document, FieldPicker, as_array, to_document
-from onward.classifier.hashed import HashedTfidf
+from onward.classifier.hashed import HashedColumns
+from onward.classifier.predictor import PREDICTOR_FORMAT, Block, RejectionModel, TermColumns
+from onward.classifier.predictor import Prediction as Prediction  # where it was before the predictor module
 from onward.errors import ModelError, ModelFormatError
-from onward.mail.parse import ParsedMessage
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
 MODEL_FILENAME = "onward-model.joblib"
 # 2: hashed n-grams (onward.classifier.hashed); format 1 models used scikit-learn's vectorizers
 FORMAT_VERSION = 2
-EVIDENCE_COUNT = 5
-# a word in more than about one message in six ("we", "the") may tip a score but explains nothing
-EVIDENCE_MIN_IDF = 2.8
+# the sender facts' CountVectorizer, as build_pipeline makes it and predictor.TermColumns reads it
+_TERMS_VECTORIZER = {"analyzer": "word", "token_pattern": r"\S+", "lowercase": False, "binary": True,
+                     "ngram_range": (1, 1), "preprocessor": None, "tokenizer": None, "stop_words": None,
+                     "strip_accents": None}
 
 
 def default_model_path() -> Path:
@@ -66,7 +71,23 @@ def sidecar_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
 
+def predictor_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".predictor")
+
+
+def model_files(model_path: Path) -> tuple[Path, Path, Path]:
+    """The pipeline, the predictor and the sidecar, in the order they are written (the sidecar
+    last, so that a crash leaves no set that verifies)."""
+    return model_path, predictor_path(model_path), sidecar_path(model_path)
+
+
 def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from onward.classifier.estimators import FieldPicker, HashedTfidf
+
     small = corpus_size < 500  # a user's own small corpus: keep rare words, or nothing is left
 
     def words(field: str, ngrams: tuple[int, int], min_df: int = 2, max_features: int | None = None,
@@ -97,140 +118,29 @@ def build_pipeline(c: float = 8.0, corpus_size: int = 10_000) -> Pipeline:
     return Pipeline([("features", features), ("classify", classifier)])
 
 
-@dataclass(frozen=True)
-class Prediction:
-    category: str
-    verdict: str  # rejection | unsure | not_rejection
-    score: float  # probability that the message is a rejection
-    probabilities: dict[str, float]
-    evidence: tuple[str, ...]
+def model_from_pipeline(pipeline: Pipeline, metadata: dict[str, Any], path: Path | None = None) -> RejectionModel:
+    """The arrays a fitted pipeline predicts with (see build_pipeline for its shape)."""
+    from onward.classifier.estimators import HashedTfidf
 
-    @property
-    def is_rejection(self) -> bool:
-        return self.verdict == "rejection"
-
-
-class RejectionModel:
-    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any], path: Path | None = None) -> None:
-        self.pipeline = pipeline
-        self.metadata = metadata
-        self.path = path
-        self.labels: list[str] = [str(c) for c in pipeline.classes_]
-        self._rejection_index = self.labels.index("rejection")
-        thresholds = metadata.get("thresholds", {})
-        self.reject_threshold = float(thresholds.get("rejection", 0.6))
-        self.unsure_threshold = float(thresholds.get("unsure", 0.3))
-        self._layout: list[_Block] | None = None
-
-    def prepare(self) -> None:
-        """Build the vectorizers' lookup tables now (a few milliseconds). Called before worker
-        processes are forked, so that they share these tables instead of each building its own."""
-        for _, transformer in self.pipeline.named_steps["features"].transformer_list:
-            vectorizer = transformer.steps[-1][1]
-            if isinstance(vectorizer, HashedTfidf):
-                vectorizer.prepare()
-
-    @property
-    def version(self) -> str:
-        return str(self.metadata.get("model_version", "unknown"))
-
-    def verdict_for(self, score: float) -> str:
-        if score >= self.reject_threshold:
-            return "rejection"
-        if score >= self.unsure_threshold:
-            return "unsure"
-        return "not_rejection"
-
-    def predict(self, messages: Sequence[ParsedMessage], explain: bool = True) -> list[Prediction]:
-        if not messages:
-            return []
-        documents = as_array([to_document(m) for m in messages])
-        features = self.features(documents)
-        probabilities = self.pipeline.named_steps["classify"].predict_proba(features)
-        rounded = np.round(probabilities, 4).tolist()  # once per batch, not per number
-        best = np.argmax(probabilities, axis=1).tolist()
-        out = []
-        for row, probs in enumerate(rounded):
-            score = float(probabilities[row, self._rejection_index])
-            verdict = self.verdict_for(score)
-            category = "rejection" if verdict == "rejection" else self.labels[best[row]]
-            evidence = self._evidence(features[row], documents[row], category) if explain else ()
-            out.append(Prediction(category=category, verdict=verdict, score=probs[self._rejection_index],
-                                  probabilities=dict(zip(self.labels, probs, strict=True)), evidence=evidence))
-        return out
-
-    def features(self, documents: np.ndarray) -> Any:
-        """What the pipeline's FeatureUnion computes, without its per-call overhead (a joblib
-        dispatch and a copy of each block to weight it): a fifth of the time to classify a message."""
-        union = self.pipeline.named_steps["features"]
-        weights = union.transformer_weights or {}
-        blocks = []
-        for name, transformer in union.transformer_list:
-            block = sp.csr_matrix(transformer.transform(documents))
-            if block.dtype.kind != "f":  # the facts' counts
-                block = block.astype(np.float64)
-            if name in weights:
-                block.data *= weights[name]  # in the block's own dtype, as FeatureUnion does
-            blocks.append(block)
-        return sp.hstack(blocks, format="csr")
-
-    def _evidence(self, row: Any, document: Document, category: str) -> tuple[str, ...]:
-        """The words and facts that pushed hardest towards the category we chose (character
-        n-grams weigh in too, but a fragment like "regr" explains nothing to a person)."""
-        classifier = self.pipeline.named_steps["classify"]
-        weights = classifier.coef_[self.labels.index(category)]
-        row = row.tocsr()
-        row.sum_duplicates()  # a repeated word is one entry per occurrence until here
-        contributions = row.data * weights[row.indices]
-        order = [int(row.indices[p]) for p in np.argsort(-contributions) if contributions[p] > 0]
-        blocks = self._blocks()
-        starts = [block.offset for block in blocks]
-        named: dict[int, dict[int, str]] = {}  # per block: its columns' words in this message
-        names: list[str] = []
-        for column in order:
-            if len(names) >= EVIDENCE_COUNT:
-                break
-            index = bisect_right(starts, column) - 1
-            block, local = blocks[index], column - blocks[index].offset
-            if block.name == "opening":
-                continue
-            if block.names is not None:
-                name = str(block.names[local])
-            elif block.vectorizer.idf_[local] < EVIDENCE_MIN_IDF:
-                continue
-            else:
-                if index not in named:  # one pass over the text for all of this block's columns
-                    text = block.picker.transform([document])[0]
-                    wanted = [c - block.offset for c in order if block.offset <= c < block.offset + block.width]
-                    named[index] = block.vectorizer.describe(text, wanted)
-                name = named[index].get(local, "")
-            if name and name not in names:
-                names.append(name)
-        return tuple(names)
-
-    def _blocks(self) -> list[_Block]:
-        """Where each field's columns sit in the feature matrix, worked out once per model."""
-        if self._layout is None:
-            layout, offset = [], 0
-            for name, transformer in self.pipeline.named_steps["features"].transformer_list:
-                vectorizer = transformer.steps[-1][1]
-                hashed = isinstance(vectorizer, HashedTfidf)
-                names = None if hashed else vectorizer.get_feature_names_out()
-                width = len(vectorizer.buckets_) if hashed else len(names)
-                layout.append(_Block(name, transformer.steps[0][1], vectorizer, offset, width, names))
-                offset += width
-            self._layout = layout
-        return self._layout
-
-
-@dataclass(frozen=True)
-class _Block:
-    name: str
-    picker: Any
-    vectorizer: Any
-    offset: int
-    width: int
-    names: Any  # the column names of a vectorizer that has them; None for hashed ones
+    union = pipeline.named_steps["features"]
+    weights = union.transformer_weights or {}
+    blocks, offset = [], 0
+    for name, transformer in union.transformer_list:
+        picker, vectorizer = transformer.steps[0][1], transformer.steps[-1][1]
+        columns: HashedColumns | TermColumns
+        if isinstance(vectorizer, HashedTfidf):
+            columns = vectorizer.columns()
+        elif {key: getattr(vectorizer, key, None) for key in _TERMS_VECTORIZER} == _TERMS_VECTORIZER:
+            columns = TermColumns(vectorizer.get_feature_names_out().tolist())
+        else:
+            raise ModelError(f"cannot export the {name!r} features: not a vectorizer onward can predict with")
+        blocks.append(Block(name, picker.field, float(weights.get(name, 1.0)), offset, columns))
+        offset += columns.width
+    classifier = pipeline.named_steps["classify"]
+    coef = np.ascontiguousarray(classifier.coef_, dtype=np.float64)
+    return RejectionModel([str(c) for c in classifier.classes_], blocks, coef,
+                          np.asarray(classifier.intercept_, dtype=np.float64), metadata.get("thresholds", {}),
+                          metadata, path)
 
 
 def file_sha256(path: Path) -> str:
@@ -246,15 +156,41 @@ def _major_minor(version: str) -> str:
 
 
 def runtime_versions() -> dict[str, str]:
+    import joblib
+    import sklearn
+
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "joblib": joblib.__version__}
 
 
+def check_trusted(path: Path) -> None:
+    """Refuse a file that anyone but us (or root) owns or can write to: see the module's docstring."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise ModelError(f"{path}: missing, though its model's other files are there; retrain, or "
+                         f"run `onward model use shipped`") from None
+    if status.st_uid not in (os.getuid(), 0):
+        raise ModelError(f"{path}: owned by another user (uid {status.st_uid}); refusing to load a model "
+                         f"someone else can change")
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ModelError(f"{path}: writable by group or others, so anyone of them could change the model; refusing "
+                         f"to load it (fix: chmod go-w {path})")
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    os.chmod(tmp, 0o644)  # whatever the umask: a group-writable model would be refused
+    tmp.replace(path)
+
+
 def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: Path) -> Path:
-    """Write the model and its sidecar; the sidecar is written last, so a crash leaves no valid pair."""
+    """Write the pipeline, its predictor and the sidecar; the sidecar is written last, so a crash
+    leaves no valid set."""
+    import joblib
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".joblib.tmp")
     joblib.dump({"format": FORMAT_VERSION, "pipeline": pipeline}, tmp, compress=3)
-    tmp.replace(path)
+    _publish(tmp, path)
     sidecar = {
         **metadata,
         "format": FORMAT_VERSION,
@@ -263,10 +199,27 @@ def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: Path) -> Path
         "versions": runtime_versions(),
         "labels": [str(c) for c in pipeline.classes_],
     }
+    _write_predictor(model_from_pipeline(pipeline, sidecar), path, sidecar)
+    return path
+
+
+def export_model(path: Path) -> Path:
+    """Write the predictor of a model saved without one (by an onward before it had them), from
+    its verified pipeline; the sidecar then vouches for both. Returns the predictor's path."""
+    pipeline, metadata = load_pipeline(path)
+    return _write_predictor(model_from_pipeline(pipeline, metadata), path, metadata)
+
+
+def _write_predictor(model: RejectionModel, path: Path, sidecar: dict[str, Any]) -> Path:
+    target = predictor_path(path)
+    tmp = target.with_suffix(".predictor.tmp")
+    tmp.write_bytes(model.to_bytes())
+    _publish(tmp, target)
+    sidecar = {**sidecar, "predictor": {"file": target.name, "format": PREDICTOR_FORMAT, "sha256": file_sha256(target)}}
     sidecar_tmp = sidecar_path(path).with_suffix(".json.tmp")
     sidecar_tmp.write_text(json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    sidecar_tmp.replace(sidecar_path(path))
-    return path
+    _publish(sidecar_tmp, sidecar_path(path))
+    return target
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
@@ -279,14 +232,24 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         raise ModelError(f"{side}: unreadable model sidecar: {exc}") from None
 
 
-def verify(path: Path, metadata: dict[str, Any]) -> None:
+def _check_format(path: Path, metadata: dict[str, Any]) -> None:
     if metadata.get("format") != FORMAT_VERSION:
         raise ModelFormatError(f"{path}: saved by another version of onward (model format {metadata.get('format')!r}, "
                                f"this one reads {FORMAT_VERSION}); retrain it with `onward train`, or run "
                                f"`onward model use shipped`")
-    actual = file_sha256(path)
-    if actual != metadata.get("sha256"):
-        raise ModelError(f"{path}: checksum does not match its sidecar (file changed or tampered with); refusing to load")
+
+
+def _checksum_error(path: Path) -> ModelError:
+    return ModelError(f"{path}: checksum does not match its sidecar (file changed or tampered with); refusing to load")
+
+
+def verify(path: Path, metadata: dict[str, Any]) -> None:
+    """The checks a joblib file must pass before it is unpickled."""
+    _check_format(path, metadata)
+    check_trusted(sidecar_path(path))
+    check_trusted(path)
+    if file_sha256(path) != metadata.get("sha256"):
+        raise _checksum_error(path)
     versions = metadata.get("versions", {})
     ours = runtime_versions()
     for package in ("scikit-learn", "joblib"):
@@ -298,11 +261,13 @@ def verify(path: Path, metadata: dict[str, Any]) -> None:
             )
 
 
-def load_model(path: Path | None = None) -> RejectionModel:
-    path = Path(path) if path else default_model_path()
+def load_pipeline(path: Path) -> tuple[Pipeline, dict[str, Any]]:
+    """The scikit-learn pipeline of a model file and its sidecar, once both are verified."""
+    import joblib
+    from sklearn.pipeline import Pipeline
+
     if not path.is_file():
-        raise ModelError(f"no model at {path}: train one with `onward train` or reinstall onward")
-    started = time.perf_counter()
+        raise ModelError(f"no model at {path}")
     metadata = read_sidecar(path)
     verify(path, metadata)
     try:
@@ -312,8 +277,33 @@ def load_model(path: Path | None = None) -> RejectionModel:
     pipeline = payload.get("pipeline") if isinstance(payload, dict) else None
     if not isinstance(pipeline, Pipeline) or "rejection" not in getattr(pipeline, "classes_", ()):
         raise ModelError(f"{path}: not an onward model")
-    log.debug("model %s loaded in %.2fs", path, time.perf_counter() - started)
-    missing = set(CATEGORIES) - set(str(c) for c in pipeline.classes_)
+    return pipeline, metadata
+
+
+def load_model(path: Path | None = None) -> RejectionModel:
+    """The model to classify with, from its .predictor file (never the joblib one: see the module's docstring)."""
+    path = Path(path) if path else default_model_path()
+    numbers = predictor_path(path)
+    if not path.is_file() and not numbers.is_file():
+        raise ModelError(f"no model at {path}: train one with `onward train` or reinstall onward")
+    started = time.perf_counter()
+    metadata = read_sidecar(path)
+    _check_format(path, metadata)
+    entry = metadata.get("predictor")
+    if not isinstance(entry, dict) or entry.get("format") != PREDICTOR_FORMAT:
+        raise ModelFormatError(f"{path}: saved by an older onward, without the predictor file this one classifies "
+                               f"with; run `onward model export {path}` once, or retrain with `onward train`")
+    check_trusted(sidecar_path(path))
+    check_trusted(numbers)
+    content = numbers.read_bytes()  # checked and loaded from the same bytes: no swap in between
+    if hashlib.sha256(content).hexdigest() != entry.get("sha256"):
+        raise _checksum_error(numbers)
+    try:
+        model = RejectionModel.from_bytes(content, metadata, path)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ModelError(f"{numbers}: not an onward predictor ({exc.__class__.__name__}: {exc})") from None
+    log.debug("model %s loaded in %.3fs", numbers, time.perf_counter() - started)
+    missing = set(CATEGORIES) - set(model.labels)
     if missing:
         log.warning("model %s does not know the categories: %s", path, ", ".join(sorted(missing)))
-    return RejectionModel(pipeline, metadata, path)
+    return model

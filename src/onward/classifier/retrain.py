@@ -8,11 +8,13 @@ previous` always undoes the last change.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from onward.classifier import CATEGORIES
 from onward.classifier.data import LabelledMessage
@@ -21,9 +23,9 @@ from onward.classifier.model import (
     RejectionModel,
     default_model_path,
     load_model,
+    model_files,
     read_sidecar,
     save_model,
-    sidecar_path,
     user_model_path,
 )
 from onward.config import Config
@@ -32,6 +34,9 @@ from onward.mail.parse import parse_message
 from onward.mailbox.imap import ImapMailbox
 from onward.mailbox.local import iter_local
 from onward.store import Store
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -117,27 +122,35 @@ def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path
     return out
 
 
-def install(model: RejectionModel) -> Path:
+def install(pipeline: Pipeline, metadata: dict[str, Any]) -> Path:
     """Make a freshly trained model the active one, keeping the current one as the previous."""
     active = user_model_path()
     staged = active.parent / STAGED
-    save_model(model.pipeline, model.metadata, staged)
+    save_model(pipeline, metadata, staged)
     current = active if active.is_file() else default_model_path()
-    _copy_pair(current, active.parent / PREVIOUS)
-    _move_pair(staged, active)
+    _copy_files(current, active.parent / PREVIOUS)
+    _move_files(staged, active)
     return active
 
 
-def _copy_pair(source: Path, target: Path) -> None:
-    tmp = target.with_suffix(".joblib.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
-    shutil.copyfile(sidecar_path(source), sidecar_path(target))
+def _copy_files(source: Path, target: Path) -> None:
+    """A model's files (a model saved by an older onward has no predictor: neither has the copy)."""
+    for source_file, target_file in zip(model_files(source), model_files(target), strict=True):
+        if not source_file.is_file():
+            target_file.unlink(missing_ok=True)
+            continue
+        tmp = target_file.with_suffix(target_file.suffix + ".tmp")
+        shutil.copyfile(source_file, tmp)
+        os.chmod(tmp, 0o644)  # as save_model writes them, whatever the umask: see model.check_trusted
+        tmp.replace(target_file)
 
 
-def _move_pair(source: Path, target: Path) -> None:
-    source.replace(target)
-    sidecar_path(source).replace(sidecar_path(target))
+def _move_files(source: Path, target: Path) -> None:
+    for source_file, target_file in zip(model_files(source), model_files(target), strict=True):
+        if source_file.is_file():
+            source_file.replace(target_file)
+        else:
+            target_file.unlink(missing_ok=True)
 
 
 def list_models() -> list[dict[str, object]]:
@@ -168,9 +181,9 @@ def use_model(name: str) -> Path:
     folder = active.parent
     if name == "shipped":
         if active.is_file():
-            _copy_pair(active, folder / PREVIOUS)
-            active.unlink()
-            sidecar_path(active).unlink(missing_ok=True)
+            _copy_files(active, folder / PREVIOUS)
+            for file in model_files(active):
+                file.unlink(missing_ok=True)
         return default_model_path()
     source = folder / (PREVIOUS if name == "previous" else f"{name}.joblib")
     if not source.is_file():
@@ -178,9 +191,9 @@ def use_model(name: str) -> Path:
     load_model(source)  # refuse a broken or tampered one before it becomes active
     current = active if active.is_file() else default_model_path()
     swap = folder / SWAP
-    _copy_pair(current, swap)
-    _copy_pair(source, active)
-    _move_pair(swap, folder / PREVIOUS)
+    _copy_files(current, swap)
+    _copy_files(source, active)
+    _move_files(swap, folder / PREVIOUS)
     return active
 
 

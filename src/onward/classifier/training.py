@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
@@ -17,10 +17,13 @@ from onward.classifier import CATEGORIES
 from onward.classifier.data import LabelledMessage, manifest
 from onward.classifier.evaluation import binary_scores, category_scores, grouped_scores
 from onward.classifier.features import as_array, to_document
-from onward.classifier.model import RejectionModel, build_pipeline
+from onward.classifier.model import RejectionModel, build_pipeline, model_from_pipeline
 from onward.classifier.sender_swap import sender_kind, sender_swap_scores
 from onward.errors import OnwardError
 from onward.mail.parse import parse_message
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ Progress = Callable[[str], None]
 @dataclass
 class TrainingResult:
     model: RejectionModel
+    pipeline: Pipeline  # what save_model writes beside the model's arrays
     report: dict[str, Any]
 
 
@@ -144,7 +148,7 @@ def train(
         "params": {"C": c, "folds": folds, "cap_per_source_label": cap},
         "training_seconds": round(elapsed, 1),
     }
-    return TrainingResult(model=RejectionModel(pipeline, metadata), report=metadata)
+    return TrainingResult(model=model_from_pipeline(pipeline, metadata), pipeline=pipeline, report=metadata)
 
 
 def _held_out_sender_swap(held_out: list[tuple[Any, list[bytes]]], threshold: float) -> dict[str, Any]:

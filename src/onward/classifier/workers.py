@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from onward.classifier.model import Prediction, RejectionModel
+from onward.classifier.predictor import Prediction, RejectionModel
 from onward.mail.parse import ParsedMessage, parse_message
 from onward.mailbox import SourceMessage
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,10 @@ def with_model(function: Callable[..., T], *args: Any) -> T:
 def model_pool(model: RejectionModel, jobs: int) -> ProcessPoolExecutor:
     """Worker processes that each hold the model. Forked where the platform allows: the model is
     then shared with the parent page by page instead of loaded again."""
+    # imported here: a one-process run (a mail filter, one message) would pay a tenth of its start for them
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     model.prepare()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)

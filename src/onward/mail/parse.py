@@ -27,10 +27,10 @@ from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from mailparser.dates import parse_mail_date
-from mailparser.utils import decode_header_part, get_addresses
-
 from onward.mail.html_text import html_to_text
+
+# mail-parser's recovering decoders are imported where a broken header needs them: well-formed
+# mail never does, and importing them takes longer than parsing a message
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,8 @@ def _header_text(raw: str, name: str, defects: list[str]) -> str:
         text = str(make_header(decode_header(raw))) if "=?" in raw else raw
     except Exception:
         try:
+            from mailparser.utils import decode_header_part
+
             text = decode_header_part(raw, defects=defects)
         except Exception as exc:  # keep the raw value rather than lose the header
             defects.append(f"header {name}: {exc.__class__.__name__}")
@@ -133,6 +135,8 @@ def _address_tuple(values: list[str], name: str, defects: list[str], limit: int,
             # recovering parser is much slower, so it only sees what the stdlib cannot read
             found = getaddresses([raw])
             if not found or any(not addr or "@" not in addr for _, addr in found):
+                from mailparser.utils import get_addresses
+
                 found = get_addresses(raw, defects=defects, decode_names=True)
         except Exception as exc:
             defects.append(f"header {name}: {exc.__class__.__name__}")
@@ -149,6 +153,8 @@ def _decode_words(display: str) -> str:
     try:
         return str(make_header(decode_header(display)))
     except Exception:
+        from mailparser.utils import decode_header_part
+
         return decode_header_part(display)
 
 
@@ -210,6 +216,8 @@ def _date(msg: Message, defects: list[str]) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         pass
     try:
+        from mailparser.dates import parse_mail_date
+
         result = parse_mail_date(str(raw))  # mail-parser recovers obsolete and broken forms
     except Exception:
         result = None
