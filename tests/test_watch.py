@@ -166,3 +166,30 @@ def test_refused_login_gives_up_with_one_line_and_exit_2(tmp_path, imap_account)
     logged = log_file.read_text().splitlines()
     assert any("gave up after 3 refused logins" in line for line in logged)
     assert logged[0][:4].isdigit()  # the file has its own timestamps
+
+
+def woke_at_once(mailbox) -> bool:
+    """What wait_for_change answers, waited for on a condition (at once in practice)."""
+    woke: list[bool] = []
+    waiter = threading.Thread(target=lambda: woke.append(mailbox.wait_for_change("INBOX", PATIENCE, lambda: False)))
+    waiter.start()
+    assert wait_for(lambda: not waiter.is_alive())
+    return woke == [True]
+
+
+def test_mail_that_arrives_before_idle_wakes_the_watch_at_once(tmp_path, monkeypatch, dovecot, imap_account):
+    """The race behind a flaky watch: mail delivered between the catch-up's SEARCH and IDLE is
+    announced with IDLE's continuation and must end the wait at once, not at the next poll."""
+    from onward.mailbox.imap import ImapMailbox
+
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", imap_account.password)
+    config = load_config(write_config(tmp_path / "config.toml", {"main": imap_account}), env=dict(os.environ))
+    with ImapMailbox(config.account("main")).connect() as mailbox:
+        mailbox.select("INBOX")
+        for i in range(3):
+            with dovecot.client(imap_account) as other:  # delivered while this connection is not idling
+                other.append("INBOX", message("Hello", "Just saying hello.", message_id=f"<before-idle-{i}@example.org>"))
+            assert woke_at_once(mailbox)
+            assert mailbox.new_uids(i, None) == [i + 1]  # the connection is usable after IDLE
+        stopped = mailbox.wait_for_change("INBOX", PATIENCE, lambda: True)  # nothing new, a stop asked for
+        assert stopped is False

@@ -27,7 +27,6 @@ from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_
 log = logging.getLogger(__name__)
 
 IDLE_RENEW_SECONDS = 24 * 60  # servers may drop IDLE after 30 minutes (RFC 2177 asks for < 29)
-IDLE_CHECK_SECONDS = 1.0  # how quickly a stop request is noticed while idling
 BACKOFF_START, BACKOFF_CAP = 1.0, 300.0
 WATCH_BATCH = 16  # small batches so a stop request waits for little work
 LOGIN_ATTEMPTS = 3  # refused logins in a row before an account stops trying
@@ -132,18 +131,8 @@ class AccountWatcher(threading.Thread):
                 self.stop.wait(poll)
 
     def _idle(self, mailbox: ImapMailbox, poll: float) -> None:
-        watched = self.account.folders[0]
-        if mailbox.selected != watched or mailbox.readonly:
-            mailbox.select(watched)
-        client = mailbox.imap
-        client.idle()
-        started = time.monotonic()
-        try:
-            while not self.stop.is_set() and time.monotonic() - started < min(poll, IDLE_RENEW_SECONDS):
-                if client.idle_check(timeout=IDLE_CHECK_SECONDS):
-                    return  # something changed: catch up now
-        finally:
-            client.idle_done()
+        """Until the server reports a change, a stop is asked for, or it is time to renew IDLE."""
+        mailbox.wait_for_change(self.account.folders[0], min(poll, IDLE_RENEW_SECONDS), self.stop.is_set)
 
 
 class GaveUp(OnwardError):
