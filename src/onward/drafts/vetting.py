@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from onward.classifier.features import FREEMAIL, is_under
 from onward.facts.extract import (
     _EDGE_WORDS,
     _PLATFORM_NAMES,
@@ -28,6 +27,7 @@ from onward.facts.extract import (
     looks_like_person,
 )
 from onward.mail.parse import ParsedMessage
+from onward.mail.senders import FREEMAIL, is_under
 
 MIN_CONFIDENCE = 0.5
 COMPANY_CONFIDENCE = 0.6  # one clue alone (a display name that may be a recruiter's) is not enough

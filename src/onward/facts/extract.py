@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, is_under
 from onward.mail.parse import ParsedMessage
+from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
 
 
 @dataclass(frozen=True)
