@@ -111,15 +111,9 @@ def test_anchor_gates_never_skip_a_pattern_that_matches():
     """The anchor words only skip patterns that cannot match: gated and ungated agree on all our mail."""
     from pathlib import Path
 
-    from onward.facts.company import _BODY_ANCHORS, _BODY_PATTERNS
-    from onward.facts.role import _ROLE_ANCHORS, _ROLE_PATTERNS
-    from onward.facts.rules import (
-        _NOT_YET_INTERVIEWED,
-        _REASON_ANCHORS,
-        _REASON_PATTERNS,
-        _STAGE_ANCHORS,
-        _STAGE_PATTERNS,
-    )
+    from onward.facts.company import _BODY_RULES
+    from onward.facts.role import _ROLE_RULES
+    from onward.facts.rules import _NOT_YET_INTERVIEWED, _REASON_RULES, _STAGE_RULES
     from onward.facts.text import _may_match
     from onward.mail.parse import parse_message
 
@@ -132,18 +126,18 @@ def test_anchor_gates_never_skip_a_pattern_that_matches():
         message = parse_message(path.read_bytes())
         stage_text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
         reason_text = f"{message.subject}\n{message.text[:1500]}".lower()
-        for name, pattern in _STAGE_PATTERNS:
+        for name, pattern, anchors in _STAGE_RULES:
             if pattern.search(stage_text):
-                assert _may_match(_STAGE_ANCHORS.get(name), stage_text), (path.name, name)
-        for name, pattern in _REASON_PATTERNS:
+                assert _may_match(anchors, stage_text), (path.name, name)
+        for name, pattern, anchors in _REASON_RULES:
             if pattern.search(reason_text):
-                assert _may_match(_REASON_ANCHORS.get(name), reason_text), (path.name, name)
+                assert _may_match(anchors, reason_text), (path.name, name)
                 checked += 1
         head, body = message.text[:2000], message.text[:3000]
-        for pattern, anchors in zip(_ROLE_PATTERNS, _ROLE_ANCHORS, strict=True):
+        for name, pattern, anchors in _ROLE_RULES:
             if pattern.search(head):
-                assert _may_match(anchors, head.lower()), (path.name, pattern.pattern[:40])
-        for pattern, anchors in zip(_BODY_PATTERNS, _BODY_ANCHORS, strict=True):
+                assert _may_match(anchors, head.lower()), (path.name, name)
+        for name, pattern, anchors in _BODY_RULES:
             if pattern.search(body):
-                assert _may_match(anchors, body.lower()), (path.name, pattern.pattern[:40])
+                assert _may_match(anchors, body.lower()), (path.name, name)
     assert checked > 300

@@ -27,6 +27,7 @@ from onward.facts.text import (
     CLOSING_CHARS,
     DISPLAY_CHARS,
     SUBJECT_CHARS,
+    Rule,
     _compact,
     _domain,
     _may_match,
@@ -61,15 +62,18 @@ _SUBJECT_PATTERNS = [
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update)"),
 ]
 _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
-_BODY_PATTERNS = [
-    re.compile(r"(?:interest in|applying to|applying for a (?:role|position|job) (?:at|with)|application to|"
-               r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|candidacy at|"
-               r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")"),
-    re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+(?P<c>" + _CAP_PHRASE + r")\s+"
-               r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)"),
-    re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
+_BODY_RULES: list[Rule] = [
+    Rule("interest in X",
+         re.compile(r"(?:interest in|applying to|applying for a (?:role|position|job) (?:at|with)|application to|"
+                    r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|candidacy at|"
+                    r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
+    Rule("bei X beworben",
+         re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+(?P<c>" + _CAP_PHRASE + r")\s+"
+                    r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)")),
+    Rule("Interesse an X",
+         re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
+         ("interesse an", "intérêt pour", "interés en")),
 ]
-_BODY_ANCHORS: tuple[tuple[str, ...] | None, ...] = (None, None, ("interesse an", "intérêt pour", "interés en"))
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
     r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
@@ -231,7 +235,7 @@ def extract_company(message: ParsedMessage) -> Field:
             for side in sides:
                 vote(side, 0.35)
     lowered = text.lower()
-    for pattern, anchors in zip(_BODY_PATTERNS, _BODY_ANCHORS, strict=True):
+    for _, pattern, anchors in _BODY_RULES:
         if not _may_match(anchors, lowered):
             continue
         # the first match that names an employer ("interest in the Analyst role" names none)

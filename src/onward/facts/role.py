@@ -7,22 +7,32 @@ import re
 
 from onward.facts.model import Field
 from onward.facts.names import _ROLE_NOUNS, _agree, _word_keys
-from onward.facts.text import SUBJECT_CHARS, _may_match
+from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
 from onward.mail.parse import ParsedMessage
 
 _ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
              r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|au sein)\b|$))"
-_ROLE_PATTERNS = [
-    re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+(?:position|role|job|opening|vacancy)\b"),
-    re.compile(r"(?:position|role|job|post|vacancy) (?:of|as)\s+(?:an?\s+)?(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP),
-    re.compile(r"(?:application|candidacy|applying|applied) (?:for|to)\s+(?:the\s+|our\s+|an?\s+)?(?:position of\s+|role of\s+)?"
-               r"(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP),
-    re.compile(r"(?:Bewerbung als|Bewerbung auf die Position|Stelle als|Position als|Position)\s+(?:\w+\s+)?"
-               r"(?P<r>[A-Z][\w/&+#.'’() -]{2,70}?)" + _ROLE_STOP),
-    re.compile(r"(?:poste d[e'’]|poste de|pour le poste|au poste)\s*(?:de\s+|d['’])?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
-    re.compile(r"(?:puesto de|vacante de|posici[oó]n de|candidatura (?:al puesto de|para)|proceso de selecci[oó]n (?:de|para))\s+"
-               r"(?:la |el )?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
-    re.compile(r"(?:Role|Position|Job title|Poste|Stelle|Puesto)\s*:\s*(?P<r>[^\n]{3,70})"),
+_ROLE_RULES: list[Rule] = [
+    Rule("for the X position",
+         re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+(?:position|role|job|opening|vacancy)\b")),
+    Rule("position of X",
+         re.compile(r"(?:position|role|job|post|vacancy) (?:of|as)\s+(?:an?\s+)?(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
+    Rule("application for X",
+         re.compile(r"(?:application|candidacy|applying|applied) (?:for|to)\s+(?:the\s+|our\s+|an?\s+)?(?:position of\s+|role of\s+)?"
+                    r"(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
+    Rule("Bewerbung als X",
+         re.compile(r"(?:Bewerbung als|Bewerbung auf die Position|Stelle als|Position als|Position)\s+(?:\w+\s+)?"
+                    r"(?P<r>[A-Z][\w/&+#.'’() -]{2,70}?)" + _ROLE_STOP)),
+    # anchors (see _may_match) for the case-insensitive French and Spanish patterns, on lower-cased text
+    Rule("poste de X",
+         re.compile(r"(?:poste d[e'’]|poste de|pour le poste|au poste)\s*(?:de\s+|d['’])?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
+         ("poste",)),
+    Rule("puesto de X",
+         re.compile(r"(?:puesto de|vacante de|posici[oó]n de|candidatura (?:al puesto de|para)|proceso de selecci[oó]n (?:de|para))\s+"
+                    r"(?:la |el )?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
+         ("puesto de", "vacante de", "posicion de", "posición de", "candidatura ", "proceso de selecci")),
+    Rule("Role: X",
+         re.compile(r"(?:Role|Position|Job title|Poste|Stelle|Puesto)\s*:\s*(?P<r>[^\n]{3,70})")),
 ]
 _SUBJECT_ROLE = [
     re.compile(r"(?:application|applying|candidacy|bewerbung|candidature|candidatura)\s+(?:for|as|als|pour|para|de|au poste de|al puesto de)\s+"
@@ -118,16 +128,10 @@ def _clean_role(value: str) -> str | None:
     return value if len(value) >= 3 else None
 
 
-# anchors (see _may_match) for the case-insensitive French and Spanish patterns, on lower-cased text
-_ROLE_ANCHORS: tuple[tuple[str, ...] | None, ...] = (
-    None, None, None, None, ("poste",),
-    ("puesto de", "vacante de", "posicion de", "posición de", "candidatura ", "proceso de selecci"), None)
-
-
 def extract_role(message: ParsedMessage) -> Field:
     head = message.text[:2000]
     lowered = head.lower()
-    for pattern, anchors in zip(_ROLE_PATTERNS, _ROLE_ANCHORS, strict=True):
+    for _, pattern, anchors in _ROLE_RULES:
         m = pattern.search(head) if _may_match(anchors, lowered) else None
         if m and (r := _clean_role(m.group("r"))):
             return Field(r, 0.75)

@@ -1,11 +1,12 @@
 """What every fact reads and how: the caps on text anyone can send, sender addresses, the
 closing block (signature) of a message, the sender inside a forwarded mail, compact keys for
-comparing names, and anchor gates (a pattern run only where one of its anchor words is)."""
+comparing names, and anchor-gated rules (a pattern run only where one of its anchor words is)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 from onward.mail.parse import ParsedMessage
 
@@ -37,6 +38,15 @@ def _may_match(anchors: tuple[str, ...] | None, text: str) -> bool:
     """False when none of a pattern's anchor words (one of which is in every match) is in the text,
     so the pattern need not run. `str in` costs far less than a regex that starts with alternations."""
     return anchors is None or any(map(text.__contains__, anchors))  # map: no Python frame per anchor
+
+
+class Rule(NamedTuple):
+    """A pattern with its anchor words beside it (see `_may_match`; None: the pattern always runs).
+    The name is what a match means (a stage, a reason) or, for a pattern that finds a value, a label."""
+
+    name: str
+    pattern: re.Pattern[str]
+    anchors: tuple[str, ...] | None = None
 
 
 def _compact(text: str) -> str:
