@@ -24,7 +24,8 @@ from typing import Any
 
 from onward.drafts.compose import ToneError, compose
 from onward.drafts.vetting import vet
-from onward.facts.extract import extract, is_noreply
+from onward.facts.extract import extract
+from onward.facts.people import is_noreply
 from onward.mail.parse import parse_message
 
 LEGAL = {"inc", "llc", "ltd", "gmbh", "corp", "corporation", "co", "plc", "ag", "sa", "sas", "se", "bv", "the",

@@ -17,7 +17,8 @@ from helpers import message
 from onward.cli import cli
 from onward.drafts.compose import compose
 from onward.drafts.vetting import is_relay, vet
-from onward.facts.extract import extract, extract_role
+from onward.facts.extract import extract
+from onward.facts.role import extract_role
 from onward.mail.parse import parse_message
 
 TRAINING = Path(__file__).parent.parent / "training_data"

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from helpers import message
-from onward.facts.extract import _key, extract, is_noreply, reply_address
+from onward.facts.extract import extract
+from onward.facts.names import _key
+from onward.facts.people import is_noreply, reply_address
 from onward.mail.parse import parse_message
 
 TRAINING = Path(__file__).parent.parent / "training_data"
@@ -109,7 +111,10 @@ def test_anchor_gates_never_skip_a_pattern_that_matches():
     """The anchor words only skip patterns that cannot match: gated and ungated agree on all our mail."""
     from pathlib import Path
 
-    from onward.facts import extract as ex
+    from onward.facts.company import _BODY_RULES
+    from onward.facts.role import _ROLE_RULES
+    from onward.facts.rules import _NOT_YET_INTERVIEWED, _REASON_RULES, _STAGE_RULES
+    from onward.facts.text import _may_match
     from onward.mail.parse import parse_message
 
     root = Path(__file__).resolve().parent.parent
@@ -119,20 +124,20 @@ def test_anchor_gates_never_skip_a_pattern_that_matches():
     checked = 0
     for path in paths:
         message = parse_message(path.read_bytes())
-        stage_text = ex._NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
+        stage_text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
         reason_text = f"{message.subject}\n{message.text[:1500]}".lower()
-        for name, pattern in ex._STAGE_PATTERNS:
+        for name, pattern, anchors in _STAGE_RULES:
             if pattern.search(stage_text):
-                assert ex._may_match(ex._STAGE_ANCHORS.get(name), stage_text), (path.name, name)
-        for name, pattern in ex._REASON_PATTERNS:
+                assert _may_match(anchors, stage_text), (path.name, name)
+        for name, pattern, anchors in _REASON_RULES:
             if pattern.search(reason_text):
-                assert ex._may_match(ex._REASON_ANCHORS.get(name), reason_text), (path.name, name)
+                assert _may_match(anchors, reason_text), (path.name, name)
                 checked += 1
         head, body = message.text[:2000], message.text[:3000]
-        for pattern, anchors in zip(ex._ROLE_PATTERNS, ex._ROLE_ANCHORS, strict=True):
+        for name, pattern, anchors in _ROLE_RULES:
             if pattern.search(head):
-                assert ex._may_match(anchors, head.lower()), (path.name, pattern.pattern[:40])
-        for pattern, anchors in zip(ex._BODY_PATTERNS, ex._BODY_ANCHORS, strict=True):
+                assert _may_match(anchors, head.lower()), (path.name, name)
+        for name, pattern, anchors in _BODY_RULES:
             if pattern.search(body):
-                assert ex._may_match(anchors, body.lower()), (path.name, pattern.pattern[:40])
+                assert _may_match(anchors, body.lower()), (path.name, name)
     assert checked > 300

@@ -408,7 +408,8 @@ _hostile_text = st.lists(st.one_of(_HOSTILE_BITS, st.text(max_size=4)), max_size
        references=st.lists(_hostile_text, max_size=4))
 def test_property_compose_never_raises_and_writes_only_checked_headers(reply_to, subject, message_id, references):
     from onward.drafts.compose import compose
-    from onward.facts.extract import Field, extract
+    from onward.facts.extract import extract
+    from onward.facts.model import Field
 
     if "m" not in _compose_cache:
         base = parse_message(GOOD_HEAD + b"Message-ID: <base@acme.example>\r\n\r\n" + REJECTION_TEXT.encode())
@@ -449,12 +450,17 @@ def adversarial_texts() -> dict[str, str]:
 def hostile_extractors() -> dict:
     """Every function that reads mail text for facts (scripts/bench.py times them too)."""
     from onward.drafts.vetting import vet
-    from onward.facts import extract as ex
+    from onward.facts.company import extract_company
+    from onward.facts.extract import extract
+    from onward.facts.language import detect_language
+    from onward.facts.people import extract_signer, reply_address
+    from onward.facts.role import extract_role
+    from onward.facts.rules import extract_reason, extract_stage
 
     return {
-        "company": ex.extract_company, "role": ex.extract_role, "signer": ex.extract_signer, "stage": ex.extract_stage,
-        "reason": ex.extract_reason, "language": ex.detect_language, "recipient": ex.reply_address,
-        "vetted_facts": lambda m: vet(m, ex.extract(m)),
+        "company": extract_company, "role": extract_role, "signer": extract_signer, "stage": extract_stage,
+        "reason": extract_reason, "language": detect_language, "recipient": reply_address,
+        "vetted_facts": lambda m: vet(m, extract(m)),
     }
 
 

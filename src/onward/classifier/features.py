@@ -20,25 +20,6 @@ BODY_CHARS = 4000  # decisions come early; footers and quoted threads go on for 
 QUOTED_CHARS = 1500
 OPENING_CHARS = 700
 
-ATS_DOMAINS = (
-    "greenhouse.io", "greenhouse-mail.io", "lever.co", "ashbyhq.com", "myworkday.com", "myworkdayjobs.com",
-    "smartrecruiters.com", "icims.com", "taleo.net", "teamtailor.com", "teamtailor-mail.com", "personio.de",
-    "personio.com", "bamboohr.com", "workablemail.com", "workable.com", "jobvite.com", "successfactors.com",
-    "successfactors.eu", "recruitee.com", "breezy.hr", "jazzhr.com", "softgarden.io", "rexx-systems.com",
-    "pinpointhq.com", "welcometothejungle.com", "join.com", "dover.com", "gem.com", "eightfold.ai",
-    "oraclecloud.com", "hirebridge.com", "paylocity.com", "ultipro.com", "adp.com", "brassring.com",
-)
-JOB_BOARD_DOMAINS = (
-    "linkedin.com", "indeed.com", "glassdoor.com", "ziprecruiter.com", "joinhandshake.com", "wellfound.com",
-    "otta.com", "dice.com", "monster.com", "stepstone.de", "xing.com", "infojobs.net", "computrabajo.com",
-    "apec.fr", "hellowork.com", "angel.co", "hired.com", "builtin.com", "simplyhired.com",
-)
-FREEMAIL_DOMAINS = (
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "me.com",
-    "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de", "aol.com", "live.com", "orange.fr",
-    "free.fr", "example.com", "example.net", "example.org",
-)
-
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _APOSTROPHE = re.compile(r"['’`´]")
@@ -61,23 +42,6 @@ def normalise(text: str) -> str:
     if "@" in text:
         text = _EMAIL.sub(" emailtoken ", text)
     return _APOSTROPHE.sub("", text)
-
-
-ATS = frozenset(ATS_DOMAINS)
-JOB_BOARDS = frozenset(JOB_BOARD_DOMAINS)
-FREEMAIL = frozenset(FREEMAIL_DOMAINS)
-
-
-def domain_suffixes(domain: str) -> set[str]:
-    """"mail.greenhouse.io" -> {"mail.greenhouse.io", "greenhouse.io", "io"}: a set lookup then tells
-    whether the domain is, or is under, one in a list."""
-    parts = domain.split(".")
-    return {".".join(parts[i:]) for i in range(len(parts))}
-
-
-def is_under(domain: str, domains: frozenset[str]) -> bool:
-    """Whether the domain is one of `domains` or a subdomain of one."""
-    return not domains.isdisjoint(domain_suffixes(domain))
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, domain_suffixes
 from onward.mail.parse import ParsedMessage, parse_message
+from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, domain_suffixes
 
 # one From header per kind; None drops the header (a forward that lost its sender)
 SENDERS: dict[str, bytes | None] = {

@@ -12,22 +12,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from onward.classifier.features import FREEMAIL, is_under
-from onward.facts.extract import (
-    _EDGE_WORDS,
-    _PLATFORM_NAMES,
-    _TEAM_WORD,
-    Extraction,
-    _compact,
-    _domain,
-    _domain_core,
-    _people_in,
-    _word_keys,
-    is_personal_address,
-    is_relay,
-    looks_like_person,
-)
+from onward.facts.company import _domain_core
+from onward.facts.model import Extraction
+from onward.facts.names import _EDGE_WORDS, _PLATFORM_NAMES, _word_keys
+from onward.facts.people import _TEAM_WORD, _people_in, is_personal_address, is_relay, looks_like_person
+from onward.facts.text import _compact, _domain
 from onward.mail.parse import ParsedMessage
+from onward.mail.senders import FREEMAIL, is_under
 
 MIN_CONFIDENCE = 0.5
 COMPANY_CONFIDENCE = 0.6  # one clue alone (a display name that may be a recruiter's) is not enough

@@ -23,7 +23,10 @@ from onward.config import Config
 from onward.drafts.compose import Draft, Template, ToneError, compose, load_templates
 from onward.drafts.vetting import Person, find_person
 from onward.errors import OnwardError, caused_by_surroundings
-from onward.facts.extract import Extraction, extract, extract_company, is_relay
+from onward.facts.company import extract_company
+from onward.facts.extract import extract
+from onward.facts.model import Extraction
+from onward.facts.people import is_relay
 from onward.mail.parse import ParsedMessage, parse_message
 from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions

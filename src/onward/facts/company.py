@@ -1,0 +1,298 @@
+"""The employer: votes from the sender's display name, the subject, the body and the sender's
+domain (or ATS tenant), weighed by how many independent clues agree. A wrong company is worse
+than none, so weak guesses stay weak."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from onward.facts.model import Field
+from onward.facts.names import (
+    _AGENCY_PHRASES,
+    _AGENCY_WORDS,
+    _CONNECTORS,
+    _CORPORATE_WORDS,
+    _EDGE_WORDS,
+    _FIELD_WORDS,
+    _LEGAL_FORMS,
+    _PLATFORM_NAMES,
+    _ROLE_NOUNS,
+    _TEAM_WORDS,
+    _agree,
+    _word_keys,
+)
+from onward.facts.people import _NOREPLY_LOCAL, is_noreply
+from onward.facts.text import (
+    CLOSING_CHARS,
+    DISPLAY_CHARS,
+    SUBJECT_CHARS,
+    Rule,
+    _compact,
+    _domain,
+    _may_match,
+    closing_block,
+)
+from onward.mail.parse import ParsedMessage
+from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
+
+_DISPLAY_TEAM = re.compile(
+    r"^(?:the )?(?P<c>.+?)\s+(?:" + _TEAM_WORDS + r")(?:\s+(?:team|department))?(?:\s+via\s+.+)?$", re.I)
+_DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
+# "Léa de Hopsy", "Daan van Studio Kwast", "Sam from Acme": a person writing for a firm
+_DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di|of)\s+(?P<c>[A-ZÀ-Ý].*)$")
+_DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|via)\s+\S+", re.I)
+_PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|karriereportal|portail carrières|"
+                           r"portal de empleo|bewerbermanagement|ats|applicant tracking)$", re.I)
+# reply and forward prefixes, and the "[EXT]" tag mail gateways put before outside mail
+_REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
+_CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*(?:(?: (?:de|la|le|les|del|van|von|der|and|&|\+))? [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
+_CAP_PHRASE_RE = re.compile(r"(?<![\w&'’+-])" + _CAP_PHRASE)  # from a word's start only: linear
+_SUBJECT_PATTERNS = [
+    # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
+    re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job).{0,120}?"
+               r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")[ \t.]*$"),
+    re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para))\s+"
+               r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
+    re.compile(r"(?i:interest in|applying to|applying at|for applying to|update from|message from|news from|"
+               r"follow[- ]up from|note from|thank you from|thanks from)\s+"
+               r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update)"),
+]
+_SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
+_BODY_RULES: list[Rule] = [
+    Rule("interest in X",
+         re.compile(r"(?:interest in|applying to|applying for a (?:role|position|job) (?:at|with)|application to|"
+                    r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|candidacy at|"
+                    r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
+    Rule("bei X beworben",
+         re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+(?P<c>" + _CAP_PHRASE + r")\s+"
+                    r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)")),
+    Rule("Interesse an X",
+         re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
+         ("interesse an", "intérêt pour", "interés en")),
+]
+_NOT_COMPANY = re.compile(
+    r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
+    r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
+    r"glassdoor|handshake|noreply|no-reply|human resources|hr|people|candidate|applicant|interview|update|"
+    r"re|fwd?|ihre|votre|tu|su|your application|application update|following up|feedback|next steps|"
+    r"regarding|status|important|news|message|stellenportal|xing|stepstone|computrabajo|infojobs|smartrecruiters|"
+    r"workable|personio|teamtailor|bamboohr|icims|taleo|welcome to the jungle|otta|wellfound|apec|ziprecruiter)$", re.I)
+_NAME_WORD = re.compile(r"[\w&'’+.-]+")
+
+
+def _words(value: str) -> list[str]:
+    return _NAME_WORD.findall(value)
+
+
+def _trim_edges(words: list[str]) -> list[str]:
+    while words and (words[0].lower() in _EDGE_WORDS or words[0].lower() in _CONNECTORS):
+        words = words[1:]
+    while words and (words[-1].lower() in _EDGE_WORDS or words[-1].lower() in _CONNECTORS):
+        words = words[:-1]
+    return words
+
+
+def _clean_company(value: str) -> str | None:
+    """The employer's name in a candidate, or None when the candidate is not one: a sentence
+    fragment, a job title, an agency, a job board or ATS, a pronoun."""
+    value = value[:DISPLAY_CHARS].strip(" .,:;!?-–|\"'’()[]")
+    words = _trim_edges([w.strip(".,:;!?\"'’()[]") for w in _words(value)])
+    words = [w for w in words if w]
+    if not words or len(words) > 6:
+        return None
+    lowered = [w.lower() for w in words]
+    if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES:
+        return None
+    if any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in lowered) or all(w in _FIELD_WORDS for w in lowered):
+        return None
+    joined = " ".join(lowered)
+    if any(w in _AGENCY_WORDS for w in lowered) or any(p in joined for p in _AGENCY_PHRASES):
+        return None
+    # a name is capitalised words (and connectors); a lower-case word means a sentence ran on
+    if any(not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _CONNECTORS) for w in words):
+        return None
+    if any(c in value for c in "!?@") or _NOT_COMPANY.match(" ".join(words)):
+        return None
+    # a name ends at its legal form: "Acme Inc Springfield KS" is Acme Inc
+    legal = next((i for i, w in enumerate(lowered) if w.strip(".,") in _LEGAL_FORMS), None)
+    if legal is not None and legal > 0:
+        words = words[:legal + 1]
+    # keep the name as written, from its first word to its last
+    first, last = value.find(words[0]), value.rfind(words[-1])
+    name = value[first:last + len(words[-1])] if 0 <= first <= last else " ".join(words)
+    return name if len(name) <= 60 else None
+
+
+def _domain_core(address: str) -> str | None:
+    domain = _domain(address)
+    if not domain or is_under(domain, FREEMAIL) or is_under(domain, JOB_BOARDS) or is_under(domain, ATS):
+        return None
+    parts = domain.split(".")
+    core = parts[-2] if len(parts) >= 2 else parts[0]
+    if core in ("co", "com", "ac", "org", "gov", "gob") and len(parts) >= 3:
+        core = parts[-3]
+    if core in ("example", "mail", "email", "jobs", "careers", "hr", "recruiting"):
+        return None
+    return core
+
+
+_TENANT_ATS = frozenset(("myworkday.com", "myworkdayjobs.com", "icims.com", "personio.de", "personio.com"))
+
+
+def _ats_tenant(address: str) -> str | None:
+    domain, local = _domain(address), address.rpartition("@")[0]
+    local = local.partition("+")[0]  # "acme+autoreply": the tenant is before the tag
+    if is_under(domain, _TENANT_ATS) \
+            and not _NOREPLY_LOCAL.search(local) and len(local) > 2:
+        return local
+    return None
+
+
+def _looks_like_person(display: str, message: ParsedMessage) -> bool:
+    words = display.split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return False
+    first = words[0].lower()
+    local = message.from_address.rpartition("@")[0].lower()
+    if first in local or first in closing_block(message).lower()[:200]:
+        return True
+    # a person signs with the first name alone on a line; a company name is not written that way
+    return bool(re.search(rf"(?im)^[ \t]*{re.escape(words[0])}[ \t]*$", message.text.rstrip()[-CLOSING_CHARS:]))
+
+def _phrase_for_core(core: str, text: str) -> str | None:
+    """The capitalised phrase in the text that spells the sender's domain: "Gannet Labs" for gannetlabs.com."""
+    best = None
+    for m in _CAP_PHRASE_RE.finditer(text):
+        words = m.group(0).split()
+        initial = words[0][0].lower()
+        if initial.isascii() and initial != core[0]:
+            continue  # cheap: the phrase's compact form would start with this letter
+        # every candidate starts with the first word, so it must agree with the domain's start
+        first = _compact(words[0])
+        if not first or not (core.startswith(first[:len(core)]) or first.startswith(core)):
+            continue
+        for n in range(len(words), 0, -1):
+            phrase = " ".join(words[:n])
+            compact = _compact(phrase)
+            spelled = next((k for k in range(1, n + 1) if _compact(" ".join(words[:k])) == core), None)
+            # the domain spelled out, or spelled and followed by words a firm's name ends with only
+            # ("Adobe Systems", never "Adobe Systems Incorporated Park Ave")
+            if compact == core or (len(compact) >= 5 and core.startswith(compact)) or (
+                    spelled is not None and all(w.lower() in _CORPORATE_WORDS for w in words[spelled:n])):
+                if best is None or len(phrase) > len(best):
+                    best = phrase
+                break
+    return best
+
+
+def extract_company(message: ParsedMessage) -> Field:
+    votes: list[tuple[str, float]] = []
+    # a text without punctuation runs the greeting's name into the employer's ("interest in Acme Sam")
+    own_names = {w.lower() for name, _ in message.to[:3] for w in _words(name)}
+
+    def vote(value: str | None, weight: float) -> None:
+        if value and (c := _clean_company(value)):
+            words = c.split()
+            while len(words) > 1 and words[-1].lower() in own_names:
+                words.pop()
+            votes.append((" ".join(words), weight))
+
+    display = message.from_[0][:DISPLAY_CHARS].strip().strip('"')
+    subject = _REPLY_PREFIX.sub("", message.subject[:SUBJECT_CHARS])
+    text = message.text[:3000]
+    agency = _agency_sender(message)
+    if display and not agency:
+        if m := _DISPLAY_PERSON_AT.match(display):
+            vote(m.group("c"), 0.55)  # a surname particle reads the same: only with another clue
+        elif m := _DISPLAY_TEAM.match(display) or _DISPLAY_AT.match(display):
+            vote(m.group("c"), 0.85)
+        elif m := _DISPLAY_VIA.match(display):
+            if not _looks_like_person(m.group("c"), message):
+                vote(m.group("c"), 0.8)
+        else:
+            parts = [p.strip() for p in _SUBJECT_SPLIT.split(display) if p.strip()]
+            if len(parts) == 2 and _is_portal(parts[1]):
+                vote(parts[0], 0.85)
+            elif len(parts) == 2 and _is_portal(parts[0]):
+                vote(parts[1], 0.85)
+            elif len(parts) == 1 and not _looks_like_person(display, message) and is_noreply(message.from_address):
+                # an ATS sends under the employer's name, and under a recruiter's: alone it proves nothing
+                vote(display, 0.5)
+    for pattern in _SUBJECT_PATTERNS:
+        if (m := pattern.search(subject)) and _clean_company(m.group("c")):
+            vote(m.group("c"), 0.8)
+            break
+    else:
+        sides = _SUBJECT_SPLIT.split(subject)[:2]
+        if "|" in subject and len(sides) == 2:
+            vote(sides[0], 0.55)  # "Company | Role" is the common ATS subject (Lever and others)
+            vote(sides[1], 0.3)
+        else:
+            for side in sides:
+                vote(side, 0.35)
+    lowered = text.lower()
+    for _, pattern, anchors in _BODY_RULES:
+        if not _may_match(anchors, lowered):
+            continue
+        # the first match that names an employer ("interest in the Analyst role" names none)
+        found = next((c for m in itertools.islice(pattern.finditer(text), 8) if (c := _clean_company(m.group("c")))),
+                     None)
+        if found:
+            vote(found, 0.7)
+            break
+    addresses = [message.from_address, *(a for _, a in message.reply_to)]
+    core = next((c for a in addresses if (c := _domain_core(a))), None)
+    tenant = None if core else next((t for a in addresses if (t := _ats_tenant(a))), None)
+    core = core or tenant
+    if core and not agency:
+        # not in the display name: an ATS tenant's code and the display name are one clue, not two
+        haystack = f"{subject}\n{text}\n{closing_block(message)}"
+        phrase = _phrase_for_core(_compact(core), haystack)
+        if phrase:
+            vote(phrase, 0.8)
+        elif not tenant:  # a tenant's code spelled as a name is no clue: "Workday HRHPI" is not HRHPI's
+            vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
+    if not votes:
+        return Field.unknown()
+    # agreement between independent clues is worth more than any one of them; two clues agree
+    # when one's words begin the other's ("Acme" and "Acme Labs", never "Acme" and "Acmenbsp")
+    best, best_score, best_weight = None, 0.0, 0.0
+    keyed = [(c, w, _word_keys(c)) for c, w in votes]
+    for candidate, weight, keys in keyed:
+        agreeing = [w for _, w, other in keyed if keys and _agree(keys, other)]
+        score = min(0.99, max(agreeing) + 0.1 * (len(agreeing) - 1))
+        if score > best_score or (score == best_score and best is not None and _better_tied(candidate, weight, best,
+                                                                                             best_weight)):
+            best, best_score, best_weight = candidate, score, weight
+    return Field(best, round(best_score, 2))
+
+
+def _better_tied(candidate: str, weight: float, best: str, best_weight: float) -> bool:
+    """Of two agreeing names, the one that ends where the name ends: "Acme Labs" over "Acme", but
+    "Acme" over "Acme Sam" (a name run into the next words)."""
+    a, b = _word_keys(candidate), _word_keys(best)
+    if a != b and _agree(a, b):
+        longer, shorter = (candidate, best) if len(a) > len(b) else (best, candidate)
+        extra = longer.split()[len(shorter.split()):]
+        keep = longer if extra and all(w.lower().strip(".,") in _CORPORATE_WORDS for w in extra) else shorter
+        return keep == candidate
+    return weight > best_weight
+
+_AGENCY_DOMAIN = re.compile(r"recruit|staffing|talent|search|headhunt|personal|interim|selezione|detacher|uitzend|"
+                            r"consult|kadry|pessoas")
+
+
+def _agency_sender(message: ParsedMessage) -> bool:
+    """Mail from a recruitment agency: its name and domain are not the employer's."""
+    core = _domain_core(message.from_address) or ""
+    display = message.from_[0][:DISPLAY_CHARS].lower()
+    return bool(_AGENCY_DOMAIN.search(core)) or any(w in _AGENCY_WORDS for w in display.split()) or \
+        any(p in display for p in _AGENCY_PHRASES)
+
+
+def _is_portal(part: str) -> bool:
+    return bool(_PORTAL_WORDS.match(part)) or _compact(part) in _PLATFORM_NAMES

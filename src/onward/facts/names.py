@@ -1,0 +1,101 @@
+"""The words that make or unmake a name: team and recruiting words, words at a candidate's edges,
+job-title nouns, agencies, job boards and ATS vendors, fields of work, legal forms and corporate
+words; and how two names are compared (`_word_keys`, `_agree`, `_key`)."""
+
+from __future__ import annotations
+
+import re
+
+from onward.facts.text import _NOT_ALNUM, _compact
+
+_TEAM_WORDS = (
+    r"(?:hiring|recruiting|recruitment|talent(?: acquisition)?|careers?|jobs|people(?: team| ops)?|hr|human resources|"
+    r"people & culture|people and culture|team|personalabteilung|recrutement|rrhh|recursos humanos|karriere|"
+    r"bewerbermanagement|talent team|recruiting team)"
+)
+_TRAILING_NOISE = re.compile(r"\s*(?:\b(?:team|inc|llc|ltd|gmbh|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
+
+
+# Words that are never part of an employer's name at either end of a candidate: a subject or a
+# line whose punctuation was lost runs a name into the words around it ("Ext News on your Acme
+# Application", "Acme We", "Workday @ Acme Notification").
+_EDGE_WORDS = frozenset((
+    "a", "an", "the", "we", "you", "our", "your", "us", "i", "it", "this", "they", "their", "thank", "thanks",
+    "unfortunately", "after", "please", "hi", "hello", "dear", "best", "regards", "sincerely", "at", "as", "while",
+    "although", "however", "if", "in", "on", "for", "to", "of", "and", "or", "is", "are", "was", "has", "have",
+    "from", "with", "by", "re", "fwd", "fw", "ext", "external", "news", "update", "updates", "regarding", "about",
+    "important", "message", "status", "follow", "following", "up", "application", "applications", "applying",
+    "candidacy", "job", "jobs", "opening", "openings", "opportunity", "opportunities", "role", "roles", "position",
+    "positions", "vacancy", "notification", "notifications", "notice", "team", "teams", "careers", "career",
+    "recruiting", "recruitment", "hiring", "talent", "acquisition", "hr", "human", "resources", "people", "culture",
+    "department", "early", "emerging", "summer", "winter", "spring", "fall", "autumn", "graduate", "graduates",
+    "student", "students", "intern", "interns", "internship", "internships", "program", "programme", "programs",
+    "programmes", "university", "campus", "undefined", "do-not-reply", "donotreply", "no-reply", "noreply",
+    "system", "admin", "ihre", "deine", "votre", "ton", "tu", "su", "la", "le", "les", "el", "los", "das", "die",
+    "der", "bewerbung", "candidature", "candidatura", "rückmeldung", "info", "information", "workday", "myworkday",
+    "icims", "@", "-", "–", "—", "|", ":", "/", "via"))
+# a candidate with one of these is a job title, not an employer ("Entry Level Developer")
+_ROLE_NOUNS = frozenset((
+    "engineer", "developer", "analyst", "manager", "intern", "designer", "scientist", "specialist", "coordinator",
+    "associate", "assistant", "producer", "writer", "artist", "tester", "planner", "technician", "director",
+    "officer", "representative", "administrator", "architect", "adjuster", "nurse", "teacher", "editor",
+    "accountant", "executive", "operator", "apprentice", "trainee", "fellow", "researcher", "generalist",
+    "navigator", "estimator", "barista", "aide", "maintainer", "lead", "chief", "consultant", "advisor",
+    "programmer", "sde", "swe", "co-op", "coop", "entwickler", "entwicklerin", "ingenieur", "ingenieurin",
+    "berater", "beraterin", "sachbearbeiter", "sachbearbeiterin", "praktikant", "praktikantin", "werkstudent",
+    "werkstudentin", "leiter", "leiterin", "leitung", "ingénieur", "ingénieure", "développeur", "développeuse",
+    "stagiaire", "alternant", "alternante", "chargé", "chargée", "chef", "responsable", "desarrollador",
+    "desarrolladora", "analista", "ingeniero", "ingeniera", "becario", "becaria", "técnico", "técnica", "jefe",
+    "jefa", "texter", "actuario", "actuaria", "stelle", "ausbildung", "praktikum", "working", "co-operative",
+    "(m/w/d)", "(h/f)", "(f/h)", "(m/f/d)", "(w/m/d)"))
+# a recruitment agency or a job board speaks for an employer: its name is not the employer's
+_AGENCY_WORDS = frozenset((
+    "recruitment", "recruiters", "staffing", "headhunters", "headhunting", "personalberatung",
+    "personalvermittlung", "zeitarbeit", "recrutement", "intérim", "interim", "selezione", "detachering",
+    "uitzendbureau"))
+_AGENCY_PHRASES = ("executive search", "talent solutions", "talent partners", "search ltd", "search llc",
+                   "search inc", "search pte", "search group")
+# job boards, career platforms and ATS vendors, by the names they send under
+_PLATFORM_NAMES = frozenset((
+    "linkedin", "indeed", "glassdoor", "ziprecruiter", "handshake", "joinhandshake", "wellfound", "otta", "dice",
+    "monster", "stepstone", "xing", "infojobs", "computrabajo", "bumeran", "occ", "apec", "hellowork", "jobteaser",
+    "welcometothejungle", "wttj", "ripplematch", "wayup", "simplify", "builtin", "hired", "greenhouse", "lever",
+    "ashby", "workday", "myworkday", "icims", "taleo", "successfactors", "smartrecruiters", "teamtailor",
+    "personio", "bamboohr", "workable", "jobvite", "recruitee", "homerun", "breezy", "jazzhr", "softgarden", "rexx",
+    "pinpoint", "avature", "cornerstone", "csod", "oracle", "gupy", "catho", "vagas", "pracuj", "olx", "nuworks",
+    "waterlooworks", "symplicity", "12twenty", "applytojob", "newton", "nationalevacaturebank", "vacaturebank",
+    "paylocity", "ultipro", "adp", "brassring", "dayforce", "phenom", "eightfold", "hirevue", "jobscore"))
+# a name made of these only is a field of work ("Software Engineering"), not an employer
+_FIELD_WORDS = frozenset((
+    "software", "engineering", "data", "science", "machine", "learning", "product", "marketing", "sales", "design",
+    "research", "finance", "operations", "it", "technology", "technical", "business", "analytics", "development",
+    "web", "mobile", "cloud", "security", "ai", "ml", "infrastructure", "platform", "systems", "digital",
+    "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil"))
+_LEGAL_FORMS = frozenset((
+    "inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv",
+    "b.v.", "kg", "e.v.", "srl"))
+_CONNECTORS = frozenset((
+    "de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "du", "des", "y",
+    "et", "e", "für", "da", "di", "zu", "am", "an"))
+
+
+_CORPORATE_WORDS = frozenset((
+    "systems", "technologies", "technology", "labs", "lab", "group", "inc", "incorporated", "corporation", "corp",
+    "llc", "ltd", "limited", "gmbh", "ag", "sa", "plc", "co", "company", "enterprises", "holdings", "software",
+    "solutions", "bank", "capital", "partners", "health", "analytics", "international", "global", "industries",
+    "studios", "studio", "games", "media", "networks", "financial", "insurance", "foods", "energy", "robotics",
+    "security", "consulting", "services", "digital", "ventures", "pharmaceuticals", "therapeutics", "biosciences",
+    "logistics", "aerospace", "motors"))
+
+
+def _word_keys(name: str) -> list[str]:
+    return [k for w in _TRAILING_NOISE.sub("", name).split() if (k := _compact(w))]
+
+
+def _agree(a: list[str], b: list[str]) -> bool:
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return bool(shorter) and (longer[:len(shorter)] == shorter or "".join(a) == "".join(b))
+
+
+def _key(name: str) -> str:
+    return _NOT_ALNUM.sub("", _TRAILING_NOISE.sub("", name.lower()))

@@ -1,0 +1,187 @@
+"""The persons: no-reply and relay addresses no one reads, the signer, whether a display name
+is a person's, and the address a draft goes to (a person, or no one)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from onward.facts.model import Field
+from onward.facts.names import _AGENCY_WORDS, _EDGE_WORDS, _PLATFORM_NAMES, _TEAM_WORDS, _key
+from onward.facts.text import (
+    _EMAIL,
+    _SIGN_OFF,
+    DISPLAY_CHARS,
+    _compact,
+    _domain,
+    closing_block,
+    forwarded_sender,
+)
+from onward.mail.parse import ParsedMessage
+from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
+
+# -- no-reply -------------------------------------------------------------------------------
+_NOREPLY_LOCAL = re.compile(
+    r"(?:^|[._+-])(?:no-?reply|noreply|do-?not-?reply|donotreply|notifications?|notify|mailer(?:-daemon)?|"
+    r"bounces?|automated|alerts?|system|postmaster|news(?:letter)?)(?:$|[._+-])|^no[._-]?reply", re.I)
+
+
+def is_noreply(address: str) -> bool:
+    """No-reply, notification and ATS relay addresses never reach a person."""
+    if not address or "@" not in address:
+        return True
+    local = address.rpartition("@")[0]
+    domain = _domain(address)
+    return bool(_NOREPLY_LOCAL.search(local)) or is_under(domain, ATS) or is_under(domain, JOB_BOARDS)
+
+
+# -- signer --------------------------------------------------------------------------------------
+_NAME_LINE = re.compile(r"^(?P<first>[A-ZÀ-Ý][a-zà-ÿ'’-]+)(?:\s+[A-ZÀ-Ý][\w'’-]+){0,3}\s*$")
+_NOT_NAME = re.compile(
+    r"^(?:the|team|hiring|recruiting|talent|people|hr|human|careers?|jobs|your|our|ihr|ihre|das|die|le|la|el|"
+    r"equipo|l'équipe|équipe|best|regards|thanks|sincerely|recruitment|department|on|sent|from)$", re.I)
+_TEAM_WORDS_RE = re.compile(_TEAM_WORDS, re.I)
+
+
+def extract_signer(message: ParsedMessage, company: str | None = None) -> Field:
+    block = closing_block(message)
+    if not block:
+        return Field.unknown()
+    lines = [line.strip() for line in block.splitlines() if line.strip()][:3]
+    if not lines:
+        return Field.unknown()
+    first_line = lines[0]
+    if _TEAM_WORDS_RE.search(first_line) and len(first_line.split()) > 1:
+        return Field.unknown()
+    if company and _key(company) and _key(company) in _key(first_line):
+        return Field.unknown()
+    m = _NAME_LINE.match(first_line)
+    if m and not _NOT_NAME.match(m.group("first")):
+        return Field(m.group("first"), 0.8 if message.signature or _SIGN_OFF.search(message.text) else 0.5)
+    return Field.unknown()
+
+
+# -- recipient -------------------------------------------------------------------------------------
+# A draft goes to a person or to no one: an address needs positive evidence that a person reads it.
+INVITATION_CHARS = 4000
+
+# The text asks for a reply, so a shared mailbox (jobs@, recruiting@) that sent it is read by people.
+_INVITES_REPLY = re.compile(
+    r"reply to this (?:e-?mail|message|note)|(?:feel free|you are welcome|you're welcome) to (?:reply|reach out|contact|"
+    r"get in touch|write|respond)|(?:do not|don't) hesitate to (?:reply|reach out|contact|get in touch)|"
+    r"(?:happy|glad) to (?:share|give|provide) (?:some |more )?feedback|(?:reach out|write) to me|contact me|"
+    r"n['’]hésitez pas à (?:me |nous )?(?:contacter|répondre|écrire)|zögern sie nicht|melden sie sich gerne|"
+    r"no dudes en (?:contactar|escribir|responder)|if you have (?:any )?(?:further |other )?questions|"
+    r"(?:questions|fragen|preguntas|dudas)[^.\n]{0,40}?(?:contact|reply|write|kontakt|antworten|escrib|respond)|"
+    r"bei (?:weiteren |allen )?(?:fragen|rückfragen)|pour toute question|si (?:vous avez|tienes|tiene) (?:des |alguna |cualquier )?"
+    r"(?:questions?|preguntas?|dudas?)")
+_NO_REPLY_TEXT = re.compile(
+    r"(?:do not|don't|please don't|please do not) (?:reply|respond)|not (?:monitored|read)|no-?reply|"
+    r"(?:cannot|can't|unable to) (?:receive|respond|reply|answer)|automated (?:message|e-?mail|notification)|"
+    r"ne pas répondre|nicht (?:auf diese|antworten)|no responda|no conteste")
+# Relays a person never reads, beyond the ATS and job-board domains extraction knows.
+_RELAY_DOMAINS = frozenset((
+    "csod.com", "cornerstoneondemand.com", "avature.net", "avature.com", "rippling.com", "applytojob.com",
+    "newtonsoftware.com", "invalidemail.com", "cloud.oracle.com", "ripplematch.com", "wayup.com",
+    "paycomonline.net", "dayforcehcm.com", "hirevue.com", "phenompeople.com", "myworkdaysite.com",
+    "recruiterbox.com", "freshteam.com", "zohorecruit.com", "trakstar.com", "clearcompany.com", "hrmdirect.com",
+    "isolvedhire.com", "applicantpro.com", "beamery.com", "symplicity.com", "12twenty.com", "simplify.jobs",
+    "taleo.net", "jobvite.com", "successfactors.com", "greenhouse-mail.io", "hire.lever.co", "ashbyhq.com",
+))
+_MACHINE_LOCAL = re.compile(r"(?:sender|workflow|notif|bounce|mailer|daemon|system|ats|alert|auto)|[0-9a-f]{8}|\d{5}")
+_LOCAL_SPLIT = re.compile(r"[._+-]+")
+_NAME_TOKEN = re.compile(r"[^\W\d_]{2,}")
+_TEAM_WORD = re.compile(r"(?<!\w)" + _TEAM_WORDS + r"(?!\w)", re.I)
+def is_relay(address: str) -> bool:
+    """An address no person reads: no-reply, an ATS or job board, a notification relay, a machine token."""
+    if is_noreply(address):
+        return True
+    local, domain = address.rpartition("@")[0].lower(), _domain(address)
+    return is_under(domain, _RELAY_DOMAINS) or bool(_MACHINE_LOCAL.search(local))
+
+
+def _name_tokens(names: Iterable[str]) -> set[str]:
+    """Names as an address spells them: lower case, no accents ("Lucía" is lucia@)."""
+    return {_compact(t) for name in names for t in _NAME_TOKEN.findall(name) if len(t) >= 3}
+
+
+def looks_like_person(display: str) -> bool:
+    """"Dana Ruiz" is a person; "Acme Hiring Team", "Careers" and "Workday @ Acme" are not."""
+    words = display.split()
+    if not 1 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return False
+    lowered = {w.lower().strip(".,") for w in words}
+    return not (lowered & (_EDGE_WORDS | _PLATFORM_NAMES | _AGENCY_WORDS)) and not _TEAM_WORD.search(display)
+
+
+def is_personal_address(address: str, names: Iterable[str]) -> bool:
+    """The address carries one of the names ("dana.ruiz@", "druiz@" for Dana Ruiz)."""
+    if is_relay(address):
+        return False
+    local = address.rpartition("@")[0].lower()
+    parts = set(_LOCAL_SPLIT.split(local))
+    names = list(names)
+    tokens = _name_tokens(names)
+    if tokens & parts or local in {_compact(t) for n in names for t in _NAME_TOKEN.findall(n)} or any(local.startswith(t) or local.endswith(t) for t in tokens if len(t) >= 4):
+        return True
+    for name in names:
+        words = [_compact(w) for w in _NAME_TOKEN.findall(name) if _compact(w)]
+        if len(words) >= 2 and local in (words[0][0] + words[-1], words[0] + words[-1][0], words[0][0] + "." + words[-1],
+                                         "".join(w[0] for w in words)):
+            return True
+    return False
+
+
+def _invites_reply(message: ParsedMessage) -> bool:
+    text = f"{message.text[:INVITATION_CHARS]}\n{closing_block(message)}".lower()
+    return bool(_INVITES_REPLY.search(text)) and not _NO_REPLY_TEXT.search(text)
+
+
+def reply_address(message: ParsedMessage, signer: str | None = None) -> Field:
+    """The address a person reads, or unknown. A person's address needs their name in it (the
+    signer's, the display name's, the signature's); a shared mailbox of the employer needs the text
+    to invite a reply. For a forwarded rejection, the forwarded message's sender, never the forwarder."""
+    found = _recipient(message, signer)
+    return Field(found, 0.9) if found else Field.unknown()
+
+
+def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
+    invited = _invites_reply(message)
+    block = closing_block(message)
+    forwarded = forwarded_sender(message)
+    people = [*_people_in(message), block.strip().split("\n", 1)[0].strip(), *(forwarded[:1] if forwarded else ())]
+    names = [n for n in (signer, *people) if n and looks_like_person(n)]
+
+    def acceptable(address: str) -> bool:
+        address = address.lower()
+        if not address or is_relay(address) or (is_under(_domain(address), FREEMAIL) and not names):
+            return False
+        return is_personal_address(address, names) or (invited and not _is_machine(address))
+
+    if forwarded is not None:  # the forwarder is never the one to ask
+        return forwarded[1] if forwarded[1] and acceptable(forwarded[1]) else None
+    candidates = [a for _, a in message.reply_to] + [message.from_address]
+    candidates += [a.rstrip(".") for a in _EMAIL.findall(block)]
+    if found := next((a.lower() for a in candidates if a and acceptable(a)), None):
+        return found
+    # in the text, only the writer's own address: one that carries their name ("write to me at
+    # dana.ruiz@..."), never a privacy office or a switchboard
+    in_text = (a.rstrip(".") for a in _EMAIL.findall(message.text[:INVITATION_CHARS]))
+    return next((a.lower() for a in in_text if names and is_personal_address(a, names)), None)
+
+
+_DISPLAY_WRITER = re.compile(r"^(?P<p>.+?)\s+(?:via|at|from|@|de|van|von|bei|chez|-|–|\|)\s+\S.*$")
+
+
+def _people_in(message: ParsedMessage) -> list[str]:
+    """The persons named in From and Reply-To: "Aisha Bello via Ashby" and "Tom at Acme" name one."""
+    people = []
+    for display, _ in (message.from_, *message.reply_to):
+        display = display[:DISPLAY_CHARS].strip().strip('"')
+        m = _DISPLAY_WRITER.match(display)
+        people.append(m.group("p") if m and looks_like_person(m.group("p")) else display)
+    return people
+
+
+def _is_machine(address: str) -> bool:
+    return bool(_MACHINE_LOCAL.search(address.rpartition("@")[0].lower()))

@@ -1,0 +1,157 @@
+"""The job title: from the body's phrasings (English, German, French, Spanish), else from the
+subject, cleaned to a title as a person would write it in a letter, and never the employer's name."""
+
+from __future__ import annotations
+
+import re
+
+from onward.facts.model import Field
+from onward.facts.names import _ROLE_NOUNS, _agree, _word_keys
+from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
+from onward.mail.parse import ParsedMessage
+
+_ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
+             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|au sein)\b|$))"
+_ROLE_RULES: list[Rule] = [
+    Rule("for the X position",
+         re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+(?:position|role|job|opening|vacancy)\b")),
+    Rule("position of X",
+         re.compile(r"(?:position|role|job|post|vacancy) (?:of|as)\s+(?:an?\s+)?(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
+    Rule("application for X",
+         re.compile(r"(?:application|candidacy|applying|applied) (?:for|to)\s+(?:the\s+|our\s+|an?\s+)?(?:position of\s+|role of\s+)?"
+                    r"(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
+    Rule("Bewerbung als X",
+         re.compile(r"(?:Bewerbung als|Bewerbung auf die Position|Stelle als|Position als|Position)\s+(?:\w+\s+)?"
+                    r"(?P<r>[A-Z][\w/&+#.'’() -]{2,70}?)" + _ROLE_STOP)),
+    # anchors (see _may_match) for the case-insensitive French and Spanish patterns, on lower-cased text
+    Rule("poste de X",
+         re.compile(r"(?:poste d[e'’]|poste de|pour le poste|au poste)\s*(?:de\s+|d['’])?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
+         ("poste",)),
+    Rule("puesto de X",
+         re.compile(r"(?:puesto de|vacante de|posici[oó]n de|candidatura (?:al puesto de|para)|proceso de selecci[oó]n (?:de|para))\s+"
+                    r"(?:la |el )?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
+         ("puesto de", "vacante de", "posicion de", "posición de", "candidatura ", "proceso de selecci")),
+    Rule("Role: X",
+         re.compile(r"(?:Role|Position|Job title|Poste|Stelle|Puesto)\s*:\s*(?P<r>[^\n]{3,70})")),
+]
+_SUBJECT_ROLE = [
+    re.compile(r"(?:application|applying|candidacy|bewerbung|candidature|candidatura)\s+(?:for|as|als|pour|para|de|au poste de|al puesto de)\s+"
+               r"(?:the\s+|the position of\s+|le poste de\s+|el puesto de\s+)?(?P<r>(?:[^|\-–:(]|(?<=\w)-(?=\w)){3,70}?)(?:\s+(?:at|bei|chez|en)\s+.+)?(?:\s*[|–:(]|\s+-\s|$)", re.I),
+    re.compile(r"^[A-Z][\w&.' ]{1,40}?\s*[|–-]\s*(?P<r>[^|–-]{3,70}?)\s*(?:[|–-]|$)"),
+    re.compile(r"^(?:re:\s*)?(?P<r>[A-Z][\w/&+#.' ]{3,60}?)\s+(?:at|bei|chez)\s+[A-Z]"),
+]
+_NOT_ROLE = re.compile(r"^(?:your|votre|ihre|deine|tu|su|my|application|update|the|our|this|a|an|job|role|position|interest|"
+                       r"next steps?|thank you|thanks|status|your|feedback)\b", re.I)
+
+
+_ROLE_REQ_SUFFIX = re.compile(r"\s*\((?:req|r-|job|id)[^)]*\)\s*$", re.I)
+_ROLE_NUMBER_SUFFIX = re.compile(r"\s*(?:#|req\.?|R-)\s*\d[\w-]*$")
+
+
+# bracketed asides and tokens a title carries that a person would not write in a letter
+_ROLE_ASIDE = re.compile(r"\s*[(\[][^()\[\]]{0,40}[)\]]")
+_ROLE_NOISE_WORDS = frozenset((
+    "ext", "external", "wfh", "remote", "hybrid", "onsite", "on-site", "location", "req", "requisition", "job",
+    "id", "ref", "cdi", "cdd", "fte", "full-time", "part-time", "fulltime", "parttime", "vollzeit", "teilzeit",
+    "usa", "us", "uk", "emea", "apac", "latam", "undefined"))
+_TITLE_EXTRA = frozenset((
+    "internship", "programme", "program", "scheme", "graduate", "student", "fellowship", "apprenticeship",
+    "ambassador", "pm", "qa", "ux", "ui", "sre", "devops", "hr", "it"))
+_RUN_ON_WORDS = frozenset(("program", "programme", "search", "interview", "interviews", "take", "a", "lab", "process",
+                           "opportunity", "team", "application", "scheme"))
+_ROLE_FUNCTION_WORDS = frozenset((
+    "et", "pour", "que", "qui", "nous", "vous", "votre", "notre", "un", "une", "avec", "dans", "sur", "par", "est",
+    "sont", "for", "from", "up", "with", "to", "at", "we", "you", "your", "our", "is", "are", "was", "has", "have",
+    "will", "und", "wir", "sie", "ihre", "ist", "wird", "para", "con", "por", "su", "tu", "es", "son", "ha",
+    "hemos", "this", "that", "it"))
+_ROLE_CONNECTORS = frozenset((
+    "of", "and", "for", "de", "des", "du", "d'", "en", "in", "&", "/", "-", "+", "la", "le", "el", "y", "und",
+    "für", "im", "der", "die", "das", "del", "e", "et"))
+_US_STATE = re.compile(r"^[A-Z]{2}$")
+# words of a subject line, never of a job title ("Final Interview Outcome", "Following up")
+_NOT_TITLE_WORDS = frozenset((
+    "outcome", "decision", "update", "follow", "following", "interview", "feedback", "final", "round", "result",
+    "results", "status", "news", "regarding", "application", "candidacy", "next", "steps", "thank", "thanks",
+    "presentation", "written", "coding", "mock", "discovery", "call", "delay", "apologies", "sorry", "offer",
+    "shift", "home", "year", "filled", "esta", "oferta", "rückmeldung", "kennziffer", "ihre", "bewerbung", "votre",
+    "candidature", "tu", "su", "candidatura", "our", "your", "my", "you", "we"))
+# a job title names a person who does something: a known title word, or a word formed like one
+_TITLE_WORD = re.compile(r"(?:er|or|ist|ant|ent|ian|eur|euse|rice|ista|ero|era|ador|adora|ship|ee|erin|ente|ario|aria|"
+                         r"ogue|ologist|iste|ière|ier|tion|ung)$")
+_LEADING_ROLE_WORDS = re.compile(r"^(?:(?:vacante|posici[oó]n|puesto|poste|stelle|position|role)(?:\s+(?:de|d['’]|als|of|as))?"
+                                 r"|the|le|la|el|die|der)\s+", re.I)
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _clean_role(value: str) -> str | None:
+    """A job title as a person would write it in a letter, or None: no requisition numbers,
+    locations, contract types or work modes; a title is capitalised words and connectors."""
+    value = _ROLE_ASIDE.sub(lambda m: m.group(0) if "/" in m.group(0) and len(m.group(0)) <= 12 else "",
+                            value.strip()[:120])
+    value = _ROLE_REQ_SUFFIX.sub("", value)
+    value = value.split("(")[0] if value.count("(") > value.count(")") else value  # a cut-off "(Req 24"
+    value = _ROLE_NUMBER_SUFFIX.sub("", value).strip(" .,:;-–|\"'’")
+    value = _LEADING_ROLE_WORDS.sub("", value)
+    words = value.split()
+    # numbers (a requisition, a year) and the noise words go; a title after them is kept
+    kept = [w for w in words if not _HAS_DIGIT.search(w) and w.lower().strip(",.") not in _ROLE_NOISE_WORDS]
+    # a single capital left of a stripped requisition ("R Intern ...") and a state code after a city
+    while kept and len(kept[0]) == 1 and kept[0].isupper():
+        kept = kept[1:]
+    while kept and (_US_STATE.match(kept[-1]) or kept[-1].lower() in _ROLE_CONNECTORS):
+        state = bool(_US_STATE.match(kept[-1]))
+        kept = kept[:-1]
+        for _ in range(2 if state else 0):  # the city before the state: "San Jose CA"
+            if len(kept) > 2 and kept[-1][:1].isupper() and kept[-1].lower() not in _ROLE_NOUNS and \
+                    not _TITLE_WORD.search(kept[-1].lower()):
+                kept = kept[:-1]
+    while kept and kept[-1].lower() in ("role", "position", "job", "opening", "poste", "stelle", "puesto", "vacancy"):
+        kept = kept[:-1]
+    # words a sentence runs on with after a title: "Fellow program", "Engineer interviews", "Manager a"
+    while len(kept) > 1 and kept[-1] in _RUN_ON_WORDS:
+        kept = kept[:-1]
+    if not kept or len(kept) > 8 or _NOT_ROLE.match(" ".join(kept)):
+        return None
+    # a lower-case word other than a connector means a sentence ran on ("up from Acme")
+    # (French and Spanish titles have lower-case words: "Ingénieur logiciel"; a sentence has these)
+    if any(w.lower() in _ROLE_FUNCTION_WORDS for w in kept) or len([w for w in kept if w.islower()]) > 3:
+        return None
+    lowered = [w.lower().strip(",.") for w in kept]
+    if any(w in _NOT_TITLE_WORDS for w in lowered):
+        return None
+    if not any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS or w in _TITLE_EXTRA or
+               _TITLE_WORD.search(w.split("/")[0]) for w in lowered):
+        return None
+    value = " ".join(kept)
+    if value.isupper() or value.islower():
+        value = " ".join(w if len(w) <= 3 and value.isupper() else w[:1].upper() + w[1:].lower() for w in kept)
+    return value if len(value) >= 3 else None
+
+
+def extract_role(message: ParsedMessage) -> Field:
+    head = message.text[:2000]
+    lowered = head.lower()
+    for _, pattern, anchors in _ROLE_RULES:
+        m = pattern.search(head) if _may_match(anchors, lowered) else None
+        if m and (r := _clean_role(m.group("r"))):
+            return Field(r, 0.75)
+    for pattern in _SUBJECT_ROLE:
+        m = pattern.search(message.subject[:SUBJECT_CHARS])
+        if m and (r := _clean_role(m.group("r"))):
+            return Field(r, 0.6)
+    return Field.unknown()
+
+def _role_without_company(role: Field, company: str | None) -> Field:
+    """A title that is the employer's name is none; one that starts with it loses it
+    ("Acme Graduate Programme" is the Graduate Programme)."""
+    if not role.value or not company:
+        return role
+    role_keys, company_keys = _word_keys(role.value), _word_keys(company)
+    if not company_keys or not role_keys:
+        return role
+    if _agree(role_keys, company_keys) and len(role_keys) <= len(company_keys):
+        return Field.unknown()
+    if role_keys[:len(company_keys)] == company_keys:
+        rest = _clean_role(" ".join(role.value.split()[len(company.split()):]))
+        return Field(rest, role.confidence) if rest else Field.unknown()
+    return role
