@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, domain_suffixes
-from onward.mail.parse import ParsedMessage, parse_message
+from onward.mail.message import ParsedMessage
+from onward.mail.parse import parse_message
 
 # one From header per kind; None drops the header (a forward that lost its sender)
 SENDERS: dict[str, bytes | None] = {

@@ -27,7 +27,7 @@ from onward.facts.extract import (
     is_relay,
     looks_like_person,
 )
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 MIN_CONFIDENCE = 0.5
 COMPANY_CONFIDENCE = 0.6  # one clue alone (a display name that may be a recruiter's) is not enough

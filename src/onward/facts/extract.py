@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from onward.classifier.features import ATS, FREEMAIL, JOB_BOARDS, is_under
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 
 @dataclass(frozen=True)

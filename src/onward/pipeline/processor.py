@@ -24,7 +24,8 @@ from onward.drafts.compose import Draft, Template, ToneError, compose, load_temp
 from onward.drafts.vetting import Person, find_person
 from onward.errors import OnwardError, caused_by_surroundings
 from onward.facts.extract import Extraction, extract, extract_company, is_relay
-from onward.mail.parse import ParsedMessage, parse_message
+from onward.mail.message import ParsedMessage
+from onward.mail.parse import parse_message
 from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions, DryRunActions, LocalActions
 from onward.store import Store
