@@ -518,7 +518,7 @@ class Processor:
             for _, outcome, _, _ in pending:
                 outcome.error = str(exc)
             return
-        dry_run = isinstance(self.actions, DryRunActions)
+        dry_run = self.actions.dry_run
         with self.store.transaction():
             for (draft, outcome, event, message_id), was_saved in zip(pending, saved, strict=True):
                 if dry_run:

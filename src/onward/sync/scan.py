@@ -43,6 +43,7 @@ class ImapActions:
     """Actions on the folder being scanned (it is selected read-write while we act)."""
 
     can_tag = True
+    dry_run = False
 
     def __init__(self, mailbox: ImapMailbox) -> None:
         self.mailbox = mailbox
