@@ -13,7 +13,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-import onward.pipeline.processor
+import onward.pipeline.act
 import onward.sync.scan
 from helpers import ACK, PATIENCE, PERSONAL, REJECTION, wait_for, write_config
 from onward.classifier.model import load_model
@@ -33,14 +33,14 @@ def poisoned_compose(monkeypatch):
     """Drafting fails on one message, as it did on a Reply-To whose local part is an encoded word
     (issue #13). The failure is injected, so that these tests keep testing the boundary once that
     input is handled; test_hostile_reply_to_never_stops_a_scan uses the real input."""
-    real = onward.pipeline.processor.compose
+    real = onward.pipeline.act.compose
 
     def compose(message, *args, **kwargs):
         if message.message_id == POISON:
             raise ValueError("invalid arguments; address parts cannot contain CR or LF")
         return real(message, *args, **kwargs)
 
-    monkeypatch.setattr(onward.pipeline.processor, "compose", compose)
+    monkeypatch.setattr(onward.pipeline.act, "compose", compose)
 
 
 def configure(tmp_path, monkeypatch, accounts, **kwargs):

@@ -147,20 +147,20 @@ _model_cache: dict = {}
 def test_a_message_that_fails_while_recorded_is_reported_and_the_rest_of_its_batch_is_kept(tmp_path, monkeypatch):
     """A batch is first recorded without savepoints; when one message fails, the batch is recorded
     again message by message, so only that one is lost to the failure."""
-    import onward.pipeline.processor
+    import onward.pipeline.record
 
     folder = tmp_path / "m"
     folder.mkdir()
     for i in range(5):
         (folder / f"{i}.eml").write_bytes(GOOD_HEAD + f"Message-ID: <m{i}@x>\r\n\r\n{TEXT} Ref {i}.".encode())
-    original = onward.pipeline.processor.Processor._message_values
+    original = onward.pipeline.record.Recorder._message_values
 
     def fail_on_m2(self, message, *args):
         if message.message_id == "<m2@x>":
             raise ValueError("simulated failure")
         return original(self, message, *args)
 
-    monkeypatch.setattr(onward.pipeline.processor.Processor, "_message_values", fail_on_m2)
+    monkeypatch.setattr(onward.pipeline.record.Recorder, "_message_values", fail_on_m2)
     db = tmp_path / "db.sqlite"
     result = CliRunner().invoke(cli, ["--database", str(db), "scan", "--format", "jsonl", "--no-drafts", str(folder)])
     assert result.exit_code == 0, result.output

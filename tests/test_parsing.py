@@ -8,7 +8,8 @@ from email.message import EmailMessage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onward.mail.parse import parse_message, split_quoted
+from onward.mail.parse import parse_message
+from onward.mail.quotes import split_quoted
 
 PLAIN = (
     b"From: =?utf-8?q?J=C3=BCrgen_M=C3=BCller?= <juergen@firma.example>\r\n"

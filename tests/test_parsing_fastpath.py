@@ -12,8 +12,10 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from onward.mail import parse as parsing
+from onward.mail.fastparse import _simple_addresses
 from onward.mail.html_text import _NON_HTML_SPACES, html_to_text
-from onward.mail.parse import DEFAULT_MAX_TEXT_BYTES, _parse_fast, _parse_reference, _simple_addresses
+from onward.mail.message import ParsedMessage
+from onward.mail.parse import DEFAULT_MAX_TEXT_BYTES, _parse_fast, _parse_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIL_DIRS = [ROOT / "training_data" / "eml", ROOT / "src" / "onward" / "data", ROOT / "tests" / "fixtures"]
@@ -27,7 +29,7 @@ def crlf(raw: bytes) -> bytes:
     return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
-def assert_same(fast: parsing.ParsedMessage, reference: parsing.ParsedMessage, where: object = "") -> None:
+def assert_same(fast: ParsedMessage, reference: ParsedMessage, where: object = "") -> None:
     assert fast == reference, where
     assert fast.to_dict() == reference.to_dict(), where  # == on datetimes ignores the UTC offset
 

@@ -16,7 +16,8 @@ from onward.classifier.data import LabelledMessage, load_data
 from onward.classifier.model import RejectionModel, load_model
 from onward.classifier.sender_swap import SENDER_KINDS, sender_kind, sender_swap_scores, swap_sender
 from onward.classifier.training import train
-from onward.mail.parse import ParsedMessage, parse_message
+from onward.mail.message import ParsedMessage
+from onward.mail.parse import parse_message
 
 TRAINING_DATA = Path(str(resources.files("onward.training_data")))
 HELD_OUT_BATCHES = {"en_boards_02", "fr_boards_04", "de_boards_02", "es_boards_02", "en_rej_personal_02"}

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 BODY_CHARS = 4000  # decisions come early; footers and quoted threads go on for pages
 QUOTED_CHARS = 1500

@@ -25,7 +25,7 @@ import numpy as np
 
 from onward.classifier.features import Document, field_text, to_document
 from onward.classifier.hashed import HashedColumns, segment_sums
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 # 1: hashed word/char blocks and a block of named terms, a (classes x features) coefficient matrix
 PREDICTOR_FORMAT = 1

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from onward.mail.parse import ParsedMessage, parse_message
+from onward.mail.message import ParsedMessage
+from onward.mail.parse import parse_message
 from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, domain_suffixes
 
 # one From header per kind; None drops the header (a forward that lost its sender)

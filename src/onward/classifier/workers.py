@@ -9,7 +9,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from onward.classifier.predictor import Prediction, RejectionModel
-from onward.mail.parse import ParsedMessage, parse_message
+from onward.mail.message import ParsedMessage
+from onward.mail.parse import parse_message
 from onward.mailbox import SourceMessage
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from onward.drafts.vetting import Person, vet
 from onward.errors import OnwardError
 from onward.facts.model import Extraction
 from onward.mail.headers import clean_subject, clean_text, safe_addr_spec, safe_message_id, safe_references
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 STAGE_FALLBACKS = {
     "final": ("final", "interview", "unknown"),

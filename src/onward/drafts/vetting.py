@@ -17,7 +17,7 @@ from onward.facts.model import Extraction
 from onward.facts.names import _EDGE_WORDS, _PLATFORM_NAMES, _word_keys
 from onward.facts.people import _TEAM_WORD, _people_in, is_personal_address, is_relay, looks_like_person
 from onward.facts.text import _compact, _domain
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 from onward.mail.senders import FREEMAIL, is_under
 
 MIN_CONFIDENCE = 0.5

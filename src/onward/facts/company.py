@@ -33,7 +33,7 @@ from onward.facts.text import (
     _may_match,
     closing_block,
 )
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
 
 _DISPLAY_TEAM = re.compile(

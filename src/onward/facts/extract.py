@@ -14,7 +14,7 @@ from onward.facts.model import Extraction
 from onward.facts.people import extract_signer, reply_address
 from onward.facts.role import _role_without_company, extract_role
 from onward.facts.rules import extract_reason, extract_stage
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 
 def extract(message: ParsedMessage) -> Extraction:

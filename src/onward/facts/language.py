@@ -8,7 +8,7 @@ from collections import Counter
 
 from onward.facts.model import Field
 from onward.facts.text import SUBJECT_CHARS
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 # -- language ----------------------------------------------------------------------------------------
 # Words frequent in one language's mail and rare in the others': "de", "en", "la", "e" or "que"

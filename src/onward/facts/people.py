@@ -17,7 +17,7 @@ from onward.facts.text import (
     closing_block,
     forwarded_sender,
 )
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
 
 # -- no-reply -------------------------------------------------------------------------------

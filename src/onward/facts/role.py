@@ -8,7 +8,7 @@ import re
 from onward.facts.model import Field
 from onward.facts.names import _ROLE_NOUNS, _agree, _word_keys
 from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 _ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
              r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|au sein)\b|$))"

@@ -7,7 +7,7 @@ import re
 
 from onward.facts.model import Field
 from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 from onward.vocab import Reason, Stage
 
 # -- stage ----------------------------------------------------------------------------------------

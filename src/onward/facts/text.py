@@ -8,7 +8,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from onward.mail.parse import ParsedMessage
+from onward.mail.message import ParsedMessage
 
 # Every pattern here runs on mail anyone can send: texts are capped before matching, and no
 # pattern may start a scan that spans lines from every position (`^[ \t]*`, never `^\s*`, under re.M).

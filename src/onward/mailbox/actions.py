@@ -22,6 +22,7 @@ class Actions(Protocol):
     """What the pipeline can do to a mailbox. `uid` is None for messages from local files."""
 
     can_tag: bool
+    dry_run: bool  # nothing is done: what would be done is reported instead
 
     def tag(self, folder: str, uids: Sequence[int], keyword: str) -> bool:
         """Add `keyword` to all these messages at once (one command for a whole batch)."""
@@ -38,6 +39,7 @@ class LocalActions:
     """A local scan: drafts become .eml files in a folder; there is nothing to tag or move."""
 
     can_tag = False
+    dry_run = False
 
     def __init__(self, drafts_dir: Path) -> None:
         self.drafts_dir = drafts_dir
@@ -72,6 +74,8 @@ class LocalActions:
 
 class DryRunActions:
     """Says what would happen and does nothing."""
+
+    dry_run = True
 
     def __init__(self, can_tag: bool) -> None:
         self.can_tag = can_tag

@@ -23,7 +23,9 @@ from onward.history import mark
 from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
 from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
-from onward.pipeline.processor import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
+from onward.pipeline.act import ActSettings
+from onward.pipeline.processor import Processor
+from onward.pipeline.run import Analysis, Outcome, Summary, analyse, open_store
 from onward.status import note_account_error
 from onward.store import FolderState, Store
 from onward.sync.follow import follow_drafts
@@ -43,6 +45,7 @@ class ImapActions:
     """Actions on the folder being scanned (it is selected read-write while we act)."""
 
     can_tag = True
+    dry_run = False
 
     def __init__(self, mailbox: ImapMailbox) -> None:
         self.mailbox = mailbox

@@ -18,7 +18,8 @@ from onward.classifier.model import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import LoginRefused, OnwardError
 from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
-from onward.pipeline.processor import Outcome, Processor, Summary
+from onward.pipeline.processor import Processor
+from onward.pipeline.run import Outcome, Summary
 from onward.status import note_account_error
 from onward.store import Store
 from onward.sync.follow import follow_drafts
