@@ -29,10 +29,6 @@ REASON_LABELS = {
 }
 
 
-def _rows(store: Store, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    return [dict(r) for r in store.db.execute(sql, params).fetchall()]
-
-
 def _days(start: str | None, end: str | None) -> float | None:
     if not start or not end:
         return None
@@ -48,18 +44,7 @@ def _days(start: str | None, end: str | None) -> float | None:
 
 
 def build_report(store: Store, since: str | None = None, account: str | None = None) -> dict[str, Any]:
-    where, params = "WHERE m.status = 'classified'", []
-    if since:
-        where += " AND m.received_at >= ?"
-        params.append(since)
-    if account:
-        where += " AND m.account = ?"
-        params.append(account)
-    messages = _rows(store, f"SELECT m.id, m.account, m.category, m.verdict, m.company, m.received_at, m.message_id, "
-                            f"m.in_reply_to, m.thread_refs, m.from_addr FROM messages m {where}", tuple(params))
-    events = _rows(store, f"""SELECT e.*, m.message_id, m.subject, m.account, a.received_at AS applied_at
-        FROM rejection_events e JOIN messages m ON m.id = e.message
-        LEFT JOIN messages a ON a.id = e.application_message {where} ORDER BY e.received_at""", tuple(params))
+    messages, events = store.report_rows(since, account)
     categories = Counter(m["category"] for m in messages)
     companies_applied = {m["company"].lower() for m in messages if m["category"] == "application_ack" and m["company"]}
     answered = {m["company"].lower() for m in messages
