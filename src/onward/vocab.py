@@ -52,6 +52,8 @@ class DraftStatus(StrEnum):
     DRAFTED_NO_RECIPIENT = "drafted_no_recipient"
     TONE_FAILED = "tone_failed"
     NOT_DRAFTED = "not_drafted"
+    TOO_OLD = "too_old"  # the rejection is older than draft_max_age_days: recorded and tagged, not drafted
+    FAILED = "failed"  # composing or writing the draft failed (the failure is in `history --failed`)
     SENT = "sent"  # the draft left Drafts (the user sent it, or it is in Sent)
 
 
