@@ -100,7 +100,8 @@ def test_report_numbers_on_a_known_history(history):
     assert timing["median_days"] == 1.0
     # <d1> got an answer, so it was sent; <d2> and <d3> still wait in Drafts and are not counted as asked
     assert report["feedback"] == {"drafted": 3, "sent": 1, "replied": 1, "reply_rate": 1.0}
-    history.db.execute("UPDATE rejection_events SET draft_status = 'sent' WHERE draft_message_id IN ('<d2>', '<d3>')")
+    with sqlite3.connect(history.path) as db:
+        db.execute("UPDATE rejection_events SET draft_status = 'sent' WHERE draft_message_id IN ('<d2>', '<d3>')")
     assert build_report(history)["feedback"] == {"drafted": 3, "sent": 3, "replied": 1, "reply_rate": 0.333}
     assert any(o["text"] == "1 of the 3 feedback requests you sent got an answer."
                for o in build_report(history)["observations"])

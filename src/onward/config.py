@@ -69,10 +69,6 @@ class AccountConfig:
     def from_address(self) -> str:
         return self.address or self.username
 
-    @property
-    def uses_oauth2(self) -> bool:
-        return self.oauth2_token_command is not None
-
 
 @dataclass(frozen=True)
 class Config:

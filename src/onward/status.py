@@ -10,7 +10,6 @@ from typing import Any
 from onward.config import Config
 from onward.errors import OnwardError
 from onward.store import Store
-from onward.vocab import DraftStatus
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +22,8 @@ def note_account_error(config: Config, account: str, error: str) -> None:
 
 def account_status(store: Store, config: Config) -> list[dict[str, Any]]:
     """Every configured account, and every account the database knows of, in that order."""
-    recorded = {r["account"]: dict(r) for r in store.db.execute("SELECT * FROM account_status")}
-    counts = {r["account"]: dict(r) for r in store.db.execute(
-        """SELECT m.account, count(*) AS mail_seen, count(e.id) AS rejections,
-                  sum(e.draft_status IN (?, ?)) AS drafts_pending, max(f.updated_at) AS folder_updated
-           FROM messages m LEFT JOIN rejection_events e ON e.message = m.id
-           LEFT JOIN (SELECT account, max(updated_at) AS updated_at FROM folder_state GROUP BY account) f
-               ON f.account = m.account
-           GROUP BY m.account""", (DraftStatus.DRAFTED, DraftStatus.DRAFTED_NO_RECIPIENT))}
+    recorded = store.account_notes()
+    counts = store.account_counts()
     names = list(dict.fromkeys([*config.accounts, *recorded, *counts]))
     out = []
     for name in names:

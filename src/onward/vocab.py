@@ -51,9 +51,9 @@ class DraftStatus(StrEnum):
     DRAFTED = "drafted"
     DRAFTED_NO_RECIPIENT = "drafted_no_recipient"
     TONE_FAILED = "tone_failed"
-    TOO_OLD = "too_old"  # older than draft_max_age_days: recorded and tagged, not drafted
-    FAILED = "failed"  # composing or writing the draft raised: recorded once, not tried again
     NOT_DRAFTED = "not_drafted"
+    TOO_OLD = "too_old"  # the rejection is older than draft_max_age_days: recorded and tagged, not drafted
+    FAILED = "failed"  # composing or writing the draft failed (the failure is in `history --failed`)
     SENT = "sent"  # the draft left Drafts (the user sent it, or it is in Sent)
 
 

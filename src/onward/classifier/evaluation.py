@@ -12,6 +12,7 @@ from onward.classifier.data import LabelledMessage
 from onward.classifier.model import RejectionModel
 from onward.classifier.sender_swap import sender_kind, sender_swap_scores
 from onward.mail.parse import parse_message
+from onward.vocab import Category, Verdict
 
 
 def _ratio(num: int, den: int) -> float:
@@ -54,28 +55,28 @@ def evaluate(model: RejectionModel, messages: Sequence[LabelledMessage], max_tex
     truth = [m.label for m in messages]
     categories = [p.category for p in predictions]
     verdicts = [p.verdict for p in predictions]
-    is_rejection = np.array([t == "rejection" for t in truth])
-    flagged = np.array([v == "rejection" for v in verdicts])
+    is_rejection = np.array([t == Category.REJECTION for t in truth])
+    flagged = np.array([v == Verdict.REJECTION for v in verdicts])
     misclassified = [
         {"id": m.id, "label": m.label, "category": p.category, "verdict": p.verdict, "score": p.score}
         for m, p in zip(messages, predictions, strict=True)
-        if p.category != m.label or (m.label == "rejection") != p.is_rejection
+        if p.category != m.label or (m.label == Category.REJECTION) != p.is_rejection
     ]
     return {
         "model_version": model.version,
         "messages": len(messages),
-        "thresholds": {"rejection": model.reject_threshold, "unsure": model.unsure_threshold},
+        "thresholds": {Verdict.REJECTION: model.reject_threshold, Verdict.UNSURE: model.unsure_threshold},
         "accuracy": _ratio(sum(t == c for t, c in zip(truth, categories, strict=True)), len(truth)),
         "categories": category_scores(truth, categories),
         "rejection_vs_rest": binary_scores(is_rejection, flagged),
         "unsure": {
-            "rejections": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t == "rejection" and v == "unsure")),
-            "others": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t != "rejection" and v == "unsure")),
+            "rejections": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t == Category.REJECTION and v == Verdict.UNSURE)),
+            "others": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t != Category.REJECTION and v == Verdict.UNSURE)),
         },
         "by_language": grouped_scores([m.lang.split("-")[0] for m in messages], is_rejection, flagged),
         "by_sender_kind": grouped_scores([sender_kind(p) for p in parsed], is_rejection, flagged),
         "sender_swap": sender_swap_scores(
-            [m.raw for m in messages if m.label == "rejection"],
+            [m.raw for m in messages if m.label == Category.REJECTION],
             lambda swapped: [p.is_rejection for p in model.predict(swapped, explain=False)]),
         "confusion": confusion(truth, categories),
         "misclassified": misclassified,

@@ -33,6 +33,7 @@ from onward.classifier.hashed import HashedColumns
 from onward.classifier.predictor import PREDICTOR_FORMAT, Block, RejectionModel, TermColumns
 from onward.classifier.predictor import Prediction as Prediction  # where it was before the predictor module
 from onward.errors import ModelError, ModelFormatError
+from onward.vocab import Category
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -275,7 +276,7 @@ def load_pipeline(path: Path) -> tuple[Pipeline, dict[str, Any]]:
     except Exception as exc:
         raise ModelError(f"{path}: cannot load model: {exc.__class__.__name__}: {exc}") from None
     pipeline = payload.get("pipeline") if isinstance(payload, dict) else None
-    if not isinstance(pipeline, Pipeline) or "rejection" not in getattr(pipeline, "classes_", ()):
+    if not isinstance(pipeline, Pipeline) or Category.REJECTION not in getattr(pipeline, "classes_", ()):
         raise ModelError(f"{path}: not an onward model")
     return pipeline, metadata
 

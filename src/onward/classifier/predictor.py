@@ -26,6 +26,7 @@ import numpy as np
 from onward.classifier.features import Document, field_text, to_document
 from onward.classifier.hashed import HashedColumns, segment_sums
 from onward.mail.message import ParsedMessage
+from onward.vocab import Category, Verdict
 
 # 1: hashed word/char blocks and a block of named terms, a (classes x features) coefficient matrix
 PREDICTOR_FORMAT = 1
@@ -48,7 +49,7 @@ class Prediction:
 
     @property
     def is_rejection(self) -> bool:
-        return self.verdict == "rejection"
+        return self.verdict == Verdict.REJECTION
 
 
 class TermColumns:
@@ -106,9 +107,9 @@ class RejectionModel:
         self.intercept = intercept
         self.metadata = metadata or {}
         self.path = path
-        self.reject_threshold = float(thresholds.get("rejection", 0.6))
-        self.unsure_threshold = float(thresholds.get("unsure", 0.3))
-        self._rejection_index = self.labels.index("rejection")
+        self.reject_threshold = float(thresholds.get(Verdict.REJECTION, 0.6))
+        self.unsure_threshold = float(thresholds.get(Verdict.UNSURE, 0.3))
+        self._rejection_index = self.labels.index(Category.REJECTION)
         # how much each column speaks for each class; with two classes the one row speaks for the
         # second and against the first
         self._class_weights = coef if len(coef) > 1 else np.vstack((-coef, coef))
@@ -126,10 +127,10 @@ class RejectionModel:
 
     def verdict_for(self, score: float) -> str:
         if score >= self.reject_threshold:
-            return "rejection"
+            return Verdict.REJECTION
         if score >= self.unsure_threshold:
-            return "unsure"
-        return "not_rejection"
+            return Verdict.UNSURE
+        return Verdict.NOT_REJECTION
 
     def predict(self, messages: Sequence[ParsedMessage], explain: bool = True) -> list[Prediction]:
         if not messages:
@@ -143,7 +144,7 @@ class RejectionModel:
         for row, probs in enumerate(rounded):
             score = float(probabilities[row, self._rejection_index])
             verdict = self.verdict_for(score)
-            category = "rejection" if verdict == "rejection" else self.labels[best[row]]
+            category = Category.REJECTION if verdict == Verdict.REJECTION else self.labels[best[row]]
             evidence = ()
             if explain:
                 span = slice(indptr[row], indptr[row + 1])
@@ -221,7 +222,8 @@ class RejectionModel:
         """This model as one file: a JSON header (the layout, and where each array lies) and the
         arrays' raw little-endian bytes. `from_bytes` reads it back without copying the arrays."""
         layout: dict[str, Any] = {"format": PREDICTOR_FORMAT, "labels": self.labels,
-                                  "thresholds": {"rejection": self.reject_threshold, "unsure": self.unsure_threshold},
+                                  "thresholds": {Verdict.REJECTION: self.reject_threshold,
+                                                 Verdict.UNSURE: self.unsure_threshold},
                                   "blocks": []}
         arrays = {"coef": self.coef, "intercept": self.intercept}
         for block in self.blocks:
@@ -284,7 +286,7 @@ class RejectionModel:
         _require(all(block.field in _FIELDS for block in blocks), "fields")
         labels, coef, intercept = layout["labels"], arrays["coef"], arrays["intercept"]
         classes = len(labels) if len(labels) > 2 else 1
-        _require("rejection" in labels and len(set(labels)) == len(labels) >= 2, "labels")
+        _require(Category.REJECTION in labels and len(set(labels)) == len(labels) >= 2, "labels")
         _require(coef.dtype == np.float64 and coef.shape == (classes, offset), "coefficients")
         _require(intercept.dtype == np.float64 and intercept.shape == (classes,), "intercepts")
         return cls(labels, blocks, coef, intercept, layout["thresholds"], metadata, path)

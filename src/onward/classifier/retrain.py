@@ -80,9 +80,7 @@ def load_imap_folders(config: Config, specs: Iterable[ImapFolderSpec]) -> list[L
 
 def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path] = ()) -> list[LabelledMessage]:
     """The raw text of every corrected message, from its mailbox again or from a local copy."""
-    rows = store.db.execute(
-        """SELECT m.account, m.folder, m.message_id, m.category FROM messages m
-           WHERE EXISTS (SELECT 1 FROM corrections c WHERE c.message_id = m.message_id)""").fetchall()
+    rows = store.corrected_messages()
     if not rows:
         return []
     wanted = {r["message_id"]: r for r in rows}

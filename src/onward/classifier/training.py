@@ -21,6 +21,7 @@ from onward.classifier.model import RejectionModel, build_pipeline, model_from_p
 from onward.classifier.sender_swap import sender_kind, sender_swap_scores
 from onward.errors import OnwardError
 from onward.mail.parse import parse_message
+from onward.vocab import Category, Verdict
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -76,7 +77,7 @@ def choose_thresholds(scores: np.ndarray, is_rejection: np.ndarray) -> dict[str,
     positives = np.sort(scores[is_rejection.astype(bool)])
     unsure = float(positives[int(len(positives) * (1 - UNSURE_RECALL))]) if len(positives) else 0.3
     unsure = float(min(max(unsure, 0.15), reject - 0.05))
-    return {"rejection": round(reject, 4), "unsure": round(unsure, 4)}
+    return {Verdict.REJECTION: round(reject, 4), Verdict.UNSURE: round(unsure, 4)}
 
 
 def train(
@@ -91,7 +92,7 @@ def train(
     messages = cap_per_source(messages, cap)
     labels = np.array([m.label for m in messages])
     missing = set(CATEGORIES) - set(labels)
-    if "rejection" not in labels or len(set(labels)) < 2:
+    if Category.REJECTION not in labels or len(set(labels)) < 2:
         raise OnwardError("training needs rejections and at least one other category in the data")
     if missing:
         say(f"note: no examples of {', '.join(sorted(missing))}")
@@ -114,25 +115,25 @@ def train(
             pipeline = build_pipeline(c, len(messages))
             pipeline.fit(documents[train_idx], labels[train_idx])
             probs = pipeline.predict_proba(documents[test_idx])
-            held_out.append((pipeline, [messages[i].raw for i in test_idx if labels[i] == "rejection"]))
+            held_out.append((pipeline, [messages[i].raw for i in test_idx if labels[i] == Category.REJECTION]))
             # a fold may lack a rare class: place its columns by name
             classes = sorted(set(labels))
             for j, cls in enumerate(pipeline.classes_):
                 oof[test_idx, classes.index(cls)] = probs[:, j]
             say(f"  fold {fold}/{folds} done")
         classes = sorted(set(labels))
-        rejection_scores = oof[:, classes.index("rejection")]
-        thresholds = choose_thresholds(rejection_scores, labels == "rejection")
+        rejection_scores = oof[:, classes.index(Category.REJECTION)]
+        thresholds = choose_thresholds(rejection_scores, labels == Category.REJECTION)
         predicted = np.array(classes)[np.argmax(oof, axis=1)]
-        predicted = np.where(rejection_scores >= thresholds["rejection"], "rejection", predicted)
+        predicted = np.where(rejection_scores >= thresholds[Verdict.REJECTION], Category.REJECTION, predicted)
         scores["cross_validated"] = _scores(labels, predicted, rejection_scores, thresholds, messages)
-        flagged, truth = rejection_scores >= thresholds["rejection"], labels == "rejection"
+        flagged, truth = rejection_scores >= thresholds[Verdict.REJECTION], labels == Category.REJECTION
         scores["cross_validated"]["by_language"] = grouped_scores([m.lang.split("-")[0] for m in messages], truth,
                                                                   flagged)
         scores["cross_validated"]["by_sender_kind"] = grouped_scores(sender_kinds, truth, flagged)
-        scores["cross_validated"]["sender_swap"] = _held_out_sender_swap(held_out, thresholds["rejection"])
+        scores["cross_validated"]["sender_swap"] = _held_out_sender_swap(held_out, thresholds[Verdict.REJECTION])
     else:
-        thresholds = {"rejection": 0.6, "unsure": 0.3}
+        thresholds = {Verdict.REJECTION: 0.6, Verdict.UNSURE: 0.3}
 
     say("fitting the final model on all data")
     pipeline = build_pipeline(c, len(messages))
@@ -156,7 +157,7 @@ def _held_out_sender_swap(held_out: list[tuple[Any, list[bytes]]], threshold: fl
     fold's model that did not see it."""
     per_fold = []
     for pipeline, raws in held_out:
-        column = list(pipeline.classes_).index("rejection")
+        column = list(pipeline.classes_).index(Category.REJECTION)
 
         def verdicts(parsed: list[Any], pipeline: Any = pipeline, column: int = column) -> list[bool]:
             documents = as_array([to_document(m) for m in parsed])
@@ -174,8 +175,8 @@ def _held_out_sender_swap(held_out: list[tuple[Any, list[bytes]]], threshold: fl
 
 def _scores(labels: np.ndarray, predicted: np.ndarray, rejection_scores: np.ndarray, thresholds: dict[str, float],
             messages: list[LabelledMessage]) -> dict[str, Any]:
-    truth = labels == "rejection"
-    verdict_rejection = rejection_scores >= thresholds["rejection"]
+    truth = labels == Category.REJECTION
+    verdict_rejection = rejection_scores >= thresholds[Verdict.REJECTION]
     by_source: dict[str, Any] = {}
     for source in sorted({m.source for m in messages}):
         mask = np.array([m.source == source for m in messages])
@@ -187,7 +188,7 @@ def _scores(labels: np.ndarray, predicted: np.ndarray, rejection_scores: np.ndar
     return {
         "categories": category_scores(labels, predicted),
         "rejection_vs_rest": binary_scores(truth, verdict_rejection),
-        "unsure_rate": round(float(np.mean((rejection_scores >= thresholds["unsure"]) & ~verdict_rejection)), 4),
+        "unsure_rate": round(float(np.mean((rejection_scores >= thresholds[Verdict.UNSURE]) & ~verdict_rejection)), 4),
         "by_source": by_source,
         "threshold_curve": {f"{cut:.2f}": binary_scores(truth, rejection_scores >= cut)
                             for cut in np.arange(0.5, 0.96, 0.05)},

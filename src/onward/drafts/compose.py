@@ -22,13 +22,14 @@ from onward.errors import OnwardError
 from onward.facts.model import Extraction
 from onward.mail.headers import clean_subject, clean_text, safe_addr_spec, safe_message_id, safe_references
 from onward.mail.message import ParsedMessage
+from onward.vocab import Stage
 
 STAGE_FALLBACKS = {
-    "final": ("final", "interview", "unknown"),
-    "interview": ("interview", "unknown"),
-    "assessment": ("assessment", "application", "unknown"),
-    "application": ("application", "unknown"),
-    "unknown": ("unknown", "application"),
+    Stage.FINAL: (Stage.FINAL, Stage.INTERVIEW, Stage.UNKNOWN),
+    Stage.INTERVIEW: (Stage.INTERVIEW, Stage.UNKNOWN),
+    Stage.ASSESSMENT: (Stage.ASSESSMENT, Stage.APPLICATION, Stage.UNKNOWN),
+    Stage.APPLICATION: (Stage.APPLICATION, Stage.UNKNOWN),
+    Stage.UNKNOWN: (Stage.UNKNOWN, Stage.APPLICATION),
 }
 MIN_WORDS, MAX_WORDS = 60, 160
 MAX_FACT = 100  # characters of a company, role or name quoted in a draft
@@ -122,12 +123,12 @@ def load_templates(user_dir: Path | None = None) -> dict[str, Template]:
 
 def choose_template(templates: dict[str, Template], lang: str, stage: str, key: str) -> Template:
     language = lang if any(n.startswith(f"{lang}/") for n in templates) else "en"
-    for candidate_stage in STAGE_FALLBACKS.get(stage, STAGE_FALLBACKS["unknown"]):
+    for candidate_stage in STAGE_FALLBACKS.get(stage, STAGE_FALLBACKS[Stage.UNKNOWN]):
         variants = sorted(n for n in templates if n.startswith(f"{language}/{candidate_stage}-"))
         if variants:
             index = int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(variants)
             return templates[variants[index]]
-    raise OnwardError(f"no draft template for language {language!r} and stage {stage!r}")
+    raise OnwardError(f"no draft template for language {language!r} and stage '{stage}'")
 
 
 def check_tone(body: str, template_name: str, inserted: tuple[str, ...] = ()) -> None:

@@ -19,6 +19,7 @@ from onward.facts.people import _TEAM_WORD, _people_in, is_personal_address, is_
 from onward.facts.text import _compact, _domain
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import FREEMAIL, is_under
+from onward.vocab import Stage
 
 MIN_CONFIDENCE = 0.5
 COMPANY_CONFIDENCE = 0.6  # one clue alone (a display name that may be a recruiter's) is not enough
@@ -89,7 +90,7 @@ def vet(message: ParsedMessage, facts: Extraction, stage: str | None = None,
     from_history = None
     if recipient is None and earlier_person is not None:
         recipient, from_history = earlier_person.address, earlier_person
-    return DraftFacts(company=company, role=role, stage=stage or facts.value("stage") or "unknown", signer=signer,
+    return DraftFacts(company=company, role=role, stage=stage or facts.value("stage") or Stage.UNKNOWN, signer=signer,
                       recipient=recipient, recipient_from_history=from_history, lang=facts.value("lang"))
 
 

@@ -17,20 +17,16 @@ from typing import Any
 
 from onward.mail.headers import json_text
 from onward.store import Store
-from onward.vocab import STAGES, DraftStatus, saved_draft
+from onward.vocab import STAGES, Category, DraftStatus, Reason, Stage, saved_draft
 
 SCHEMA_VERSION = 1
 MIN_FOR_OBSERVATIONS = 5
 STAGE_ORDER = STAGES
 REASON_LABELS = {
-    "experience": "others' experience closer to the role", "overqualified": "over-qualified",
-    "position_filled": "position filled or internal candidate", "role_closed": "role closed or paused",
-    "fit": "fit or direction", "location_visa": "location or visa", "none": "no reason given",
+    Reason.EXPERIENCE: "others' experience closer to the role", Reason.OVERQUALIFIED: "over-qualified",
+    Reason.POSITION_FILLED: "position filled or internal candidate", Reason.ROLE_CLOSED: "role closed or paused",
+    Reason.FIT: "fit or direction", Reason.LOCATION_VISA: "location or visa", Reason.NONE: "no reason given",
 }
-
-
-def _rows(store: Store, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    return [dict(r) for r in store.db.execute(sql, params).fetchall()]
 
 
 def _days(start: str | None, end: str | None) -> float | None:
@@ -48,27 +44,16 @@ def _days(start: str | None, end: str | None) -> float | None:
 
 
 def build_report(store: Store, since: str | None = None, account: str | None = None) -> dict[str, Any]:
-    where, params = "WHERE m.status = 'classified'", []
-    if since:
-        where += " AND m.received_at >= ?"
-        params.append(since)
-    if account:
-        where += " AND m.account = ?"
-        params.append(account)
-    messages = _rows(store, f"SELECT m.id, m.account, m.category, m.verdict, m.company, m.received_at, m.message_id, "
-                            f"m.in_reply_to, m.thread_refs, m.from_addr FROM messages m {where}", tuple(params))
-    events = _rows(store, f"""SELECT e.*, m.message_id, m.subject, m.account, a.received_at AS applied_at
-        FROM rejection_events e JOIN messages m ON m.id = e.message
-        LEFT JOIN messages a ON a.id = e.application_message {where} ORDER BY e.received_at""", tuple(params))
+    messages, events = store.report_rows(since, account)
     categories = Counter(m["category"] for m in messages)
-    companies_applied = {m["company"].lower() for m in messages if m["category"] == "application_ack" and m["company"]}
+    companies_applied = {m["company"].lower() for m in messages if m["category"] == Category.APPLICATION_ACK and m["company"]}
     answered = {m["company"].lower() for m in messages
-                if m["category"] in ("interview", "offer", "rejection") and m["company"]}
+                if m["category"] in (Category.INTERVIEW, Category.OFFER, Category.REJECTION) and m["company"]}
     answered |= {e["company"].lower() for e in events if e["company"]}
     funnel = {
-        "applications_acknowledged": categories["application_ack"],
-        "interviews": categories["interview"],
-        "offers": categories["offer"],
+        "applications_acknowledged": categories[Category.APPLICATION_ACK],
+        "interviews": categories[Category.INTERVIEW],
+        "offers": categories[Category.OFFER],
         "rejections": len(events),
         "applications_with_company": len(companies_applied),
         "applications_answered": len(companies_applied & answered),
@@ -137,32 +122,32 @@ def observations(report: dict[str, Any]) -> list[dict[str, Any]]:
                          f"{MIN_FOR_OBSERVATIONS}. Keep applying; it is a numbers game.", "numbers": {"rejections": total}}]
     out = []
     stages = report["rejections_by_stage"]
-    before_interview = stages["application"] + stages["assessment"]
+    before_interview = stages[Stage.APPLICATION] + stages[Stage.ASSESSMENT]
     if before_interview / total >= 0.6:
         out.append({"text": f"{before_interview} of {total} rejections came before any interview: the application "
                             "itself is where you lose. Tailor the CV and the first lines to each posting.",
                     "numbers": {"before_interview": before_interview, "rejections": total}})
-    late = stages["interview"] + stages["final"]
+    late = stages[Stage.INTERVIEW] + stages[Stage.FINAL]
     if late / total >= 0.4:
         out.append({"text": f"{late} of {total} rejections came after interviews: your applications get you in the "
                             "room. Ask for feedback on the interviews and practise the stage where it stops.",
                     "numbers": {"after_interview": late, "rejections": total}})
-    reasons = {k: v for k, v in report["rejections_by_reason"].items() if k != "none"}
+    reasons = {k: v for k, v in report["rejections_by_reason"].items() if k != Reason.NONE}
     stated = sum(reasons.values())
     if stated >= 3:
         top, count = max(reasons.items(), key=lambda kv: kv[1])
         if count / stated >= 0.5:
             advice = {
-                "experience": "aim at roles closer to your experience, or show the closest experience first",
-                "overqualified": "consider more senior roles, or say why this level is what you want",
-                "position_filled": "apply earlier: roles often fill before the posting closes",
-                "role_closed": "this is about their budgets, not you",
-                "fit": "research each team's way of working and show it in your application",
-                "location_visa": "filter for roles that sponsor or match your location",
+                Reason.EXPERIENCE: "aim at roles closer to your experience, or show the closest experience first",
+                Reason.OVERQUALIFIED: "consider more senior roles, or say why this level is what you want",
+                Reason.POSITION_FILLED: "apply earlier: roles often fill before the posting closes",
+                Reason.ROLE_CLOSED: "this is about their budgets, not you",
+                Reason.FIT: "research each team's way of working and show it in your application",
+                Reason.LOCATION_VISA: "filter for roles that sponsor or match your location",
             }[top]
             out.append({"text": f"{count} of {stated} stated reasons are about {REASON_LABELS[top]}: {advice}.",
                         "numbers": {"reason": top, "count": count, "stated": stated}})
-    unstated = report["rejections_by_reason"]["none"]
+    unstated = report["rejections_by_reason"][Reason.NONE]
     if unstated / total >= 0.5:
         out.append({"text": f"{unstated} of {total} rejections gave no reason: a short, friendly feedback request is the "
                             "only way to learn what happened.", "numbers": {"no_reason": unstated, "rejections": total}})

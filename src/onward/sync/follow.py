@@ -7,17 +7,13 @@ import logging
 
 from onward.mailbox.imap import ImapMailbox
 from onward.store import Store
-from onward.vocab import DraftStatus
 
 log = logging.getLogger(__name__)
 
 
 def follow_drafts(mailbox: ImapMailbox, store: Store) -> int:
     """Mark the account's saved drafts that have left Drafts as sent; returns how many."""
-    waiting = store.db.execute(
-        """SELECT e.id, e.draft_message_id FROM rejection_events e JOIN messages m ON m.id = e.message
-           WHERE m.account = ? AND e.draft_status IN (?, ?) AND e.draft_message_id IS NOT NULL""",
-        (mailbox.account.name, DraftStatus.DRAFTED, DraftStatus.DRAFTED_NO_RECIPIENT)).fetchall()
+    waiting = store.drafts_to_follow(mailbox.account.name)
     if not waiting:
         return 0  # nothing to look for: no need to read Drafts and Sent
     found = mailbox.drafts_and_sent()
@@ -26,9 +22,8 @@ def follow_drafts(mailbox: ImapMailbox, store: Store) -> int:
     in_drafts, in_sent = found
     sent = [row["id"] for row in waiting
             if row["draft_message_id"] in in_sent or row["draft_message_id"] not in in_drafts]
-    with store.transaction() as db:
-        db.executemany("UPDATE rejection_events SET draft_status = ? WHERE id = ?",
-                       [(DraftStatus.SENT, event) for event in sent])
+    with store.transaction():
+        store.set_drafts_sent(sent)
     if sent:
         log.info("account %s: %d feedback request(s) sent since the last look", mailbox.account.name, len(sent))
     return len(sent)

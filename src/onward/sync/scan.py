@@ -19,7 +19,6 @@ from onward.classifier.workers import model_pool, with_model
 from onward.config import AccountConfig, Config
 from onward.drafts.compose import Draft, load_templates
 from onward.errors import MailboxError, OnwardError, caused_by_surroundings
-from onward.history import mark
 from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
 from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
@@ -27,8 +26,10 @@ from onward.pipeline.act import ActSettings
 from onward.pipeline.processor import Processor
 from onward.pipeline.run import Analysis, Outcome, Summary, analyse, open_store
 from onward.status import note_account_error
-from onward.store import FolderState, Store
+from onward.store import Store
+from onward.store.accounts import FolderState
 from onward.sync.follow import follow_drafts
+from onward.vocab import Category, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -232,31 +233,21 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str, state: F
         candidates = None  # no CONDSTORE: compare everything we tagged and everything tagged now
         tagged_now = set(mailbox.uids_with_keyword(REJECTION_KEYWORD))
     changes: list[tuple[str, str]] = []
-    ours = store.db.execute(
-        """SELECT m.message_id, m.uid FROM actions a JOIN messages m ON m.account = a.account
-               AND m.message_id = a.message_id
-           WHERE a.account = ? AND a.action = 'tag' AND m.folder = ? AND m.verdict = 'rejection'
-               AND m.uid IS NOT NULL""", (account, folder)).fetchall() if candidates is None else []
-    changes += [(row["message_id"], "not_rejection") for row in ours if row["uid"] not in tagged_now]
+    ours = store.tagged_rejections(account, folder) if candidates is None else []
+    changes += [(row["message_id"], Verdict.NOT_REJECTION) for row in ours if row["uid"] not in tagged_now]
     look_at = sorted(tagged_now) if candidates is None else candidates
-    for start in range(0, len(look_at), 500):
-        chunk = look_at[start:start + 500]
-        rows = store.db.execute(
-            f"""SELECT m.message_id, m.uid, m.verdict, EXISTS(SELECT 1 FROM actions a WHERE a.account = m.account
-                   AND a.message_id = m.message_id AND a.action = 'tag') AS tagged
-                FROM messages m WHERE m.account = ? AND m.folder = ? AND m.uid IN ({",".join("?" * len(chunk))})""",
-            (account, folder, *chunk)).fetchall()
-        for row in rows:
-            has_keyword = row["uid"] in tagged_now
-            if candidates is not None and row["verdict"] == "rejection" and row["tagged"] and not has_keyword:
-                changes.append((row["message_id"], "not_rejection"))
-            elif row["verdict"] != "rejection" and has_keyword and not row["tagged"]:
-                # tagged, but not by us and not a rejection to us: the user added it by hand
-                changes.append((row["message_id"], "rejection"))
+    for row in store.tag_states(account, folder, look_at):
+        has_keyword = row["uid"] in tagged_now
+        if candidates is not None and row["verdict"] == Verdict.REJECTION and row["tagged"] and not has_keyword:
+            changes.append((row["message_id"], Verdict.NOT_REJECTION))
+        elif row["verdict"] != Verdict.REJECTION and has_keyword and not row["tagged"]:
+            # tagged, but not by us and not a rejection to us: the user added it by hand
+            changes.append((row["message_id"], Category.REJECTION))
     for message_id, label in changes:
-        mark(store, message_id, label, account, origin="keyword")
-        if label == "not_rejection":  # so that a later rescan does not tag it again
-            store.record_action(account, message_id, "tag", "removed by the user")
+        with store.transaction():
+            store.apply_correction(store.message_row(account, message_id), label, origin="keyword")
+            if label == Verdict.NOT_REJECTION:  # so that a later rescan does not tag it again
+                store.record_action(account, message_id, "tag", "removed by the user")
         log.info("account %s: %s marked %s by a keyword change", account, message_id, label)
     return changes
 
@@ -266,9 +257,7 @@ def reconcile_moves(mailbox: ImapMailbox, store: Store) -> list[str]:
     account, destination = mailbox.account.name, mailbox.account.move_to
     if not destination:
         return []
-    moved = [r["message_id"] for r in store.db.execute(
-        """SELECT a.message_id FROM actions a JOIN messages m ON m.account = a.account AND m.message_id = a.message_id
-           WHERE a.account = ? AND a.action = 'move' AND m.verdict = 'rejection'""", (account,))]
+    moved = store.moved_rejections(account)
     if not moved or not mailbox.imap.folder_exists(destination):
         return []
     mailbox.select(destination, readonly=True)
@@ -281,7 +270,8 @@ def reconcile_moves(mailbox: ImapMailbox, store: Store) -> list[str]:
             present.update(re.findall(r"<[^<>\s]+>", raw))
     gone = [message_id for message_id in moved if message_id not in present]
     for message_id in gone:
-        mark(store, message_id, "not_rejection", account, origin="moved_out")
+        with store.transaction():
+            store.apply_correction(store.message_row(account, message_id), Verdict.NOT_REJECTION, origin="moved_out")
         log.info("account %s: %s moved out of %s: marked not a rejection", account, message_id, destination)
     return gone
 
