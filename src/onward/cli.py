@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from onward import logsafe
+from onward import logsafe, render
 from onward.config import Config, check_name, default_config_path, describe, example_config, load_config
 from onward.errors import OnwardError
 from onward.mail.headers import json_text, printable
@@ -204,7 +204,7 @@ def config_check(app: AppContext, fmt: str, connect: bool) -> None:
         for key, value in account.items():
             click.echo(f"  {key} = {value}")
     for check in checks:
-        _show_connection(check)
+        render.show_connection(check)
     if problems:
         for problem in problems:
             click.echo(f"not ok: {problem}")
@@ -235,26 +235,6 @@ def _check_connections(app: AppContext) -> list[dict[str, Any]]:
     return results
 
 
-def _show_connection(check: dict[str, Any]) -> None:
-    if check.get("error"):
-        return  # listed with the problems
-    click.echo(f"[accounts.{check['account']}] logged in to {check['server']} "
-               f"(server has: {', '.join(check['capabilities']) or 'none of IDLE, CONDSTORE, MOVE, UIDPLUS'})")
-    folders = check["folders"]
-    click.echo(f"  {_count(len(folders), 'folder')} on the server: {', '.join(folders[:12])}"
-               f"{', ...' if len(folders) > 12 else ''}")
-    for plan in check["plans"]:
-        if not plan["exists"]:
-            click.echo(f"  {plan['name']}: no such folder on the server (check `folders`)")
-        elif plan["first_scan_since"]:
-            click.echo(f"  {plan['name']}: {_count(plan['messages'], 'message')}; the first scan reads "
-                       f"{plan['to_read']:,} received since {plan['first_scan_since']} (since_days; --all for every one)")
-        else:
-            click.echo(f"  {plan['name']}: {_count(plan['messages'], 'message')}; the next scan reads "
-                       f"{plan['to_read']:,} new since the last one")
-    click.echo(f"  drafts are saved to: {check['drafts_folder']}")
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
@@ -270,36 +250,14 @@ def parse(app: AppContext, paths: tuple[Path, ...], fmt: str) -> None:
     max_bytes = app.config.max_text_bytes
     for item in iter_local(paths):
         if item.error:
-            _show_mail(f"onward: skipped {item.location}: {item.error}", err=True)
+            render.show_mail(f"onward: skipped {item.location}: {item.error}", err=True)
             continue
         message = parse_message(item.raw, max_text_bytes=max_bytes)
         if fmt == "jsonl":
             record = {"location": item.location, **message.to_dict()}
             click.echo(json_text(record))
             continue
-        name, addr = message.from_
-        _show_mail(f"== {item.location}")
-        _show_mail(f"Message-ID: {message.message_id}{' (synthetic)' if message.synthetic_id else ''}")
-        _show_mail(f"From: {name} <{addr}>" if name else f"From: {addr}")
-        for rname, raddr in message.reply_to:
-            _show_mail(f"Reply-To: {rname} <{raddr}>")
-        _show_mail(f"Subject: {message.subject}")
-        click.echo(f"Date: {message.date.isoformat() if message.date else '(none)'}")
-        click.echo(f"Body: {message.body_format}, {len(message.text)} chars")
-        if message.defects:
-            _show_mail(f"Defects: {'; '.join(message.defects)}")
-        click.echo("")
-        _show_mail(message.text)
-        if message.signature:
-            _show_mail(f"\n[signature]\n{message.signature}")
-        if message.quoted:
-            click.echo(f"\n[quoted: {len(message.quoted)} chars]")
-        click.echo("")
-
-
-def _show_mail(text: str, **kwargs: Any) -> None:
-    """Echo text that holds words from mail: its control characters escaped (see printable)."""
-    click.echo(printable(text), **kwargs)
+        render.show_parsed(item.location, message)
 
 
 def _model_option(f: Any) -> Any:
@@ -325,27 +283,9 @@ def _load_model(app: AppContext, model_path: Path | None) -> Any:
 def _readable(items: Iterable[Any]) -> Iterator[Any]:
     for item in items:
         if item.error:
-            _show_mail(f"onward: skipped {item.location}: {item.error}", err=True)
+            render.show_mail(f"onward: skipped {item.location}: {item.error}", err=True)
             continue
         yield item
-
-
-def _record(result: Any) -> dict[str, Any]:
-    message, prediction = result.message, result.prediction
-    return {
-        "message_id": message.message_id,
-        "location": result.item.location,
-        "from": message.from_address,
-        "from_name": message.from_[0],
-        "subject": message.subject,
-        "date": message.date.isoformat() if message.date else None,
-        "category": prediction.category,
-        "verdict": prediction.verdict,
-        "is_rejection": prediction.is_rejection,
-        "score": prediction.score,
-        "evidence": list(prediction.evidence),
-        "defects": list(message.defects),
-    }
 
 
 @cli.command()
@@ -371,15 +311,11 @@ def classify(app: AppContext, paths: tuple[Path, ...], model_path: Path | None, 
                                   max_text_bytes=app.config.max_text_bytes):
         counts[result.prediction.verdict] += 1
         if fmt == "jsonl":
-            click.echo(json_text(_record(result)))
+            click.echo(json_text(render.classify_record(result)))
         else:
-            p, m = result.prediction, result.message
-            sender = (m.from_[0] or m.from_address)[:28]
-            _show_mail(f"{p.verdict:<13} {p.score:5.2f}  {p.category:<15} {sender:<28}  {m.subject[:70]}")
+            render.show_mail(render.classify_line(result))
     if fmt == "text":
-        total = sum(counts.values())
-        click.echo(f"\n{_count(total, 'message')}: {_count(counts['rejection'], 'rejection')}, "
-                   f"{counts['unsure']:,} unsure, {counts['not_rejection']:,} not rejections")
+        click.echo(render.classify_total(counts))
 
 
 @cli.command("filter")
@@ -453,7 +389,7 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
     result = run_training(messages, folds=folds, progress=lambda text: click.echo(text, err=True))
     cv = result.report["scores"].get("cross_validated")
     if cv:
-        click.echo(_format_scores(cv, result.report["thresholds"]))
+        click.echo(render.format_scores(cv, result.report["thresholds"]))
     if out:
         save_model(result.pipeline, result.report, out)
         click.echo(f"saved {out} (trained in {result.report['training_seconds']} s)")
@@ -484,11 +420,7 @@ def model_list() -> None:
     """The shipped model, your trained ones, and which is active."""
     from onward.classifier import retrain
 
-    for entry in retrain.list_models():
-        mark_active = "*" if entry["active"] else " "
-        scores = (f"P {entry['precision']:.3f} R {entry['recall']:.3f}" if entry["precision"] is not None else "")
-        click.echo(f"{mark_active} {entry['name']:<10} {entry['version'] or '?':<16} {entry['messages'] or '?':>6} msgs  "
-                   f"{scores}  {entry['path']}")
+    render.show_models(retrain.list_models())
 
 
 @model.command("use")
@@ -516,24 +448,6 @@ def model_export(app: AppContext, path: Path | None) -> None:
     click.echo(f"wrote {written}")
 
 
-def _format_scores(cv: dict[str, Any], thresholds: dict[str, float]) -> str:
-    lines = ["cross-validated scores (folds grouped by source and batch):"]
-    rej = cv["rejection_vs_rest"]
-    lines.append(f"  rejection vs rest: precision {rej['precision']:.3f}  recall {rej['recall']:.3f}  "
-                 f"f1 {rej['f1']:.3f}  (n={rej['support']})")
-    lines.append(f"  thresholds: rejection >= {thresholds['rejection']:.3f}, unsure >= {thresholds['unsure']:.3f}")
-    lines.append("  by category:")
-    for category, s in cv["categories"].items():
-        lines.append(f"    {category:<16} precision {s['precision']:.3f}  recall {s['recall']:.3f}  "
-                     f"f1 {s['f1']:.3f}  n={s['support']}")
-    lines.append("  by source:")
-    for source, s in cv["by_source"].items():
-        r = s["rejection"]
-        lines.append(f"    {source:<40} n={s['messages']:<5} accuracy {s['accuracy']:.3f}  rejection "
-                     f"P {r['precision']:.3f} R {r['recall']:.3f} (n={r['support']})")
-    return "\n".join(lines)
-
-
 @cli.command()
 @click.option("--data", "data", multiple=True, required=True,
               help="Corpus folder (labels.jsonl + eml/), or LABEL=DIR. Repeatable.")
@@ -550,72 +464,7 @@ def evaluate(app: AppContext, data: tuple[str, ...], model_path: Path | None, fm
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
         return
-    rej = result["rejection_vs_rest"]
-    click.echo(f"model {result['model_version']} on {result['messages']} messages; accuracy {result['accuracy']:.3f}")
-    click.echo(f"rejection vs rest: precision {rej['precision']:.3f}  recall {rej['recall']:.3f}  "
-               f"f1 {rej['f1']:.3f}  (tp {rej['true_positives']}, fp {rej['false_positives']}, "
-               f"fn {rej['false_negatives']}; unsure: {result['unsure']['rejections']} rejections, "
-               f"{result['unsure']['others']} others)")
-    click.echo(f"{'category':<16} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>5}")
-    for category, s in result["categories"].items():
-        click.echo(f"{category:<16} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f} {s['support']:>5}")
-    for title, key in (("language", "by_language"), ("sender kind", "by_sender_kind")):
-        click.echo(f"\nby {title}: {'n':>5} {'rejections':>10} {'precision':>9} {'recall':>7} {'f1':>6}")
-        for name, s in result[key].items():
-            click.echo(f"  {name:<14} {s['messages']:>5} {s['support']:>10} {s['precision']:>9.3f} "
-                       f"{s['recall']:>7.3f} {s['f1']:>6.3f}")
-    swap = result["sender_swap"]
-    if swap["rejections"]:
-        recalls = ", ".join(f"{kind} {value:.3f}" for kind, value in swap["recall"].items())
-        click.echo(f"\nsender swap on {swap['rejections']} rejections: flip rate {swap['flip_rate']:.3f}; "
-                   f"recall as if sent by {recalls}")
-    labels = list(result["confusion"])
-    click.echo("\nconfusion (rows: true, columns: predicted)")
-    click.echo(" " * 16 + "".join(f"{label[:10]:>11}" for label in labels))
-    for truth in labels:
-        click.echo(f"{truth:<16}" + "".join(f"{result['confusion'][truth][p]:>11}" for p in labels))
-    if result["misclassified"]:
-        click.echo("\nmisclassified:")
-        for miss in result["misclassified"]:
-            click.echo(f"  {miss['id']}: {miss['label']} -> {miss['category']} ({miss['verdict']}, {miss['score']:.2f})")
-
-
-def _outcome_line(o: Any) -> str:
-    if o.status in ("malformed", "unreadable", "failed"):
-        return f"{o.status:<13}        {o.location}: {(o.error or '')[:80]}"
-    verdict = o.verdict or "-"
-    score = f"{o.score:5.2f}" if o.score is not None else "    -"
-    extra = ""
-    if o.verdict == "rejection":
-        facts = ", ".join(x for x in (o.company, o.stage, o.reason if o.reason != "none" else None) if x)
-        extra = f"  [{facts}]" if facts else ""
-        if o.draft:
-            extra += f"  draft: {o.draft}" + (f" to {o.draft_to}" if o.draft_to else "")
-    known = " (seen before)" if o.status == "known" else ""
-    return f"{verdict:<13} {score}  {(o.category or '-'):<15} {o.subject[:60]}{known}{extra}"
-
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
-
-
-def _summary_line(summary: Any, dry_run: bool) -> str:
-    prefix = "dry run, nothing written: " if dry_run else ""
-    drafts = _count(summary.drafts, "draft that would be saved", "drafts that would be saved") if dry_run else \
-        _count(summary.drafts, "draft saved", "drafts saved")
-    too_old = (f" ({_count(summary.too_old, 'rejection')} older than the draft age limit recorded and tagged, "
-               "not drafted)") if summary.too_old else ""
-    failed = f", {summary.failed:,} failed (onward history --failed)" if summary.failed else ""
-    return (f"{prefix}{summary.account}: {summary.scanned:,} scanned ({summary.new:,} new, {summary.known:,} seen "
-            f"before, {summary.malformed:,} malformed{failed}), {_count(summary.rejections, 'rejection')}, "
-            f"{summary.unsure:,} unsure, {drafts}{too_old}")
-
-
-def _shown_at(verbosity: int, outcome: Any) -> bool:
-    """-q: no message lines; default: new rejections and unsure ones; -v: every message."""
-    if verbosity > 0:
-        return True
-    return verbosity == 0 and outcome.status == "new" and outcome.verdict in ("rejection", "unsure")
+    render.show_evaluation(result)
 
 
 @cli.command()
@@ -646,19 +495,18 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
     if since and scan_all:
         raise click.UsageError("--since and --all exclude each other")
     app.overrides["draft_max_age_days"] = draft_max_age_days
-    from onward.progress import ScanProgress
 
     config = app.config
     model = _load_model(app, model_path)
     first_scan = not paths and not dry_run and not config.database.exists()
-    with ScanProgress(enabled=fmt == "text" and app.verbosity >= 0) as progress:
+    with render.ScanProgress(enabled=fmt == "text" and app.verbosity >= 0) as progress:
 
         def show(outcome: Any) -> None:
             if fmt == "jsonl":
                 click.echo(json_text(outcome.to_dict()))
-            elif _shown_at(app.verbosity, outcome):
+            elif render.shown_at(app.verbosity, outcome):
                 progress.clear()
-                _show_mail(_outcome_line(outcome))
+                render.show_mail(render.outcome_line(outcome))
             progress.advance()
 
         if paths:
@@ -676,7 +524,7 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
                                                 on_outcome=show, jobs=jobs or default_jobs(), on_found=progress.found)
     if fmt == "text":
         for summary in summaries:
-            click.echo(_summary_line(summary, dry_run))
+            click.echo(render.summary_line(summary, dry_run))
     for _account, error in failures:
         click.echo(f"onward: error: {error}", err=True)
     if failures:
@@ -716,8 +564,8 @@ def demo(app: AppContext, out: Path | None) -> None:
     click.echo(f"onward demo: scanning the sample inbox ({inbox})\n")
     summary = scan_local(config, model, open_local_source(inbox / "eml"), label="sample inbox",
                          from_address="robin.ashby@example.org", my_name="Robin",
-                         on_outcome=lambda o: click.echo(_outcome_line(o)))
-    click.echo("\n" + _summary_line(summary, dry_run=False))
+                         on_outcome=lambda o: click.echo(render.outcome_line(o)))
+    click.echo("\n" + render.summary_line(summary, dry_run=False))
     drafts = sorted(drafts_dir.glob("*.eml"))
     if drafts:
         import email
@@ -769,7 +617,7 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
 
     def show(outcome: Any) -> None:
         if outcome.verdict in ("rejection", "unsure") or outcome.status in ("malformed", "unreadable", "failed"):
-            log.info("%s", printable(_outcome_line(outcome)))
+            log.info("%s", printable(render.outcome_line(outcome)))
 
     watcher = Watcher(load, accounts, on_outcome=show)
     watcher.install_signal_handlers()
@@ -811,15 +659,15 @@ def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from
     facts = extract(message)
     if show_facts:
         for name, field_value in facts.to_dict().items():
-            _show_mail(f"# {name}: {field_value['value']} (confidence {field_value['confidence']:.2f})")
+            render.show_mail(f"# {name}: {field_value['value']} (confidence {field_value['confidence']:.2f})")
     result = compose(message, facts, from_address, app.config.name if my_name is None else my_name,
                      load_templates(app.config.templates_dir), stage=stage, lang=lang)
     click.echo(f"# template: {result.template}")
     for header, value in result.message.items():
         if header.lower() not in ("content-type", "content-transfer-encoding", "mime-version"):
-            _show_mail(f"{header}: {value}")
+            render.show_mail(f"{header}: {value}")
     click.echo("")
-    _show_mail(result.body, nl=False)
+    render.show_mail(result.body, nl=False)
 
 
 def _open_history(app: AppContext, readonly: bool = False) -> Any:
@@ -854,7 +702,7 @@ def report(app: AppContext, since: Any, account: str | None, fmt: str, out: Path
             raise OnwardError(f"{out}: cannot write: {exc.strerror}") from None
         click.echo(f"wrote {out}")
     elif fmt == "text":
-        _show_mail(rendered, nl=False)
+        render.show_mail(rendered, nl=False)
     else:
         click.echo(rendered, nl=False)
 
@@ -877,19 +725,9 @@ def history(app: AppContext, company: str | None, failed: bool, fmt: str) -> Non
         click.echo(json_text(events, indent=2))
         return
     if failed:
-        for f in events:
-            where = f"{f['account']}:{f['folder']}" + (f"/{f['uid']}" if f["uid"] is not None else "")
-            _show_mail(f"{f['created_at'][:10]}  {where}  {f['message_id']}  {f['step']} failed: "
-                       f"{f['error_class']}: {(f['error'] or '')[:100]}")
-        click.echo(_count(len(events), "failed message", "failed messages"))
+        render.show_failures(events)
         return
-    row = "{:>5}  {:<10}  {:<28} {:<30} {:<11} {:<15} {}"
-    if events:
-        click.echo(row.format("id", "date", "company", "role", "stage", "reason", "draft"))
-    for e in events:
-        _show_mail(row.format(e["ref"], (e["received_at"] or "")[:10], (e["company"] or "(unknown)")[:28],
-                              (e["role"] or "")[:30], e["stage"], e["reason"], e["draft_status"]))
-    click.echo(_count(len(events), "rejection"))
+    render.show_history(events)
 
 
 @cli.command()
@@ -915,7 +753,7 @@ def mark(app: AppContext, message: str, label: str, account: str | None, keep_se
                            saved_draft_id(store, row["account"], row["message_id"]))
                 for row in find_messages(store, message, account)]
         count = record_correction(store, message, label, account)
-    click.echo(f"marked {_count(count, 'message')} as {label}")
+    click.echo(f"marked {render.count(count, 'message')} as {label}")
     if label == "not_rejection" and not keep_server:
         try:
             lines = withdraw(app.config, undo)
@@ -1009,25 +847,7 @@ def status(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        gone = "" if row["configured"] else " (no longer configured)"
-        click.echo(f"{row['account']}{gone}: last scan {_when(row['last_scan_at'])}; "
-                   f"{_count(row['mail_seen'], 'message')} seen, {_count(row['rejections'], 'rejection')}, "
-                   f"{_count(row['drafts_pending'], 'draft')} waiting in Drafts")
-        if row["last_error"]:
-            old = row["last_scan_at"] and row["last_scan_at"] > row["last_error_at"]
-            click.echo(f"  last error{' (before the last good scan)' if old else ''}, {_when(row['last_error_at'])}: "
-                       f"{row['last_error']}")
-    if not rows:
-        click.echo("no accounts configured and nothing recorded yet")
-
-
-def _when(timestamp: str | None) -> str:
-    if not timestamp:
-        return "never"
-    from datetime import datetime
-
-    return datetime.fromisoformat(timestamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    render.show_status(rows)
 
 
 def main() -> None:
