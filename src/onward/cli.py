@@ -266,18 +266,9 @@ def _model_option(f: Any) -> Any:
 
 
 def _load_model(app: AppContext, model_path: Path | None) -> Any:
-    from onward.classifier.model import default_model_path, load_model, resolve_model_path
-    from onward.errors import ModelFormatError
+    from onward.classifier.registry import load_active
 
-    chosen = model_path or app.config.model
-    try:
-        return load_model(resolve_model_path(chosen))
-    except ModelFormatError as exc:
-        if chosen:  # a model the user named: say so rather than silently use another
-            raise
-        # the model trained with an older onward: this one cannot read it; the shipped one works
-        click.echo(f"onward: warning: {exc}; using the shipped model meanwhile", err=True)
-        return load_model(default_model_path())
+    return load_active(model_path or app.config.model, lambda text: click.echo(f"onward: warning: {text}", err=True))
 
 
 def _readable(items: Iterable[Any]) -> Iterator[Any]:
@@ -366,9 +357,9 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
     the new model becomes the active one: first its scores are compared with the
     current model's on held-out data, and the current one is kept (`onward model use previous`).
     """
-    from onward.classifier import retrain
+    from onward.classifier import registry, retrain
     from onward.classifier.data import load_data
-    from onward.classifier.model import load_model, resolve_model_path, save_model
+    from onward.classifier.model import load_model, save_model
     from onward.classifier.training import train as run_training
 
     if not (data or imap_specs or with_corrections):
@@ -395,8 +386,8 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
         click.echo(f"saved {out} (trained in {result.report['training_seconds']} s)")
         return
     try:
-        current = load_model(resolve_model_path(app.config.model))
-        comparison = retrain.held_out_comparison(current, messages)
+        current = load_model(registry.resolve_model_path(app.config.model))
+        comparison = registry.held_out_comparison(current, messages)
     except OnwardError as exc:  # also a current model this onward cannot read: the new one replaces it
         click.echo(f"note: no held-out comparison ({exc})", err=True)
     else:
@@ -404,7 +395,7 @@ def train(app: AppContext, data: tuple[str, ...], imap_specs: tuple[str, ...], w
             s = comparison[name]
             click.echo(f"{name} model on held-out data ({comparison['messages']['held_out']} messages): rejection "
                        f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, f1 {s['f1']:.3f}")
-    active = retrain.install(result.pipeline, result.report)
+    active = registry.install(result.pipeline, result.report)
     if app.config.model:
         click.echo(f"note: the config names model = {app.config.model}, which still takes precedence", err=True)
     click.echo(f"saved {active}; it is now the active model (undo: onward model use previous)")
@@ -418,18 +409,18 @@ def model() -> None:
 @model.command("list")
 def model_list() -> None:
     """The shipped model, your trained ones, and which is active."""
-    from onward.classifier import retrain
+    from onward.classifier import registry
 
-    render.show_models(retrain.list_models())
+    render.show_models(registry.list_models())
 
 
 @model.command("use")
 @click.argument("name")
 def model_use(name: str) -> None:
     """Make NAME active: `previous` (undo the last change), `shipped`, or a saved model's name."""
-    from onward.classifier import retrain
+    from onward.classifier import registry
 
-    active = retrain.use_model(name)
+    active = registry.use_model(name)
     click.echo(f"active model: {active}")
 
 
@@ -442,7 +433,8 @@ def model_export(app: AppContext, path: Path | None) -> None:
     onward classifies from that file alone; this reads the model's joblib file once, after
     checking it against its sidecar, and writes the file beside it.
     """
-    from onward.classifier.model import export_model, resolve_model_path
+    from onward.classifier.model import export_model
+    from onward.classifier.registry import resolve_model_path
 
     written = export_model(resolve_model_path(path or app.config.model))
     click.echo(f"wrote {written}")
@@ -543,7 +535,8 @@ def demo(app: AppContext, out: Path | None) -> None:
     import tempfile
     from importlib import resources
 
-    from onward.classifier.model import load_model, resolve_model_path
+    from onward.classifier.model import load_model
+    from onward.classifier.registry import resolve_model_path
     from onward.config import load_config
     from onward.mailbox.local import open_local_source
     from onward.pipeline.processor import scan_local
