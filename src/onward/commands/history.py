@@ -128,7 +128,7 @@ def export(app: AppContext) -> None:
 @click.pass_obj
 def status(app: AppContext, fmt: str) -> None:
     """Per account: last scan, last error, mail seen, rejections and drafts waiting in Drafts."""
-    from onward.status import account_status
+    from onward.store.status import account_status
 
     with open_history(app, readonly=True) as store:
         rows = account_status(store, app.config)

@@ -24,8 +24,8 @@ from onward.mailbox import SourceMessage
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
 from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.pipeline.processor import ActSettings, Analysis, Outcome, Processor, Summary, analyse, open_store
-from onward.status import note_account_error
 from onward.store import FolderState, Store
+from onward.store.status import note_account_error
 from onward.sync.follow import follow_drafts
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from onward.config import AccountConfig, Config
 from onward.errors import LoginRefused, OnwardError
 from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
 from onward.pipeline.processor import Outcome, Processor, Summary
-from onward.status import note_account_error
 from onward.store import Store
+from onward.store.status import note_account_error
 from onward.sync.follow import follow_drafts
 from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folders
 
