@@ -115,7 +115,7 @@ def test_pipeline_from_another_scikit_learn_is_refused(model_copy):
 
 
 def test_model_of_an_older_format_is_refused_and_an_old_trained_model_falls_back_to_the_shipped_one(model_copy):
-    from onward.classifier.model import user_model_path
+    from onward.classifier.registry import user_model_path
 
     side = sidecar_path(model_copy)
     data = json.loads(side.read_text())

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from onward.service_unit import render_unit
+from onward.commands.service_unit import render_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,8 +25,8 @@ from onward.classifier.model import (
     predictor_path,
     save_model,
     sidecar_path,
-    user_model_path,
 )
+from onward.classifier.registry import user_model_path
 from onward.classifier.training import train
 from onward.cli import cli
 from onward.errors import ModelError, ModelFormatError

@@ -54,20 +54,6 @@ def default_model_path() -> Path:
     return Path(str(resources.files("onward.shipped_model").joinpath(MODEL_FILENAME)))
 
 
-def user_model_path() -> Path:
-    """Where `onward train` saves by default; when present, it is the active model."""
-    from onward.config import default_data_dir
-
-    return default_data_dir() / "models" / MODEL_FILENAME
-
-
-def resolve_model_path(configured: Path | None = None) -> Path:
-    if configured:
-        return Path(configured).expanduser()
-    user = user_model_path()
-    return user if user.is_file() else default_model_path()
-
-
 def sidecar_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 

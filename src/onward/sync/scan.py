@@ -25,9 +25,9 @@ from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.pipeline.act import ActSettings
 from onward.pipeline.processor import Processor
 from onward.pipeline.run import Analysis, Outcome, Summary, analyse, open_store
-from onward.status import note_account_error
 from onward.store import Store
 from onward.store.accounts import FolderState
+from onward.store.status import note_account_error
 from onward.sync.follow import follow_drafts
 from onward.vocab import Category, Verdict
 

@@ -20,8 +20,8 @@ from onward.errors import LoginRefused, OnwardError
 from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
 from onward.pipeline.processor import Processor
 from onward.pipeline.run import Outcome, Summary
-from onward.status import note_account_error
 from onward.store import Store
+from onward.store.status import note_account_error
 from onward.sync.follow import follow_drafts
 from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_folders
 
