@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command: install what the tests need (Dovecot, systemd-analyze, headless Chromium, pipx, and onward
-# with its test extra) and run the whole suite: lint, then pytest against a real Dovecot started by the tests.
+# with its test extra) and run the whole suite: lint and type checks, then pytest against a real Dovecot
+# started by the tests.
 source "$(dirname "$0")/_setup_env.sh"
 
 # need PACKAGE WHY COMMAND...: install Debian's PACKAGE (as root) unless one of the COMMANDs is there
@@ -30,4 +31,5 @@ need pipx "the README's install command" pipx
 # A regular (not editable) install: the tests then prove the wheel carries what it needs.
 install_onward ".[test]"
 .venv/bin/ruff check src tests scripts
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

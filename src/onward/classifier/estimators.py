@@ -61,7 +61,7 @@ class HashedTfidf(BaseEstimator, TransformerMixin):
             kept = np.sort(kept[order])
         self.buckets_ = kept.astype(np.int32)
         self.idf_ = (np.log((1 + documents) / (1 + frequency[kept])) + 1).astype(np.float32)
-        self._fitted = None
+        self._fitted: HashedColumns | None = None
         return self
 
     def columns(self) -> HashedColumns:

@@ -145,7 +145,7 @@ class RejectionModel:
             score = float(probabilities[row, self._rejection_index])
             verdict = self.verdict_for(score)
             category = Category.REJECTION if verdict == Verdict.REJECTION else self.labels[best[row]]
-            evidence = ()
+            evidence: tuple[str, ...] = ()
             if explain:
                 span = slice(indptr[row], indptr[row + 1])
                 evidence = self.explain(columns[span], data[span], documents[row], category)

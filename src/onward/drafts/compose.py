@@ -24,7 +24,7 @@ from onward.mail.headers import clean_subject, clean_text, safe_addr_spec, safe_
 from onward.mail.message import ParsedMessage
 from onward.vocab import Stage
 
-STAGE_FALLBACKS = {
+STAGE_FALLBACKS: dict[str, tuple[str, ...]] = {
     Stage.FINAL: (Stage.FINAL, Stage.INTERVIEW, Stage.UNKNOWN),
     Stage.INTERVIEW: (Stage.INTERVIEW, Stage.UNKNOWN),
     Stage.ASSESSMENT: (Stage.ASSESSMENT, Stage.APPLICATION, Stage.UNKNOWN),

@@ -120,7 +120,7 @@ def _message_ids(value: str) -> list[str]:
     return _MSGID.findall(value)
 
 
-def _date(msg: Message, defects: list[str]) -> datetime | None:
+def _date(msg: Message | _FastPart, defects: list[str]) -> datetime | None:
     raw = msg.get("Date")
     if raw is None:
         defects.append("no Date header")

@@ -22,7 +22,7 @@ from onward.vocab import STAGES, Category, DraftStatus, Reason, Stage, saved_dra
 SCHEMA_VERSION = 1
 MIN_FOR_OBSERVATIONS = 5
 STAGE_ORDER = STAGES
-REASON_LABELS = {
+REASON_LABELS: dict[str, str] = {
     Reason.EXPERIENCE: "others' experience closer to the role", Reason.OVERQUALIFIED: "over-qualified",
     Reason.POSITION_FILLED: "position filled or internal candidate", Reason.ROLE_CLOSED: "role closed or paused",
     Reason.FIT: "fit or direction", Reason.LOCATION_VISA: "location or visa", Reason.NONE: "no reason given",

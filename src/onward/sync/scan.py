@@ -244,8 +244,11 @@ def reconcile_keywords(mailbox: ImapMailbox, store: Store, folder: str, state: F
             # tagged, but not by us and not a rejection to us: the user added it by hand
             changes.append((row["message_id"], Category.REJECTION))
     for message_id, label in changes:
+        recorded = store.message_row(account, message_id)
+        if recorded is None:
+            continue
         with store.transaction():
-            store.apply_correction(store.message_row(account, message_id), label, origin="keyword")
+            store.apply_correction(recorded, label, origin="keyword")
             if label == Verdict.NOT_REJECTION:  # so that a later rescan does not tag it again
                 store.record_action(account, message_id, "tag", "removed by the user")
         log.info("account %s: %s marked %s by a keyword change", account, message_id, label)
@@ -270,8 +273,11 @@ def reconcile_moves(mailbox: ImapMailbox, store: Store) -> list[str]:
             present.update(re.findall(r"<[^<>\s]+>", raw))
     gone = [message_id for message_id in moved if message_id not in present]
     for message_id in gone:
+        row = store.message_row(account, message_id)
+        if row is None:
+            continue
         with store.transaction():
-            store.apply_correction(store.message_row(account, message_id), Verdict.NOT_REJECTION, origin="moved_out")
+            store.apply_correction(row, Verdict.NOT_REJECTION, origin="moved_out")
         log.info("account %s: %s moved out of %s: marked not a rejection", account, message_id, destination)
     return gone
 

@@ -27,6 +27,9 @@ from onward.sync.scan import ScanRequest, make_processor, reconcile_moves, scan_
 
 log = logging.getLogger(__name__)
 
+# what ends a connection's work and is met by reconnecting after a backoff
+RECONNECT_ERRORS: tuple[type[BaseException], ...] = (OnwardError, *NETWORK_ERRORS)
+
 IDLE_RENEW_SECONDS = 24 * 60  # servers may drop IDLE after 30 minutes (RFC 2177 asks for < 29)
 BACKOFF_START, BACKOFF_CAP = 1.0, 300.0
 WATCH_BATCH = 16  # small batches so a stop request waits for little work
@@ -74,7 +77,7 @@ class AccountWatcher(threading.Thread):
                     processor = make_processor(store, self.model, self.account, mailbox, self.config, self.request,
                                                self.on_outcome)
                     self._loop(mailbox, store, processor)
-            except (OnwardError, *NETWORK_ERRORS) as exc:
+            except RECONNECT_ERRORS as exc:
                 self.failures += 1
                 self.connected.clear()
                 wait = self.delay()
