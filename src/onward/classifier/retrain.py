@@ -82,7 +82,7 @@ def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path
                     mailbox.select(row["folder"], readonly=True)
                 except MailboxError:  # the folder is gone: reported below as not found
                     continue
-                uids = mailbox.imap.search(["HEADER", "Message-ID", row["message_id"]])
+                uids = mailbox.uids_of(row["message_id"])
                 for item, _uid in mailbox.fetch(uids[:1], row["folder"]):
                     found[row["message_id"]] = item.raw
     missing = [mid for mid in wanted if mid not in found]

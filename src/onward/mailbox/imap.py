@@ -325,6 +325,24 @@ class ImapMailbox:
         finally:
             sock.settimeout(timeout)
 
+    def message_ids_in(self, folder: str) -> set[str] | None:
+        """The Message-IDs of every message in `folder` (None when there is no such folder)."""
+        if not self.imap.folder_exists(folder):
+            return None
+        self.select(folder, readonly=True)
+        uids = self.imap.search("ALL")
+        present: set[str] = set()
+        for start in range(0, len(uids), SIZE_BATCH):
+            headers = self.imap.fetch(uids[start:start + SIZE_BATCH], ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+            for data in headers.values():
+                raw = data.get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"").decode("utf-8", "replace")
+                present.update(re.findall(r"<[^<>\s]+>", raw))
+        return present
+
+    def uids_of(self, message_id: str) -> list[int]:
+        """The UIDs in the selected folder of the messages with this Message-ID."""
+        return list(self.imap.search(["HEADER", "Message-ID", message_id]))
+
     def ensure_folder(self, folder: str) -> None:
         if not self.imap.folder_exists(folder):
             self.imap.create_folder(folder)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -261,16 +260,9 @@ def reconcile_moves(mailbox: ImapMailbox, store: Store) -> list[str]:
     if not destination:
         return []
     moved = store.moved_rejections(account)
-    if not moved or not mailbox.imap.folder_exists(destination):
+    present = mailbox.message_ids_in(destination) if moved else None
+    if present is None:
         return []
-    mailbox.select(destination, readonly=True)
-    uids = mailbox.imap.search("ALL")
-    present = set()
-    for start in range(0, len(uids), 500):
-        headers = mailbox.imap.fetch(uids[start:start + 500], ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-        for data in headers.values():
-            raw = data.get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"").decode("utf-8", "replace")
-            present.update(re.findall(r"<[^<>\s]+>", raw))
     gone = [message_id for message_id in moved if message_id not in present]
     for message_id in gone:
         row = store.message_row(account, message_id)
