@@ -155,3 +155,21 @@ def test_draft_command_prints_without_touching_anything(tmp_path):
     assert "# template: de/interview-" in result.output and "Hallo Julia," in result.output
     english = CliRunner().invoke(cli, ["draft", str(eml), "--lang", "en"])
     assert "# template: en/" in english.output
+
+
+def test_draft_command_signs_from_the_configured_account_unless_told_otherwise(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('name = "Sam Rivera"\n[accounts.personal]\nhost = "imap.example.org"\nusername = "sam"\n'
+                      'address = "sam.rivera@example.org"\npassword_env = "SAM_PASSWORD"\n')
+    eml = tmp_path / "rejection.eml"
+    eml.write_bytes(REJECTIONS["en"])
+    runner = CliRunner()
+    configured = runner.invoke(cli, ["--config", str(config), "draft", str(eml)])
+    assert configured.exit_code == 0, configured.output
+    assert "From: Sam Rivera <sam.rivera@example.org>" in configured.output
+    told = runner.invoke(cli, ["--config", str(config), "draft", "--from", "other@example.net", "--name", "S. R.",
+                               str(eml)])
+    assert "From: \"S. R.\" <other@example.net>" in told.output or "From: S. R. <other@example.net>" in told.output
+    bare = runner.invoke(cli, ["draft", str(eml)])  # no config file at all
+    assert bare.exit_code == 0, bare.output
+    assert "From: me@example.com" in bare.output

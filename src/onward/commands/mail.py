@@ -214,14 +214,15 @@ def watch(app: AppContext, accounts: tuple[str, ...], model_path: Path | None) -
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--stage", type=click.Choice(STAGES), help="Override the stage onward reads from the message.")
 @click.option("--lang", help="Override the language (en, de, fr, es; others fall back to en).")
-@click.option("--from", "from_address", default="me@example.com", show_default=True, help="Your address.")
+@click.option("--from", "from_address", default=None,
+              help="Your address (default: the first configured account's, else me@example.com).")
 @click.option("--name", "my_name", default=None, help="Your name for the sign-off (default: `name` in the config).")
 @click.option("--show-facts", is_flag=True, help="Also print what onward extracted and how sure it is.")
 @click.option("--force", is_flag=True, help="Draft even when the classifier does not call the message a rejection.")
 @model_option
 @click.pass_obj
-def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from_address: str, my_name: str | None,
-          show_facts: bool, force: bool, model_path: Path | None) -> None:
+def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from_address: str | None,
+          my_name: str | None, show_facts: bool, force: bool, model_path: Path | None) -> None:
     """Print the feedback-request draft for one rejection (.eml). Touches no server.
 
     Use it to try templates: with `templates_dir` set in the config, your templates are used.
@@ -244,7 +245,12 @@ def draft(app: AppContext, path: Path, stage: str | None, lang: str | None, from
     if show_facts:
         for name, field_value in facts.to_dict().items():
             render.show_mail(f"# {name}: {field_value['value']} (confidence {field_value['confidence']:.2f})")
-    result = compose(message, facts, from_address, app.config.name if my_name is None else my_name,
+    account = next(iter(app.config.accounts.values()), None)
+    if from_address is None:
+        from_address = account.from_address if account else "me@example.com"
+    if my_name is None:
+        my_name = app.config.signer_name(account)
+    result = compose(message, facts, from_address, my_name,
                      load_templates(app.config.templates_dir), stage=stage, lang=lang)
     click.echo(f"# template: {result.template}")
     for header, value in result.message.items():
