@@ -57,6 +57,20 @@ class DraftStatus(StrEnum):
     SENT = "sent"  # the draft left Drafts (the user sent it, or it is in Sent)
 
 
+class DraftOutcome(StrEnum):
+    """What happened to one message's draft in this run (scan output and JSON), as opposed to the
+    draft status stored with its rejection event."""
+
+    DRAFTED = "drafted"
+    NO_RECIPIENT = "no_recipient"  # saved without a To: no address a person reads was found
+    WOULD_DRAFT = "would_draft"  # --dry-run
+    EXISTS = "exists"  # saved by an earlier run
+    TOO_OLD = "too_old"
+    TONE_FAILED = "tone_failed"
+    FAILED = "failed"
+    OFF = "off"  # drafts are turned off for this account or run
+
+
 # plain strings, for JSON keys, click choices and SQL parameters
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)

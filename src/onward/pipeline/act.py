@@ -25,7 +25,7 @@ from onward.mailbox.actions import REJECTION_KEYWORD, UNSURE_KEYWORD, Actions
 from onward.pipeline.record import Failures, MessageRecord
 from onward.pipeline.run import Failure, Outcome, attempt
 from onward.store import Store
-from onward.vocab import DraftStatus
+from onward.vocab import DraftOutcome, DraftStatus
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class Actor:
             return
         outcome.company, outcome.stage, outcome.reason = event["company"], event["stage"], event["reason"]
         if not self.settings.drafts:
-            outcome.draft = "off"
+            outcome.draft = DraftOutcome.OFF
         move_to = self.settings.move_to
         if move_to and self.actions.can_tag and self._once(message.message_id, "move",
                                                            lambda: self.actions.move(folder, uid, move_to), move_to):
@@ -166,10 +166,10 @@ class Drafter:
             if event is None:  # recorded by an older run that did not know it was a rejection
                 continue
             if self.store.action_done(self.account, message.message_id, "draft"):
-                outcome.draft = "exists"
+                outcome.draft = DraftOutcome.EXISTS
                 continue
             if self._too_old(message):
-                outcome.draft = "too_old"
+                outcome.draft = DraftOutcome.TOO_OLD
                 if event["draft_status"] != DraftStatus.TOO_OLD:
                     self.store.set_draft_status(event["id"], DraftStatus.TOO_OLD)
                 continue
@@ -178,12 +178,12 @@ class Drafter:
         pending: list[tuple[Draft, Outcome, Any, str]] = []
         for outcome, event, facts, item, uid, message in candidates:
             if message.message_id in failed_before:  # reported when it failed; not tried on every scan
-                outcome.draft = "failed"
+                outcome.draft = DraftOutcome.FAILED
                 continue
             draft = attempt("draft", self._draft, message, event, outcome, facts, item)
             if isinstance(draft, Failure):
                 self.store.set_draft_status(event["id"], DraftStatus.FAILED)
-                outcome.draft = "failed"
+                outcome.draft = DraftOutcome.FAILED
                 self.failures.fail(folder, item, uid, outcome, draft)
             elif draft is not None:
                 pending.append((draft, outcome, event, message.message_id))
@@ -200,11 +200,11 @@ class Drafter:
         with self.store.transaction():
             for (draft, outcome, event, message_id), was_saved in zip(pending, saved, strict=True):
                 if dry_run:
-                    outcome.draft = "would_draft"
+                    outcome.draft = DraftOutcome.WOULD_DRAFT
                 elif was_saved:
-                    outcome.draft = "drafted" if draft.to else "no_recipient"
+                    outcome.draft = DraftOutcome.DRAFTED if draft.to else DraftOutcome.NO_RECIPIENT
                 else:
-                    outcome.draft = "exists"
+                    outcome.draft = DraftOutcome.EXISTS
                 outcome.draft_to = draft.to
                 self.store.record_action(self.account, message_id, "draft", draft.message_id)
                 self.store.set_draft_status(event["id"], DraftStatus.DRAFTED if draft.to
@@ -240,7 +240,7 @@ class Drafter:
                 log.error("%s; no draft saved", exc)
                 self._tone_failures.add(str(exc))
             self.store.set_draft_status(event["id"], DraftStatus.TONE_FAILED)
-            outcome.draft, outcome.error = "tone_failed", str(exc)
+            outcome.draft, outcome.error = DraftOutcome.TONE_FAILED, str(exc)
             return None
         draft.as_bytes()  # a draft that cannot be written fails here, alone, not in the batch's APPEND
         return draft

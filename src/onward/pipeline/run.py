@@ -26,6 +26,7 @@ from onward.mail.message import ParsedMessage
 from onward.mail.parse import parse_message
 from onward.mailbox import SourceMessage
 from onward.store import Store
+from onward.vocab import DraftOutcome
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Outcome:
     company: str | None = None
     stage: str | None = None
     reason: str | None = None
-    draft: str | None = None  # drafted | exists | no_recipient | tone_failed | failed | off | would_draft | too_old
+    draft: DraftOutcome | None = None
     draft_to: str | None = None
     actions: list[str] = field(default_factory=list)
     error: str | None = None
@@ -110,9 +111,9 @@ class Summary:
             self.rejections += 1
         if outcome.status == "new" and outcome.verdict == "unsure":
             self.unsure += 1
-        if outcome.draft in ("drafted", "no_recipient", "would_draft"):
+        if outcome.draft in (DraftOutcome.DRAFTED, DraftOutcome.NO_RECIPIENT, DraftOutcome.WOULD_DRAFT):
             self.drafts += 1
-        elif outcome.draft == "too_old":
+        elif outcome.draft == DraftOutcome.TOO_OLD:
             self.too_old += 1
 
 
