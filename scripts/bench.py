@@ -98,7 +98,8 @@ def bench_cold_start(quick: bool) -> dict:
         env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_DATA_HOME": f"{home}/data"}
         # onward runs with one OpenBLAS thread (see cli.main); the floor is measured both ways
         numpy_one_thread = "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1'); import numpy"
-        commands = {"python_pass": [sys.executable, "-c", "pass"], "python_import_numpy": [sys.executable, "-c", "import numpy"],
+        commands = {"python_pass": [sys.executable, "-c", "pass"],
+                    "python_import_numpy": [sys.executable, "-c", "import numpy"],
                     "python_import_numpy_one_blas_thread": [sys.executable, "-c", numpy_one_thread],
                     "onward_filter": [onward, "filter"], "onward_classify": [onward, "classify", str(message)],
                     "onward_config_check": [onward, "config", "check"]}
@@ -156,7 +157,8 @@ def bench_compose() -> dict:
     rejection = parse_message(raw)
     facts, templates = extract(rejection), load_templates()
     figures = {}
-    for label, subject in (("normal_subject_ms", rejection.subject), ("subject_10mb_ms", "Your application " * 600_000)):
+    for label, subject in (("normal_subject_ms", rejection.subject),
+                           ("subject_10mb_ms", "Your application " * 600_000)):
         message = replace(rejection, subject=subject)
         timings = []
         for _ in range(5):
@@ -205,7 +207,8 @@ def bench_large_messages(server, tmp: Path, count: int, megabytes: int) -> dict:
 
 def write_config(tmp: Path, account, db: Path, drafts: bool = False) -> Path:
     path = tmp / f"config-{account.username}.toml"
-    path.write_text(f'database = "{db}"\nsince_days = 36500\n[accounts.bench]\nhost = "127.0.0.1"\nport = {account.port}\n'
+    path.write_text(f'database = "{db}"\nsince_days = 36500\n[accounts.bench]\nhost = "127.0.0.1"\n'
+                    f'port = {account.port}\n'
                     f'tls = "none"\nusername = "{account.username}"\npassword_env = "ONWARD_BENCH_PASSWORD"\n'
                     f"drafts = {'true' if drafts else 'false'}\n")
     return path
@@ -340,7 +343,8 @@ def bench_imap(quick: bool, large_messages_only: bool = False) -> dict:
                 # draft appended to Drafts
                 drafted = server.new_account()
                 seed(server, drafted, base, size)
-                with_drafts = scan_in_subprocess(write_config(tmp, drafted, tmp / f"{drafted.username}.db", drafts=True))
+                with_drafts = scan_in_subprocess(write_config(tmp, drafted, tmp / f"{drafted.username}.db",
+                                                              drafts=True))
                 drafts_rate = rate(with_drafts["scanned"], with_drafts["seconds"])
                 result["full_scan_with_drafts"] = {"scan_per_s": drafts_rate,
                                                    "ratio_to_mailparser": round(drafts_rate / floor, 2)}

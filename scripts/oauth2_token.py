@@ -5,9 +5,9 @@ Once, sign in with the device-code flow (a browser anywhere, a code to type):
 
     python3 scripts/oauth2_token.py authorize --client-id YOUR-APP-ID ~/.local/share/onward/outlook.json
 
-Then in the config:
+Then in the config, with full paths (here onward is checked out in /opt/onward):
 
-    oauth2_token_command = "python3 /path/to/onward/scripts/oauth2_token.py token /home/me/.local/share/onward/outlook.json"
+    oauth2_token_command = "python3 /opt/onward/scripts/oauth2_token.py token /home/me/.local/share/onward/outlook.json"
 
 `token` prints an access token, refreshing it (and saving the rotated refresh token) when it has
 less than five minutes left. The file holds the refresh token: it is written with mode 600.
@@ -90,8 +90,8 @@ def token(args: argparse.Namespace) -> None:
                                                       "grant_type": "refresh_token",
                                                       "refresh_token": state["refresh_token"]})
         if "access_token" not in answer:
-            raise SystemExit(f"oauth2_token: refresh refused ({answer.get('error_description') or answer.get('error')});"
-                             " run `authorize` again")
+            raise SystemExit("oauth2_token: refresh refused "
+                             f"({answer.get('error_description') or answer.get('error')}); run `authorize` again")
         save(args.file, keep_tokens(state, answer))
     print(state["access_token"])
 

@@ -98,7 +98,8 @@ class DovecotServer:
             (d / "oauth2.conf.ext").write_text(
                 f"introspection_mode = post\nintrospection_url = {self.oauth2_introspection_url}\n"
                 "username_attribute = username\nactive_attribute = active\nactive_value = true\n")
-            oauth = f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {d}/oauth2.conf.ext\n}}\n"
+            oauth = (f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                     f"  args = {d}/oauth2.conf.ext\n}}\n")
             mechanisms = "plain login xoauth2 oauthbearer"
         uid_arg = f"uid={mail_user} gid={mail_group}" if mail_group else f"uid={mail_user}"
         self.instance_name = f"onward-test-{os.getpid()}-{next(self._counter)}"

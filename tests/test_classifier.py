@@ -48,8 +48,10 @@ def test_shipped_model_is_inside_the_installed_package_and_verified(shipped):
     sidecar = read_sidecar(path)
     assert sidecar["labels"] == sorted(sidecar["labels"])
     assert set(sidecar["labels"]) == {"rejection", "application_ack", "interview", "offer", "other_job", "not_job"}
-    assert 0.5 <= sidecar["thresholds"]["rejection"] < 1 and 0 < sidecar["thresholds"]["unsure"] < sidecar["thresholds"]["rejection"]
-    assert sidecar["training_data"]["sha256"] and sidecar["scores"]["cross_validated"]["rejection_vs_rest"]["precision"] > 0.9
+    assert (0.5 <= sidecar["thresholds"]["rejection"] < 1
+            and 0 < sidecar["thresholds"]["unsure"] < sidecar["thresholds"]["rejection"])
+    assert (sidecar["training_data"]["sha256"]
+            and sidecar["scores"]["cross_validated"]["rejection_vs_rest"]["precision"] > 0.9)
 
 
 @pytest.mark.parametrize("folder", [CLASSIFY_SET, SAMPLE_INBOX], ids=["classify_set", "sample_inbox"])
@@ -157,7 +159,8 @@ def test_evaluate_on_a_tiny_labelled_folder_is_exact(tmp_path, shipped):
     assert report["messages"] == 4 and report["accuracy"] == 1.0
     assert report["rejection_vs_rest"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 2,
                                            "true_positives": 2, "false_positives": 0, "false_negatives": 0}
-    assert report["confusion"] == {"rejection": {"rejection": 2, "not_job": 0}, "not_job": {"rejection": 0, "not_job": 2}}
+    assert report["confusion"] == {"rejection": {"rejection": 2, "not_job": 0},
+                                   "not_job": {"rejection": 0, "not_job": 2}}
     assert report["misclassified"] == []
     text = CliRunner().invoke(cli, ["evaluate", "--data", str(folder)])
     assert "rejection vs rest: precision 1.000  recall 1.000" in text.output
@@ -183,7 +186,8 @@ def test_classify_reads_every_local_format_and_survives_malformed_mail(tmp_path)
             assert record["verdict"] in ("rejection", "unsure", "not_rejection")
             assert record["is_rejection"] == (record["verdict"] == "rejection")
             assert 0 <= record["score"] <= 1 and isinstance(record["evidence"], list)
-    mbox_records = [json.loads(x) for x in runner.invoke(cli, ["classify", "--format", "jsonl", str(tmp_path / "box.mbox")]).output.splitlines()]
+    mbox_records = [json.loads(x) for x in runner.invoke(
+        cli, ["classify", "--format", "jsonl", str(tmp_path / "box.mbox")]).output.splitlines()]
     assert mbox_records[0]["verdict"] == "rejection" and mbox_records[0]["evidence"]
 
 
@@ -205,7 +209,8 @@ def test_filter_adds_headers_and_changes_nothing_else():
     assert b"X-Onward-Score: 0." in head
     original_head, _, original_body = raw.partition(b"\n\n")
     assert body == original_body
-    assert head.replace(b"\nX-Onward-Category: rejection\nX-Onward-Verdict: rejection", b"").split(b"\nX-Onward-Score")[0] == original_head
+    assert head.replace(b"\nX-Onward-Category: rejection\nX-Onward-Verdict: rejection", b"").split(
+        b"\nX-Onward-Score")[0] == original_head
 
 
 @pytest.mark.parametrize(("name", "code"), [("classify_set-001.eml", 0), ("classify_set-017.eml", 1)])

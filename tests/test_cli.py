@@ -36,7 +36,8 @@ def test_demo_runs_on_the_sample_inbox(tmp_path):
 
 def test_parse_shows_what_onward_sees(tmp_path):
     eml = tmp_path / "m.eml"
-    eml.write_bytes(b"From: Ana <ana@x.example>\r\nSubject: Hi\r\nContent-Type: text/html\r\n\r\n<p>Hello&nbsp;there</p>")
+    eml.write_bytes(b"From: Ana <ana@x.example>\r\nSubject: Hi\r\nContent-Type: text/html\r\n\r\n"
+                    b"<p>Hello&nbsp;there</p>")
     text = CliRunner().invoke(cli, ["parse", str(eml)])
     assert text.exit_code == 0 and "From: Ana <ana@x.example>" in text.output and "(synthetic)" in text.output
     record = json.loads(CliRunner().invoke(cli, ["parse", "--format", "jsonl", str(eml)]).output)

@@ -75,7 +75,8 @@ def test_two_secret_sources_are_refused(tmp_path):
 def test_plaintext_allowed_to_loopback_or_when_asked(tmp_path):
     loop = GOOD.replace('"imap.example.com"', '"127.0.0.1"\ntls = "none"')
     assert load_config(write(tmp_path, loop), env={}).account("personal").effective_port == 143
-    forced = GOOD.replace('host = "imap.example.com"', 'host = "imap.example.com"\ntls = "none"\nallow_plaintext = true')
+    forced = GOOD.replace('host = "imap.example.com"',
+                          'host = "imap.example.com"\ntls = "none"\nallow_plaintext = true')
     assert load_config(write(tmp_path, forced), env={}).account("personal").tls == "none"
 
 

@@ -63,7 +63,8 @@ def test_on_our_written_rejections_a_named_company_or_role_is_almost_never_wrong
 def test_on_our_written_rejections_no_draft_goes_to_a_relay_and_stages_are_not_invented(written):
     recipients = [f.recipient for _, f in written if f.recipient]
     assert recipients and not [r for r in recipients if is_relay(r)]
-    invented = [row["file"] for row, f in written if f.stage in ("interview", "final") and row["stage"] == "application"]
+    invented = [row["file"] for row, f in written
+                if f.stage in ("interview", "final") and row["stage"] == "application"]
     # one known judgement call: an agency recruiter thanking for "la llamada del lunes" (a phone
     # screen with the agency, labelled application) reads as an interview
     assert len(invented) <= 1, invented
@@ -77,7 +78,8 @@ def test_on_our_written_rejections_no_draft_goes_to_a_relay_and_stages_are_not_i
     ("Kestrel Careers <kestrel_noreply@kestrel.example>", "Ext News on your Kestrel Application", "Kestrel"),
     ("LinkedIn <jobs-noreply@linkedin.com>", "Votre candidature : Ingénieur logiciel chez Maison Verlaine",
      "Maison Verlaine"),
-    ("LinkedIn <jobs-noreply@linkedin.com>", "Your application to Entry Level Developer at Kestrel Bank", "Kestrel Bank"),
+    ("LinkedIn <jobs-noreply@linkedin.com>", "Your application to Entry Level Developer at Kestrel Bank",
+     "Kestrel Bank"),
     ('"Garmet Inc. @ icims" <garmet+autoreply@talent.icims.com>', "Data Engineer at Garmet Inc Olathe KS", "Garmet"),
 ])
 def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company):
@@ -189,7 +191,8 @@ def test_scan_finds_the_recruiter_in_the_history_signs_and_skips_old_rejections(
     write_eml(inbox, "1-interview.eml", message(
         "Interview for the Data Engineer role at Kestrel Bank",
         "Hi Sam,\n\nThanks for applying to Kestrel Bank. I would like to invite you to an interview for the Data "
-        "Engineer role. Could you do Tuesday at 10:00 or Wednesday at 14:00? Please let me know.\n\nBest,\nPriya Shah\n",
+        "Engineer role. Could you do Tuesday at 10:00 or Wednesday at 14:00? Please let me know.\n\n"
+        "Best,\nPriya Shah\n",
         sender="Priya Shah <priya.shah@kestrelbank.example>", message_id="<int-1@kestrelbank.example>", days_ago=9))
     write_eml(inbox, "2-rejection.eml", message(
         "Your application to Kestrel Bank",

@@ -56,16 +56,21 @@ def test_reply_address_is_right_and_never_a_no_reply(written_rejections):
 
 
 @pytest.mark.parametrize(("sender", "subject", "body", "company"), [
-    ("Northwind Labs Hiring Team <no-reply@greenhouse.io>", "Your application", "We will not move forward.", "Northwind Labs"),
+    ("Northwind Labs Hiring Team <no-reply@greenhouse.io>", "Your application", "We will not move forward.",
+     "Northwind Labs"),
     ("Talent at Mossgiel <no-reply@ashbyhq.com>", "Update", "We will not move forward.", "Mossgiel"),
-    ("Ana Ruiz <no-reply@hire.lever.co>", "Brindle Pay | Growth Marketer", "Hi,\n\nWe decided to pass.\n\nAna", "Brindle Pay"),
+    ("Ana Ruiz <no-reply@hire.lever.co>", "Brindle Pay | Growth Marketer", "Hi,\n\nWe decided to pass.\n\nAna",
+     "Brindle Pay"),
     ("Recruiting <jobs@fjordline.example>", "Thank you for your interest in Fjordline Analytics",
      "We have decided not to proceed.", "Fjordline Analytics"),
-    ("HR <hr@staffing.example>", "Your candidacy", "I am writing on behalf of Quarry Bank to let you know...", "Quarry Bank"),
-    ("Steinbach Medien GmbH <jobs@steinbach.example>", "Ihre Bewerbung bei Steinbach Medien", "leider...", "Steinbach Medien"),
+    ("HR <hr@staffing.example>", "Your candidacy", "I am writing on behalf of Quarry Bank to let you know...",
+     "Quarry Bank"),
+    ("Steinbach Medien GmbH <jobs@steinbach.example>", "Ihre Bewerbung bei Steinbach Medien", "leider...",
+     "Steinbach Medien"),
 ])
 def test_ats_conventions_for_company(sender, subject, body, company):
-    facts = extract(parse_message(message(subject, body + "\n\nThis text is long enough to be a message.", sender=sender)))
+    facts = extract(parse_message(message(subject, body + "\n\nThis text is long enough to be a message.",
+                                          sender=sender)))
     assert same(facts.value("company", 0.5), company), facts.company
 
 

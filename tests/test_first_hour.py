@@ -88,8 +88,8 @@ def test_check_connect_then_scan_then_status(setup, monkeypatch):
 
 def test_account_names_complete_in_the_shell(setup):
     _, _, config, _ = setup
-    env = {**os.environ, "_ONWARD_COMPLETE": "bash_complete", "COMP_WORDS": f"onward --config {config} scan --account m",
-           "COMP_CWORD": "5"}
+    env = {**os.environ, "_ONWARD_COMPLETE": "bash_complete",
+           "COMP_WORDS": f"onward --config {config} scan --account m", "COMP_CWORD": "5"}
     done = subprocess.run([sys.executable, "-c", "from onward.cli import main; main()"], env=env, capture_output=True,
                           text=True)
     assert done.stdout.split() == ["plain,main"]
@@ -119,7 +119,8 @@ def test_keys_set_stores_the_password_that_then_logs_in(setup, monkeypatch):
     # a real keyring backend that needs no desktop session: keyrings.alt's file keyring, under the test's HOME
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     monkeypatch.delenv("ONWARD_TEST_PASSWORD_MAIN")
-    config.write_text(config.read_text().replace('password_env = "ONWARD_TEST_PASSWORD_MAIN"', "password_keyring = true"))
+    config.write_text(config.read_text().replace('password_env = "ONWARD_TEST_PASSWORD_MAIN"',
+                                                 "password_keyring = true"))
     before = invoke("--config", str(config), "config", "check", "--connect")
     assert before.exit_code == 1 and "no password in the keyring under service 'onward' (onward keys set main)" in (
         before.output)

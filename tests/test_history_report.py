@@ -91,7 +91,8 @@ def test_report_numbers_on_a_known_history(history):
     report = build_report(history)
     assert report["funnel"] == {"applications_acknowledged": 5, "interviews": 1, "offers": 1, "rejections": 5,
                                 "applications_with_company": 5, "applications_answered": 4, "answer_rate": 0.8}
-    assert report["rejections_by_stage"] == {"application": 4, "assessment": 0, "interview": 1, "final": 0, "unknown": 0}
+    assert report["rejections_by_stage"] == {"application": 4, "assessment": 0, "interview": 1, "final": 0,
+                                             "unknown": 0}
     assert report["rejections_by_reason"]["experience"] == 3 and report["rejections_by_reason"]["none"] == 1
     assert report["rejections_by_company"] == {"Acme": 2, "Birch": 1, "Cedar": 1, "Dune": 1}
     assert report["rejections_by_month"] == {"2025-01": 2, "2025-02": 2, "2025-03": 1}

@@ -35,16 +35,20 @@ def broken_messages() -> list[tuple[str, bytes]]:
     for i in range(25):
         cut = rng.randrange(1, len(b64))
         out.append(("truncated base64", GOOD_HEAD + f"Message-ID: <tb{i}@x>\r\n".encode()
-                    + b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64[:cut]))
+                    + b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                    + b64[:cut]))
         out.append(("truncated quoted-printable", GOOD_HEAD + f"Message-ID: <tq{i}@x>\r\n".encode()
                     + b"Content-Transfer-Encoding: quoted-printable\r\n\r\nUnfortunately =C3=" + b"=" * (i % 3)))
-    for i, charset in enumerate(["x-unknown", "utf-7", "iso-2022-jp", "klingon", "utf-8", "latin-1", "", "us-ascii"] * 3):
-        out.append(("wrong charset", GOOD_HEAD + f"Message-ID: <cs{i}@x>\r\nContent-Type: text/plain; charset={charset}\r\n\r\n".encode()
+    for i, charset in enumerate(["x-unknown", "utf-7", "iso-2022-jp", "klingon", "utf-8", "latin-1", "",
+                                 "us-ascii"] * 3):
+        out.append(("wrong charset", GOOD_HEAD
+                    + f"Message-ID: <cs{i}@x>\r\nContent-Type: text/plain; charset={charset}\r\n\r\n".encode()
                     + "Leider müssen wir absagen – désolé".encode() + bytes([0xff, 0xfe, 0x80 + i])))
     for i in range(20):
         out.append(("no headers", f"just a body line {i} with no headers at all\r\nUnfortunately no.\r\n".encode()))
     for i in range(20):
-        out.append(("NUL bytes", GOOD_HEAD + f"Message-ID: <nul{i}@x>\r\n\r\n".encode() + b"Unfor\x00tunately\x00" * (i + 1)))
+        out.append(("NUL bytes", GOOD_HEAD + f"Message-ID: <nul{i}@x>\r\n\r\n".encode()
+                    + b"Unfor\x00tunately\x00" * (i + 1)))
     for i in range(20):
         out.append(("non-UTF-8 headers", b"From: \xe9\xe8 <a@b.example>\r\nSubject: R\xe9ponse \xff\xfe\r\n"
                     + f"Message-ID: <h{i}@x>\r\n\r\n".encode() + TEXT.encode()))
@@ -66,10 +70,12 @@ def broken_messages() -> list[tuple[str, bytes]]:
     body = b"Content-Type: text/plain\r\n\r\n" + TEXT.encode()
     for depth in range(100):
         bnd = f"n{depth}".encode()
-        body = b"Content-Type: multipart/mixed; boundary=" + bnd + b"\r\n\r\n--" + bnd + b"\r\n" + body + b"\r\n--" + bnd + b"--\r\n"
+        body = (b"Content-Type: multipart/mixed; boundary=" + bnd + b"\r\n\r\n--" + bnd + b"\r\n" + body
+                + b"\r\n--" + bnd + b"--\r\n")
     out.append(("multipart nested 100 deep", GOOD_HEAD + b"Message-ID: <deep@x>\r\n" + body))
     attachment = base64.encodebytes(b"\x89PNG" + bytes(20 * 1024 * 1024))
-    out.append(("20 MB attachment", GOOD_HEAD + b"Message-ID: <big@x>\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n"
+    out.append(("20 MB attachment", GOOD_HEAD + b"Message-ID: <big@x>\r\n"
+                b"Content-Type: multipart/mixed; boundary=z\r\n\r\n"
                 b"--z\r\nContent-Type: text/plain\r\n\r\n" + TEXT.encode() + b"\r\n--z\r\nContent-Type: image/png\r\n"
                 b"Content-Disposition: attachment; filename=x.png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + attachment + b"\r\n--z--\r\n"))
@@ -97,7 +103,8 @@ def test_scan_records_every_broken_message_and_goes_on(tmp_path):
     assert outcomes[-1]["status"] == "new" and outcomes[-1]["message_id"] == "<last@x>"
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT status, error FROM messages").fetchall()
-        synthetic = conn.execute("SELECT count(*) FROM messages WHERE message_id LIKE '%@onward.invalid>'").fetchone()[0]
+        synthetic = conn.execute(
+            "SELECT count(*) FROM messages WHERE message_id LIKE '%@onward.invalid>'").fetchone()[0]
     # duplicates of one Message-ID are one message; everything else is a row with its reason
     assert len(rows) == len(messages) + 1 - 9
     # each is either classified with its defects noted, or recorded as malformed with the reason
@@ -190,7 +197,8 @@ DRAFT_HEADERS = {"from", "to", "subject", "date", "message-id", "in-reply-to", "
 TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 REJECTION_TEXT = ("Hi Sam,\r\n\r\nThank you for your interest in the Data Engineer role and for the time you invested "
                   "in applying.\r\n\r\nAfter careful review, we have decided to move forward with other candidates "
-                  "whose experience more closely matches our needs for this role.\r\n\r\nBest regards,\r\nDana Ruiz\r\n")
+                  "whose experience more closely matches our needs for this role.\r\n\r\n"
+                  "Best regards,\r\nDana Ruiz\r\n")
 
 
 def q_word(text: str) -> str:
@@ -207,28 +215,36 @@ def hostile_drafting_messages() -> list[tuple[str, bytes]]:
     draft or onto the terminal, or to make drafting slow."""
     injected = "hi\r\nBcc: evil@attacker.example"
     cases: list[tuple[str, dict[str, str]]] = [
-        ("reply-to local part hides CR LF Bcc", {"Reply-To": "=?utf-8?q?x=0d=0abcc=3a_evil=40attacker.example?=@victim.example"}),
+        ("reply-to local part hides CR LF Bcc",
+         {"Reply-To": "=?utf-8?q?x=0d=0abcc=3a_evil=40attacker.example?=@victim.example"}),
         ("reply-to local part is broken base64", {"Reply-To": "=?utf-8?b?!!!?=@evil.example"}),
-        ("reply-to local part hides a comma", {"Reply-To": "=?utf-8?q?evil=40attacker.example=2C_x?=@quayside.example"}),
-        ("reply-to display name hides an address", {"Reply-To": f"{q_word('evil@attacker.example,')} <dana@quayside.example>"}),
+        ("reply-to local part hides a comma",
+         {"Reply-To": "=?utf-8?q?evil=40attacker.example=2C_x?=@quayside.example"}),
+        ("reply-to display name hides an address",
+         {"Reply-To": f"{q_word('evil@attacker.example,')} <dana@quayside.example>"}),
         ("reply-to quoted local part with ESC and BEL", {"Reply-To": '"dana\x1b]0;owned\x07"@quayside.example'}),
         ("reply-to with 8-bit local part", {"Reply-To": "dänä@quayside.example"}),
         ("subject decodes to an encoded word with CR LF", {"Subject": b_word(q_word(injected))}),
         ("subject with an encoded word glued to text", {"Subject": "x" + q_word(injected)}),
-        ("subject with control and bidi characters", {"Subject": b_word("Your application\x1b]0;owned\x07 \u202eevil\u202c \x85\x9b31m")}),
+        ("subject with control and bidi characters",
+         {"Subject": b_word("Your application\x1b]0;owned\x07 \u202eevil\u202c \x85\x9b31m")}),
         ("subject of 300 KB", {"Subject": "Unfortunately we will not move forward with your application " * 5000}),
-        ("message-id decodes to an encoded word", {"Message-ID": b_word("<" + q_word(injected).replace("_", "") + "@x>")}),
+        ("message-id decodes to an encoded word",
+         {"Message-ID": b_word("<" + q_word(injected).replace("_", "") + "@x>")}),
         ("message-id of 5,000 characters", {"Message-ID": "<" + "a" * 5000 + "@quayside.example>"}),
-        ("references hide a header", {"References": b_word("<" + q_word(injected).replace("_", "") + "@x>") + " <ok@quayside.example>"}),
+        ("references hide a header",
+         {"References": b_word("<" + q_word(injected).replace("_", "") + "@x>") + " <ok@quayside.example>"}),
         ("10,000 references", {"References": " ".join(f"<r{i}@quayside.example>" for i in range(10_000))}),
-        ("from display name with C1 and bidi", {"From": b_word("Dana \u202eziuR\u202c\x9b31m") + " <dana@quayside.example>"}),
+        ("from display name with C1 and bidi",
+         {"From": b_word("Dana \u202eziuR\u202c\x9b31m") + " <dana@quayside.example>"}),
         ("display name is a spreadsheet formula", {"From": "=cmd|' /C calc'!A0 Recruiting <jobs@calc.example>"}),
         ("company with an exclamation mark", {"From": "Yahoo! Japan Recruiting <jobs@yahoo.example>"}),
     ]
     out = []
     for i, (name, overrides) in enumerate(cases):
         headers = {"From": "Dana Ruiz <dana@quayside.example>", "Subject": "Your application",
-                   "Date": "Mon, 3 Mar 2025 10:00:00 +0000", "Message-ID": f"<hostile-{i}@quayside.example>", **overrides}
+                   "Date": "Mon, 3 Mar 2025 10:00:00 +0000", "Message-ID": f"<hostile-{i}@quayside.example>",
+                   **overrides}
         head = "".join(f"{key}: {value}\r\n" for key, value in headers.items())
         out.append((name, (head + "\r\n" + REJECTION_TEXT).encode()))
     return out
@@ -299,7 +315,8 @@ def test_draft_command_on_hostile_mail_prints_a_draft_with_only_checked_headers(
         assert all(line.startswith("To: ") and line[4:].lower() in shown for line in printed), (name, printed)
     # the From is the user's own, but it is checked like the rest
     result = CliRunner().invoke(cli, ["draft", "--from", "me@example.net\r\nBcc: x@example.org", str(eml)])
-    assert result.exit_code == 1 and result.output.startswith("onward: error: ") and len(result.output.splitlines()) == 1
+    assert (result.exit_code == 1 and result.output.startswith("onward: error: ")
+            and len(result.output.splitlines()) == 1)
 
 
 def test_local_scan_of_hostile_mail_writes_only_checked_drafts_and_private_files(tmp_path):

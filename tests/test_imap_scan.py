@@ -82,7 +82,8 @@ def test_incremental_scan_reads_only_new_mail_and_rerun_changes_nothing(setup):
 
 def test_since_limits_the_first_scan(setup):
     dovecot, account, config, db = setup
-    old = message("Old news", "An old newsletter about gardening and compost.", message_id="<old@x.example>", days_ago=200)
+    old = message("Old news", "An old newsletter about gardening and compost.", message_id="<old@x.example>",
+                  days_ago=200)
     with dovecot.client(account) as client:
         client.append("INBOX", old, msg_time=None)
         client.append("INBOX", PERSONAL)
@@ -160,7 +161,8 @@ def test_starttls_and_plaintext_to_loopback(tmp_path, dovecot, imap_account, mon
     with dovecot.client(imap_account) as client:
         client.append("INBOX", PERSONAL)
     for tls in ("starttls", "none"):
-        config = write_config(tmp_path / f"{tls}.toml", {"main": imap_account}, tls=tls, database=tmp_path / f"{tls}.db")
+        config = write_config(tmp_path / f"{tls}.toml", {"main": imap_account}, tls=tls,
+                              database=tmp_path / f"{tls}.db")
         result = run(config)
         assert result.exit_code == 0, result.output
         assert "1 scanned" in result.output
@@ -230,7 +232,8 @@ def test_mark_command_by_message_id(setup):
     with dovecot.client(account) as client:
         client.append("INBOX", REJECTION)
     assert run(config).exit_code == 0
-    result = CliRunner().invoke(cli, ["--config", str(config), "mark", "rej-1@kestrelbank.example", "--as", "not_rejection"])
+    result = CliRunner().invoke(cli, ["--config", str(config), "mark", "rej-1@kestrelbank.example",
+                                      "--as", "not_rejection"])
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT count(*) FROM rejection_events") == [(0,)]
     assert rows(db, "SELECT label, origin FROM corrections") == [("not_rejection", "command")]
@@ -256,7 +259,8 @@ def test_history_ids_and_a_correction_that_reaches_the_server(setup):
     assert kept.exit_code == 0 and kept.output == "marked 1 message as not_rejection\n"
     result = CliRunner().invoke(cli, ["--config", str(config), "mark", first_id, "--as", "not_rejection"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1] == "<rej-1@kestrelbank.example>: $Rejection removed; unsent draft removed from Drafts"
+    assert result.output.splitlines()[1] == ("<rej-1@kestrelbank.example>: $Rejection removed; "
+                                             "unsent draft removed from Drafts")
     with dovecot.client(account) as client:
         client.select_folder("INBOX", readonly=True)
         tagged = client.search(["KEYWORD", "$Rejection"])

@@ -20,7 +20,8 @@ def test_demo_script_is_quiet_and_says_what_next():
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "14 scanned" in done.stdout
-    assert done.stdout.rstrip().splitlines()[-1].startswith("Next: install onward for your own mail with `pipx install .`")
+    assert done.stdout.rstrip().splitlines()[-1].startswith(
+        "Next: install onward for your own mail with `pipx install .`")
 
 
 def test_wheel_builds_without_warnings(tmp_path):
@@ -34,7 +35,8 @@ def test_wheel_builds_without_warnings(tmp_path):
 
 def systemd_analyze_verify(unit: Path, home: Path) -> subprocess.CompletedProcess[str]:
     binary = shutil.which("systemd-analyze")
-    assert binary, "systemd-analyze is needed for this test: apt-get install -y systemd (scripts/test.sh does it as root)"
+    assert binary, ("systemd-analyze is needed for this test: apt-get install -y systemd "
+                    "(scripts/test.sh does it as root)")
     runtime = home / "run"
     runtime.mkdir(mode=0o700, exist_ok=True)
     env = {**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)}

@@ -72,14 +72,17 @@ def test_html_becomes_readable_text_without_scripts_or_styles():
 
 
 def test_plain_part_preferred_unless_it_is_a_stub():
-    both = parse_message(html_message("<p>" + "html words " * 10 + "</p>", plain="The plain text version of the mail, long enough to be the real thing."))
+    both = parse_message(html_message("<p>" + "html words " * 10 + "</p>",
+                                      plain="The plain text version of the mail, long enough to be the real thing."))
     assert both.body_format == "plain" and both.text.startswith("The plain text")
-    stub = parse_message(html_message("<p>" + "the real content " * 200 + "</p>", plain="View this email in your browser"))
+    stub = parse_message(html_message("<p>" + "the real content " * 200 + "</p>",
+                                      plain="View this email in your browser"))
     assert stub.body_format == "html" and "real content" in stub.text
 
 
 def test_quoted_reply_and_signature_are_separated():
-    text = "Thanks, I will be there.\n\nOn Mon, 3 Jun 2024 at 10:00, Dana Ruiz <dana@kestrel.example> wrote:\n> Can you do Tuesday?\n"
+    text = ("Thanks, I will be there.\n\nOn Mon, 3 Jun 2024 at 10:00, Dana Ruiz <dana@kestrel.example> wrote:\n"
+            "> Can you do Tuesday?\n")
     new, signature, quoted = split_quoted(text)
     assert new == "Thanks, I will be there."
     assert quoted.startswith("On Mon, 3 Jun 2024") and "> Can you do Tuesday?" in quoted

@@ -56,8 +56,10 @@ def mime(*parts: bytes, boundary: bytes = b"b1") -> bytes:
             + body + b"--" + boundary + b"--\r\nepilogue\r\n")
 
 
-PLAIN = b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nLeider =C3=BC\r\n"
-HTML = b"Content-Type: text/html; charset=\"iso-8859-1\"\r\nContent-Transfer-Encoding: base64\r\n\r\nPHA+/GJlcjwvcD4=\r\n"
+PLAIN = (b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+         b"Leider =C3=BC\r\n")
+HTML = (b"Content-Type: text/html; charset=\"iso-8859-1\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"PHA+/GJlcjwvcD4=\r\n")
 
 
 @pytest.mark.parametrize("raw", [
@@ -173,7 +175,8 @@ def test_html_to_text_matches_its_reference_on_generated_markup():
             roll = rng.random()
             if roll < 0.45:
                 name = rng.choice(names)
-                html += rng.choice(["<{}{}>", "</{}{}>", "<{}{}/>"]).format(name, rng.choice(["", " ", "\n", " class=x"]))
+                html += rng.choice(["<{}{}>", "</{}{}>", "<{}{}/>"]).format(
+                    name, rng.choice(["", " ", "\n", " class=x"]))
             else:
                 html += rng.choice(blanks) if roll < 0.75 else rng.choice(pieces)
         assert html_to_text(html) == reference_html_to_text(html), html

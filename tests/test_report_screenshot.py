@@ -28,8 +28,9 @@ def test_report_page_renders_whole(tmp_path):
     with Store(tmp_path / "h.db") as store:
         for n, reason in enumerate(REASON_LABELS):
             row = store.insert_message("main", "INBOX", {
-                "message_id": f"<r{n}>", "received_at": f"2025-0{1 + n % 3}-1{n}T10:00:00+00:00", "category": "rejection",
-                "verdict": "rejection", "status": "classified", "company": "Aldergrove Renewable Energy Cooperative Ltd"})
+                "message_id": f"<r{n}>", "received_at": f"2025-0{1 + n % 3}-1{n}T10:00:00+00:00",
+                "category": "rejection", "verdict": "rejection", "status": "classified",
+                "company": "Aldergrove Renewable Energy Cooperative Ltd"})
             store.record_rejection(row, {"company": "Aldergrove Renewable Energy Cooperative Ltd", "stage": "interview",
                                          "reason": reason, "received_at": f"2025-0{1 + n % 3}-1{n}T10:00:00+00:00"})
         page = tmp_path / "report.html"

@@ -117,7 +117,8 @@ def test_user_template_overrides_and_bitter_one_is_refused(tmp_path):
 
     for stage in STAGES:
         for n in (1, 2, 3):
-            (user / f"{stage}-{n}.txt").write_text(text.replace("Thanks again", "Frankly this was unfair. Thanks again"))
+            (user / f"{stage}-{n}.txt").write_text(text.replace("Thanks again",
+                                                                "Frankly this was unfair. Thanks again"))
     config = tmp_path / "config.toml"
     config.write_text(f'templates_dir = "{tmp_path / "templates"}"\n')
     eml = tmp_path / "rejection.eml"

@@ -45,7 +45,8 @@ def subjects(source) -> list[bytes]:
     return sorted(next(line for line in m.raw.splitlines() if line.startswith(b"Subject")) for m in source)
 
 
-@pytest.mark.parametrize("maker,kind", [(make_eml_folder, EmlFolder), (make_mbox, MboxFile), (make_maildir, MaildirFolder)])
+@pytest.mark.parametrize("maker,kind", [(make_eml_folder, EmlFolder), (make_mbox, MboxFile),
+                                        (make_maildir, MaildirFolder)])
 def test_each_local_source_yields_every_message_with_stable_keys(tmp_path, maker, kind):
     path = maker(tmp_path)
     source = open_local_source(path)

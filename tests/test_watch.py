@@ -188,7 +188,8 @@ def test_mail_that_arrives_before_idle_wakes_the_watch_at_once(tmp_path, monkeyp
         mailbox.select("INBOX")
         for i in range(3):
             with dovecot.client(imap_account) as other:  # delivered while this connection is not idling
-                other.append("INBOX", message("Hello", "Just saying hello.", message_id=f"<before-idle-{i}@example.org>"))
+                other.append("INBOX", message("Hello", "Just saying hello.",
+                                              message_id=f"<before-idle-{i}@example.org>"))
             assert woke_at_once(mailbox)
             assert mailbox.new_uids(i, None) == [i + 1]  # the connection is usable after IDLE
         stopped = mailbox.wait_for_change("INBOX", PATIENCE, lambda: True)  # nothing new, a stop asked for

@@ -39,7 +39,8 @@ class OnwardGroup(click.Group):
         except Exception as exc:
             if _debug_requested(ctx):
                 raise
-            click.echo(f"onward: internal error: {exc.__class__.__name__}: {exc} (run with --debug for details)", err=True)
+            click.echo(f"onward: internal error: {exc.__class__.__name__}: {exc} (run with --debug for details)",
+                       err=True)
             ctx.exit(70)
 
 

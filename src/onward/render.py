@@ -54,7 +54,8 @@ def show_connection(check: dict[str, Any]) -> None:
             click.echo(f"  {plan['name']}: no such folder on the server (check `folders`)")
         elif plan["first_scan_since"]:
             click.echo(f"  {plan['name']}: {count(plan['messages'], 'message')}; the first scan reads "
-                       f"{plan['to_read']:,} received since {plan['first_scan_since']} (since_days; --all for every one)")
+                       f"{plan['to_read']:,} received since {plan['first_scan_since']} "
+                       "(since_days; --all for every one)")
         else:
             click.echo(f"  {plan['name']}: {count(plan['messages'], 'message')}; the next scan reads "
                        f"{plan['to_read']:,} new since the last one")
@@ -194,7 +195,8 @@ def show_evaluation(result: dict[str, Any]) -> None:
     if result["misclassified"]:
         click.echo("\nmisclassified:")
         for miss in result["misclassified"]:
-            click.echo(f"  {miss['id']}: {miss['label']} -> {miss['category']} ({miss['verdict']}, {miss['score']:.2f})")
+            click.echo(f"  {miss['id']}: {miss['label']} -> {miss['category']} "
+                       f"({miss['verdict']}, {miss['score']:.2f})")
 
 
 def show_models(entries: list[dict[str, Any]]) -> None:
@@ -202,8 +204,8 @@ def show_models(entries: list[dict[str, Any]]) -> None:
     for entry in entries:
         mark_active = "*" if entry["active"] else " "
         scores = (f"P {entry['precision']:.3f} R {entry['recall']:.3f}" if entry["precision"] is not None else "")
-        click.echo(f"{mark_active} {entry['name']:<10} {entry['version'] or '?':<16} {entry['messages'] or '?':>6} msgs  "
-                   f"{scores}  {entry['path']}")
+        click.echo(f"{mark_active} {entry['name']:<10} {entry['version'] or '?':<16} "
+                   f"{entry['messages'] or '?':>6} msgs  {scores}  {entry['path']}")
 
 
 def show_failures(events: list[dict[str, Any]]) -> None:

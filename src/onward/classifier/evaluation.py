@@ -70,8 +70,10 @@ def evaluate(model: RejectionModel, messages: Sequence[LabelledMessage], max_tex
         "categories": category_scores(truth, categories),
         "rejection_vs_rest": binary_scores(is_rejection, flagged),
         "unsure": {
-            "rejections": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t == Category.REJECTION and v == Verdict.UNSURE)),
-            "others": int(sum(1 for t, v in zip(truth, verdicts, strict=True) if t != Category.REJECTION and v == Verdict.UNSURE)),
+            "rejections": int(sum(1 for t, v in zip(truth, verdicts, strict=True)
+                                  if t == Category.REJECTION and v == Verdict.UNSURE)),
+            "others": int(sum(1 for t, v in zip(truth, verdicts, strict=True)
+                              if t != Category.REJECTION and v == Verdict.UNSURE)),
         },
         "by_language": grouped_scores([m.lang.split("-")[0] for m in messages], is_rejection, flagged),
         "by_sender_kind": grouped_scores([sender_kind(p) for p in parsed], is_rejection, flagged),

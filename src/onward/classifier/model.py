@@ -214,7 +214,8 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     try:
         return json.loads(side.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"{path}: no sidecar {side.name} beside it, so it cannot be verified; refusing to load") from None
+        raise ModelError(f"{path}: no sidecar {side.name} beside it, so it cannot be verified; "
+                         "refusing to load") from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"{side}: unreadable model sidecar: {exc}") from None
 

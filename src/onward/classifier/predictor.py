@@ -261,7 +261,8 @@ class RejectionModel:
             _require(place["dtype"] in _DTYPES, f"{name}: type")
             dtype, shape, offset = np.dtype(place["dtype"]), [int(n) for n in place["shape"]], int(place["offset"])
             count = math.prod(shape)
-            _require(min(shape, default=0) >= 0 and offset >= 0 and end + offset + count * dtype.itemsize <= len(content),
+            _require(min(shape, default=0) >= 0 and offset >= 0
+                     and end + offset + count * dtype.itemsize <= len(content),
                      f"{name}: size")
             arrays[name] = np.frombuffer(content, dtype, count, end + offset).reshape(shape)
         layout = header["layout"]

@@ -157,4 +157,5 @@ def held_out_comparison(old: RejectionModel, messages: list[LabelledMessage]) ->
     held_out = [messages[i] for i in test_idx]
     candidate = train([messages[i] for i in train_idx], folds=0).model
     return {"messages": {"held_out": len(held_out)},
-            "old": evaluate(old, held_out)["rejection_vs_rest"], "new": evaluate(candidate, held_out)["rejection_vs_rest"]}
+            "old": evaluate(old, held_out)["rejection_vs_rest"],
+            "new": evaluate(candidate, held_out)["rejection_vs_rest"]}

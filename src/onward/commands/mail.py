@@ -114,7 +114,8 @@ def filter_command(app: AppContext, model_path: Path | None, exit_code: bool) ->
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--account", "accounts", multiple=True, shell_complete=complete_account,
               help="Only these configured accounts (repeatable).")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="First scan looks back to this date.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="First scan looks back to this date.")
 @click.option("--all", "scan_all", is_flag=True, help="First scan reads the whole folder.")
 @click.option("--dry-run", is_flag=True, help="Read and classify, print what would happen, write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)

@@ -37,31 +37,36 @@ MAX_FACT = 100  # characters of a company, role or name quoted in a draft
 # Per language: how to greet, what to say when a fact is unknown, how to sign off.
 LANGUAGE_TEXT: dict[str, dict[str, Any]] = {
     "en": {"hello": "Hello,", "hi": "Hi {name},", "company": "your team", "role": "the role", "role_title": "this role",
-           "the_role": "the {title} role", "sign_off": ("Best wishes,", "Kind regards,", "Many thanks,", "Best regards,"),
+           "the_role": "the {title} role",
+           "sign_off": ("Best wishes,", "Kind regards,", "Many thanks,", "Best regards,"),
            "note": "[onward: no reply address found{who}. Add the recipient before sending, or delete this line.]",
            "who": ": try {name} at {company}", "re": "Re: ",
-           "found": "[onward: the rejection came from an address no one reads; To is {name}, who wrote to you on {date} "
-                    "(\"{subject}\"). Check it before sending, or delete this line.]"},
+           "found": "[onward: the rejection came from an address no one reads; To is {name}, who wrote to you on "
+                    "{date} (\"{subject}\"). Check it before sending, or delete this line.]"},
     "de": {"hello": "Guten Tag,", "hi": "Hallo {name},", "company": "Ihr Team", "role": "die Stelle",
            "role_title": "diese Stelle", "the_role": "die Stelle als {title}",
            "sign_off": ("Viele Grüße", "Mit freundlichen Grüßen", "Beste Grüße"),
-           "note": "[onward: keine Antwortadresse gefunden{who}. Empfänger vor dem Senden eintragen oder diese Zeile löschen.]",
+           "note": "[onward: keine Antwortadresse gefunden{who}. Empfänger vor dem Senden eintragen oder diese Zeile "
+                   "löschen.]",
            "who": ": versuchen Sie {name} bei {company}", "re": "AW: ",
-           "found": "[onward: die Absage kam von einer Adresse, die niemand liest; An ist {name}, die/der Ihnen am {date} "
-                    "schrieb (\"{subject}\"). Vor dem Senden prüfen oder diese Zeile löschen.]"},
+           "found": "[onward: die Absage kam von einer Adresse, die niemand liest; An ist {name}, die/der Ihnen am "
+                    "{date} schrieb (\"{subject}\"). Vor dem Senden prüfen oder diese Zeile löschen.]"},
     "fr": {"hello": "Bonjour,", "hi": "Bonjour {name},", "company": "votre équipe", "role": "le poste",
            "role_title": "ce poste", "the_role": "le poste de {title}",
            "sign_off": ("Bien cordialement,", "Cordialement,", "Bien à vous,"),
-           "note": "[onward : aucune adresse de réponse trouvée{who}. Ajoutez le destinataire avant l'envoi, ou supprimez cette ligne.]",
+           "note": "[onward : aucune adresse de réponse trouvée{who}. Ajoutez le destinataire avant l'envoi, ou "
+                   "supprimez cette ligne.]",
            "who": " : essayez {name} chez {company}", "re": "RE: ",
-           "found": "[onward : le refus vient d'une adresse que personne ne lit ; le destinataire est {name}, qui vous a "
-                    "écrit le {date} (« {subject} »). Vérifiez avant l'envoi, ou supprimez cette ligne.]"},
-    "es": {"hello": "Hola,", "hi": "Hola {name}:", "company": "su equipo", "role": "el puesto", "role_title": "este puesto",
+           "found": "[onward : le refus vient d'une adresse que personne ne lit ; le destinataire est {name}, qui "
+                    "vous a écrit le {date} (« {subject} »). Vérifiez avant l'envoi, ou supprimez cette ligne.]"},
+    "es": {"hello": "Hola,", "hi": "Hola {name}:", "company": "su equipo", "role": "el puesto",
+           "role_title": "este puesto",
            "the_role": "el puesto de {title}", "sign_off": ("Un saludo,", "Saludos cordiales,", "Muchas gracias,"),
-           "note": "[onward: no se encontró dirección de respuesta{who}. Añada el destinatario antes de enviar o borre esta línea.]",
+           "note": "[onward: no se encontró dirección de respuesta{who}. Añada el destinatario antes de enviar o "
+                   "borre esta línea.]",
            "who": ": pruebe con {name} en {company}", "re": "RE: ",
-           "found": "[onward: el rechazo llegó de una dirección que nadie lee; el destinatario es {name}, que le escribió "
-                    "el {date} (\"{subject}\"). Compruébelo antes de enviar o borre esta línea.]"},
+           "found": "[onward: el rechazo llegó de una dirección que nadie lee; el destinatario es {name}, que le "
+                    "escribió el {date} (\"{subject}\"). Compruébelo antes de enviar o borre esta línea.]"},
 }
 
 # Phrases that make a feedback request sound resentful, pushy or self-pitying, in any language.
@@ -229,8 +234,8 @@ def compose(
     body = re.sub(r"\n{3,}", "\n\n", body) + "\n"
     if language == "fr":
         body = _FRENCH_DE_VOWEL.sub(r"\1'", body)
-    check_tone(body, f"{template.name} ({template.origin})", tuple(v for k, v in values.items()
-                                                                    if k in ("company", "role", "role_title", "my_name", "greeting")))
+    check_tone(body, f"{template.name} ({template.origin})",
+               tuple(v for k, v in values.items() if k in ("company", "role", "role_title", "my_name", "greeting")))
 
     # an address that is not plain (an encoded word, a quoted local part) is dropped: the
     # user adds the recipient rather than a draft going to someone the mail did not show

@@ -38,7 +38,8 @@ from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
 
 _DISPLAY_TEAM = re.compile(
     r"^(?:the )?(?P<c>.+?)\s+(?:" + _TEAM_WORDS + r")(?:\s+(?:team|department))?(?:\s+via\s+.+)?$", re.I)
-_DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
+_DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+"
+                         r"(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
 # "Léa de Hopsy", "Daan van Studio Kwast", "Sam from Acme": a person writing for a firm
 _DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di|of)\s+(?P<c>[A-ZÀ-Ý].*)$")
 _DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|via)\s+\S+", re.I)
@@ -65,10 +66,12 @@ _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
 _BODY_RULES: list[Rule] = [
     Rule("interest in X",
          re.compile(r"(?:interest in|applying to|applying for a (?:role|position|job) (?:at|with)|application to|"
-                    r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|candidacy at|"
+                    r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|"
+                    r"candidacy at|"
                     r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
     Rule("bei X beworben",
-         re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+(?P<c>" + _CAP_PHRASE + r")\s+"
+         re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+"
+                    r"(?P<c>" + _CAP_PHRASE + r")\s+"
                     r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)")),
     Rule("Interesse an X",
          re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
@@ -107,7 +110,8 @@ def _clean_company(value: str) -> str | None:
     lowered = [w.lower() for w in words]
     if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES:
         return None
-    if any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in lowered) or all(w in _FIELD_WORDS for w in lowered):
+    if (any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in lowered)
+            or all(w in _FIELD_WORDS for w in lowered)):
         return None
     joined = " ".join(lowered)
     if any(w in _AGENCY_WORDS for w in lowered) or any(p in joined for p in _AGENCY_PHRASES):

@@ -16,8 +16,8 @@ from onward.mail.message import ParsedMessage
 _STOPWORDS = {
     "en": {"the", "and", "you", "your", "we", "for", "with", "thank", "our", "have", "this", "that", "not", "to", "of",
            "unfortunately", "would", "will", "position"},
-    "de": {"und", "der", "die", "das", "sie", "ihre", "wir", "nicht", "mit", "für", "ihnen", "bewerbung", "leider", "uns",
-           "ist", "eine", "einen", "auf", "dass", "ich"},
+    "de": {"und", "der", "die", "das", "sie", "ihre", "wir", "nicht", "mit", "für", "ihnen", "bewerbung", "leider",
+           "uns", "ist", "eine", "einen", "auf", "dass", "ich"},
     "fr": {"le", "les", "vous", "votre", "nous", "pour", "avec", "pas", "une", "des", "est", "candidature", "et",
            "malheureusement", "poste", "merci", "avons", "dans", "sur", "du", "au", "aux", "qui"},
     "es": {"el", "los", "las", "usted", "tu", "su", "nosotros", "una", "gracias", "y", "lamentablemente", "puesto",

@@ -67,13 +67,15 @@ INVITATION_CHARS = 4000
 
 # The text asks for a reply, so a shared mailbox (jobs@, recruiting@) that sent it is read by people.
 _INVITES_REPLY = re.compile(
-    r"reply to this (?:e-?mail|message|note)|(?:feel free|you are welcome|you're welcome) to (?:reply|reach out|contact|"
+    r"reply to this (?:e-?mail|message|note)|"
+    r"(?:feel free|you are welcome|you're welcome) to (?:reply|reach out|contact|"
     r"get in touch|write|respond)|(?:do not|don't) hesitate to (?:reply|reach out|contact|get in touch)|"
     r"(?:happy|glad) to (?:share|give|provide) (?:some |more )?feedback|(?:reach out|write) to me|contact me|"
     r"n['’]hésitez pas à (?:me |nous )?(?:contacter|répondre|écrire)|zögern sie nicht|melden sie sich gerne|"
     r"no dudes en (?:contactar|escribir|responder)|if you have (?:any )?(?:further |other )?questions|"
     r"(?:questions|fragen|preguntas|dudas)[^.\n]{0,40}?(?:contact|reply|write|kontakt|antworten|escrib|respond)|"
-    r"bei (?:weiteren |allen )?(?:fragen|rückfragen)|pour toute question|si (?:vous avez|tienes|tiene) (?:des |alguna |cualquier )?"
+    r"bei (?:weiteren |allen )?(?:fragen|rückfragen)|pour toute question|"
+    r"si (?:vous avez|tienes|tiene) (?:des |alguna |cualquier )?"
     r"(?:questions?|preguntas?|dudas?)")
 _NO_REPLY_TEXT = re.compile(
     r"(?:do not|don't|please don't|please do not) (?:reply|respond)|not (?:monitored|read)|no-?reply|"
@@ -122,12 +124,13 @@ def is_personal_address(address: str, names: Iterable[str]) -> bool:
     parts = set(_LOCAL_SPLIT.split(local))
     names = list(names)
     tokens = _name_tokens(names)
-    if tokens & parts or local in {_compact(t) for n in names for t in _NAME_TOKEN.findall(n)} or any(local.startswith(t) or local.endswith(t) for t in tokens if len(t) >= 4):
+    if (tokens & parts or local in {_compact(t) for n in names for t in _NAME_TOKEN.findall(n)}
+            or any(local.startswith(t) or local.endswith(t) for t in tokens if len(t) >= 4)):
         return True
     for name in names:
         words = [_compact(w) for w in _NAME_TOKEN.findall(name) if _compact(w)]
-        if len(words) >= 2 and local in (words[0][0] + words[-1], words[0] + words[-1][0], words[0][0] + "." + words[-1],
-                                         "".join(w[0] for w in words)):
+        if len(words) >= 2 and local in (words[0][0] + words[-1], words[0] + words[-1][0],
+                                         words[0][0] + "." + words[-1], "".join(w[0] for w in words)):
             return True
     return False
 

@@ -11,37 +11,46 @@ from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
 from onward.mail.message import ParsedMessage
 
 _ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
-             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|au sein)\b|$))"
+             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|"\
+             r"au sein)\b|$))"
 _ROLE_RULES: list[Rule] = [
     Rule("for the X position",
-         re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+(?:position|role|job|opening|vacancy)\b")),
+         re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+"
+                    r"(?:position|role|job|opening|vacancy)\b")),
     Rule("position of X",
-         re.compile(r"(?:position|role|job|post|vacancy) (?:of|as)\s+(?:an?\s+)?(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
+         re.compile(r"(?:position|role|job|post|vacancy) (?:of|as)\s+(?:an?\s+)?"
+                    r"(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
     Rule("application for X",
-         re.compile(r"(?:application|candidacy|applying|applied) (?:for|to)\s+(?:the\s+|our\s+|an?\s+)?(?:position of\s+|role of\s+)?"
+         re.compile(r"(?:application|candidacy|applying|applied) (?:for|to)\s+(?:the\s+|our\s+|an?\s+)?"
+                    r"(?:position of\s+|role of\s+)?"
                     r"(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
     Rule("Bewerbung als X",
          re.compile(r"(?:Bewerbung als|Bewerbung auf die Position|Stelle als|Position als|Position)\s+(?:\w+\s+)?"
                     r"(?P<r>[A-Z][\w/&+#.'’() -]{2,70}?)" + _ROLE_STOP)),
     # anchors (see _may_match) for the case-insensitive French and Spanish patterns, on lower-cased text
     Rule("poste de X",
-         re.compile(r"(?:poste d[e'’]|poste de|pour le poste|au poste)\s*(?:de\s+|d['’])?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
+         re.compile(r"(?:poste d[e'’]|poste de|pour le poste|au poste)\s*(?:de\s+|d['’])?"
+                    r"(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
          ("poste",)),
     Rule("puesto de X",
-         re.compile(r"(?:puesto de|vacante de|posici[oó]n de|candidatura (?:al puesto de|para)|proceso de selecci[oó]n (?:de|para))\s+"
+         re.compile(r"(?:puesto de|vacante de|posici[oó]n de|candidatura (?:al puesto de|para)|"
+                    r"proceso de selecci[oó]n (?:de|para))\s+"
                     r"(?:la |el )?(?P<r>[\w/&+#.'’ -]{3,70}?)" + _ROLE_STOP, re.I),
          ("puesto de", "vacante de", "posicion de", "posición de", "candidatura ", "proceso de selecci")),
     Rule("Role: X",
          re.compile(r"(?:Role|Position|Job title|Poste|Stelle|Puesto)\s*:\s*(?P<r>[^\n]{3,70})")),
 ]
 _SUBJECT_ROLE = [
-    re.compile(r"(?:application|applying|candidacy|bewerbung|candidature|candidatura)\s+(?:for|as|als|pour|para|de|au poste de|al puesto de)\s+"
-               r"(?:the\s+|the position of\s+|le poste de\s+|el puesto de\s+)?(?P<r>(?:[^|\-–:(]|(?<=\w)-(?=\w)){3,70}?)(?:\s+(?:at|bei|chez|en)\s+.+)?(?:\s*[|–:(]|\s+-\s|$)", re.I),
+    re.compile(r"(?:application|applying|candidacy|bewerbung|candidature|candidatura)\s+"
+               r"(?:for|as|als|pour|para|de|au poste de|al puesto de)\s+"
+               r"(?:the\s+|the position of\s+|le poste de\s+|el puesto de\s+)?"
+               r"(?P<r>(?:[^|\-–:(]|(?<=\w)-(?=\w)){3,70}?)(?:\s+(?:at|bei|chez|en)\s+.+)?"
+               r"(?:\s*[|–:(]|\s+-\s|$)", re.I),
     re.compile(r"^[A-Z][\w&.' ]{1,40}?\s*[|–-]\s*(?P<r>[^|–-]{3,70}?)\s*(?:[|–-]|$)"),
     re.compile(r"^(?:re:\s*)?(?P<r>[A-Z][\w/&+#.' ]{3,60}?)\s+(?:at|bei|chez)\s+[A-Z]"),
 ]
-_NOT_ROLE = re.compile(r"^(?:your|votre|ihre|deine|tu|su|my|application|update|the|our|this|a|an|job|role|position|interest|"
-                       r"next steps?|thank you|thanks|status|your|feedback)\b", re.I)
+_NOT_ROLE = re.compile(r"^(?:your|votre|ihre|deine|tu|su|my|application|update|the|our|this|a|an|job|role|position|"
+                       r"interest|next steps?|thank you|thanks|status|your|feedback)\b", re.I)
 
 
 _ROLE_REQ_SUFFIX = re.compile(r"\s*\((?:req|r-|job|id)[^)]*\)\s*$", re.I)
@@ -78,7 +87,8 @@ _NOT_TITLE_WORDS = frozenset((
 # a job title names a person who does something: a known title word, or a word formed like one
 _TITLE_WORD = re.compile(r"(?:er|or|ist|ant|ent|ian|eur|euse|rice|ista|ero|era|ador|adora|ship|ee|erin|ente|ario|aria|"
                          r"ogue|ologist|iste|ière|ier|tion|ung)$")
-_LEADING_ROLE_WORDS = re.compile(r"^(?:(?:vacante|posici[oó]n|puesto|poste|stelle|position|role)(?:\s+(?:de|d['’]|als|of|as))?"
+_LEADING_ROLE_WORDS = re.compile(r"^(?:(?:vacante|posici[oó]n|puesto|poste|stelle|position|role)"
+                                 r"(?:\s+(?:de|d['’]|als|of|as))?"
                                  r"|the|le|la|el|die|der)\s+", re.I)
 _HAS_DIGIT = re.compile(r"\d")
 

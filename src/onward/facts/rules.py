@@ -30,7 +30,8 @@ _STAGE_RULES: list[Rule] = [
         r"dernière étape|entrevista final|última (?:entrevista|fase|ronda)|ronda final"),
         ("final", "onsite", "on-site", "last round", "superday", "letzte", "dernier", "dernière", "última")),
     Rule(Stage.INTERVIEW, re.compile(
-        r"interview|phone screen|screening call|(?:speaking|talking|meeting|chatting) with|(?:speak|talk|chat|meet) with (?:us|me|the)|"
+        r"interview|phone screen|screening call|(?:speaking|talking|meeting|chatting) with|"
+        r"(?:speak|talk|chat|meet) with (?:us|me|the)|"
         r"met with|took the time to (?:speak|meet|talk|chat)|our (?:call|conversation|chat)|the call|"
         r"gespräch|entretien|échange|entrevista|conversación|llamada")),
     Rule(Stage.ASSESSMENT, re.compile(
@@ -71,7 +72,8 @@ _INTERVIEWED = re.compile(
     r"(?:entrevista|conversación|llamada|reunión)s?|(?:gracias|agradecemos)[^.\n]{0,60}?(?:entrevista|conversación)")
 _FINAL_ROUND = re.compile(
     r"(?:after|following|through|to|in|for|reaching|at|of|from|during) (?:the |our |your )?(?:final (?:round|interview|"
-    r"stage|panel|conversation)s?|last round|superday|on-?site interviews?)|final (?:round|stage|interview)s? (?:of|with)|"
+    r"stage|panel|conversation)s?|last round|superday|on-?site interviews?)|"
+    r"final (?:round|stage|interview)s? (?:of|with)|"
     r"(?:your|the) final (?:interview|round|conversation|panel)s?|finalists?\b|"
     r"letzte[nr]? (?:runde|gespräch)|finalen? (?:runde|gespräch)|(?:dernier|final) entretien|entretien final|"
     r"dernière étape|entrevista final|última (?:entrevista|fase|ronda)|ronda final")
@@ -99,19 +101,25 @@ def extract_stage(message: ParsedMessage) -> Field:
 # -- reason ----------------------------------------------------------------------------------------
 _REASON_RULES: list[Rule] = [
     Rule(Reason.POSITION_FILLED, re.compile(
-        r"(?:position|role|vacancy|job|opening) (?:has|have|had) (?:now |already )?been filled|filled the (?:position|role)|"
+        r"(?:position|role|vacancy|job|opening) (?:has|have|had) (?:now |already )?been filled|"
+        r"filled the (?:position|role)|"
         r"(?:offered|given) the (?:position|role|job) to|internal (?:candidate|applicant|hire|transfer)|"
         r"(?:candidate|someone) (?:has|who has) (?:already )?accepted|we(?: have|'ve|ve)? (?:hired|made a hire)|"
-        r"stelle (?:wurde |ist )?(?:bereits |inzwischen )?(?:besetzt|vergeben)|intern besetzt|interne[nr]? (?:kandidat|bewerber)|"
+        r"stelle (?:wurde |ist )?(?:bereits |inzwischen )?(?:besetzt|vergeben)|intern besetzt|"
+        r"interne[nr]? (?:kandidat|bewerber)|"
         r"poste (?:a été |est )?(?:déjà )?pourvu|candidat interne|"
-        r"(?:puesto|vacante|posición) (?:ha sido |ya ha sido |fue |ya fue |ya está )?(?:cubiert|ocupad)|candidato interno"),
+        r"(?:puesto|vacante|posición) (?:ha sido |ya ha sido |fue |ya fue |ya está )?(?:cubiert|ocupad)|"
+        r"candidato interno"),
         ("filled", "offered", "given", "internal", "accepted", "hired", "made a hire", "besetzt",
          "vergeben", "interne", "pourvu", "cubiert", "ocupad", "interno")),
     Rule(Reason.ROLE_CLOSED, re.compile(
         r"(?:position|role|vacancy|requisition|opening|search|hiring) (?:has been |was |is being |have been )?"
-        r"(?:cancell?ed|closed|put on hold|paused|withdrawn|eliminated|frozen)|no longer (?:hiring|recruiting|be filling|filling)|"
-        r"budget|decided not to (?:fill|proceed with (?:the|this) (?:role|position|hire))|hiring freeze|restructur|reorgani[sz]|"
-        r"withdrawal of vacancy|stelle (?:wird |wurde )?(?:nicht (?:mehr )?besetzt|gestrichen|zurückgezogen)|einstellungsstopp|"
+        r"(?:cancell?ed|closed|put on hold|paused|withdrawn|eliminated|frozen)|"
+        r"no longer (?:hiring|recruiting|be filling|filling)|"
+        r"budget|decided not to (?:fill|proceed with (?:the|this) (?:role|position|hire))|hiring freeze|"
+        r"restructur|reorgani[sz]|"
+        r"withdrawal of vacancy|stelle (?:wird |wurde )?(?:nicht (?:mehr )?besetzt|gestrichen|zurückgezogen)|"
+        r"einstellungsstopp|"
         r"poste (?:a été |est )?(?:supprimé|annulé|gelé)|recrutement (?:est )?(?:suspendu|annulé)|gel des embauches|"
         r"(?:proceso|puesto|vacante) (?:ha sido |fue )?(?:cancelad|cerrad|suspendid)|congelación"),
         ("cancel", "closed", "on hold", "paused", "withdrawn", "eliminated", "frozen", "no longer",
@@ -133,12 +141,15 @@ _REASON_RULES: list[Rule] = [
          "surqualifié", "cualificad", "calificad")),
     Rule(Reason.EXPERIENCE, re.compile(
         r"(?:more|greater|extensive|deeper|stronger|hands-on|direct|specific|relevant|proven|broader|longer|additional|"
-        r"significant|prior|specialist|practical)[\w ,'’-]{0,50}(?:experience|exposure|background|track record|expertise)|"
-        r"(?:experience|skills|background|qualifications|profiles?|expertise)[^.;\n]{0,80}(?:more closely|closer|better|more directly|"
+        r"significant|prior|specialist|practical)[\w ,'’-]{0,50}"
+        r"(?:experience|exposure|background|track record|expertise)|"
+        r"(?:experience|skills|background|qualifications|profiles?|expertise)[^.;\n]{0,80}"
+        r"(?:more closely|closer|better|more directly|"
         r"more strongly|more fully|most closely|more precisely|stronger)|"
         r"closer (?:match|fit)|(?:stronger|better|closer) (?:match|alignment)|(?:lack|limited|not enough|less) (?:of )?"
         r"(?:\w+ )?(?:experience|exposure)|experience [^.;\n]{0,40}(?:lighter|less)|"
-        r"(?:mehr|umfangreichere|längere|einschlägigere|spezifischere|tiefere) (?:\w+ )?(?:erfahrung|berufserfahrung|kenntnisse)|"
+        r"(?:mehr|umfangreichere|längere|einschlägigere|spezifischere|tiefere) (?:\w+ )?"
+        r"(?:erfahrung|berufserfahrung|kenntnisse)|"
         r"(?:erfahrung|qualifikation|profil)[^.;\n]{0,60}(?:besser|passender|genauer|eher|stärker)|"
         r"expérience[^.;\n]{0,80}(?:plus|davantage|correspond|adéquat)|(?:plus d['’]|davantage d['’])expérience|"
         r"profils?[^.;\n]{0,40}(?:plus|davantage|correspond)|"
@@ -154,7 +165,8 @@ _REASON_RULES: list[Rule] = [
 
 
 def extract_reason(message: ParsedMessage) -> Field:
-    text = f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:1500]}".lower()  # the reason sits next to the decision, early on
+    # the reason sits next to the decision, early on
+    text = f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:1500]}".lower()
     for reason, pattern, anchors in _REASON_RULES:
         if _may_match(anchors, text) and pattern.search(text):
             return Field(reason, 0.7)

@@ -174,7 +174,8 @@ class ImapMailbox:
             raise MailboxError(f"account {self.account.name!r}: cannot open folder {folder!r}: {exc}") from None
         self.selected, self.readonly = folder, readonly
         modseq = info.get(b"HIGHESTMODSEQ")
-        return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
+        return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]),
+                            uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
                             exists=int(info.get(b"EXISTS", 0)), highest_modseq=int(modseq) if modseq else None)
 
     def status(self, folder: str) -> FolderStatus | None:

@@ -107,7 +107,8 @@ def scan_local(
 ) -> Summary:
     """A local mailbox (files, mbox, Maildir) through the same pipeline; drafts become .eml files."""
     templates = load_templates(config.templates_dir)
-    actions: Actions = DryRunActions(can_tag=False) if dry_run else LocalActions(drafts_dir or config.effective_drafts_dir)
+    actions: Actions = (DryRunActions(can_tag=False) if dry_run
+                        else LocalActions(drafts_dir or config.effective_drafts_dir))
     with open_store(config, dry_run) as store:
         settings = ActSettings(tag=False, drafts=drafts, draft_max_age_days=config.draft_age_limit)
         processor = Processor(store, model, LOCAL_ACCOUNT, actions, settings, from_address=from_address,

@@ -128,9 +128,11 @@ class Recorder:
         """`known`: the rows recorded before this batch, by Message-ID."""
         message, prediction = analysis.message, analysis.prediction
         if message is None:
-            return self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable"), None, None
+            return (self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable"),
+                    None, None)
         if _is_unusable(message):
-            return (self._record_failure(folder, item, uid, message.message_id, "malformed", "; ".join(message.defects)),
+            return (self._record_failure(folder, item, uid, message.message_id, "malformed",
+                                         "; ".join(message.defects)),
                     None, None)
         outcome = Outcome(location=item.location, message_id=message.message_id, subject=message.subject,
                           sender=message.from_address)
@@ -194,7 +196,8 @@ class Recorder:
         company = facts.value("company", 0.5)
         application = None
         if company:
-            earlier = self.store.earlier_job_messages(self.account, company, message.date.isoformat() if message.date else None)
+            earlier = self.store.earlier_job_messages(self.account, company,
+                                                      message.date.isoformat() if message.date else None)
             application = next((r["id"] for r in earlier if r["category"] == "application_ack"), None)
             if any(r["category"] == "interview" for r in earlier) and stage in (Stage.APPLICATION, Stage.UNKNOWN):
                 stage = Stage.INTERVIEW  # they interviewed you, even if this mail does not say so

@@ -143,7 +143,8 @@ def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_byte
     keeps only what recording needs of the text: a worker then sends back a tenth of the bytes."""
     parsed = [None if item.error else _parse(item, max_text_bytes) for item in items]
     skip = known([m.message_id for m in parsed if m is not None]) if known else ()
-    to_classify = [i for i, m in enumerate(parsed) if m is not None and not _is_unusable(m) and m.message_id not in skip]
+    to_classify = [i for i, m in enumerate(parsed)
+                   if m is not None and not _is_unusable(m) and m.message_id not in skip]
     predictions = dict(zip(to_classify, _predict(model, [parsed[i] for i in to_classify]),  # type: ignore[misc]
                            strict=True))
     analyses = []

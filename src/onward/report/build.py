@@ -46,7 +46,8 @@ def _days(start: str | None, end: str | None) -> float | None:
 def build_report(store: Store, since: str | None = None, account: str | None = None) -> dict[str, Any]:
     messages, events = store.report_rows(since, account)
     categories = Counter(m["category"] for m in messages)
-    companies_applied = {m["company"].lower() for m in messages if m["category"] == Category.APPLICATION_ACK and m["company"]}
+    companies_applied = {m["company"].lower() for m in messages
+                         if m["category"] == Category.APPLICATION_ACK and m["company"]}
     answered = {m["company"].lower() for m in messages
                 if m["category"] in (Category.INTERVIEW, Category.OFFER, Category.REJECTION) and m["company"]}
     answered |= {e["company"].lower() for e in events if e["company"]}
@@ -57,7 +58,8 @@ def build_report(store: Store, since: str | None = None, account: str | None = N
         "rejections": len(events),
         "applications_with_company": len(companies_applied),
         "applications_answered": len(companies_applied & answered),
-        "answer_rate": round(len(companies_applied & answered) / len(companies_applied), 3) if companies_applied else None,
+        "answer_rate": (round(len(companies_applied & answered) / len(companies_applied), 3)
+                        if companies_applied else None),
     }
     days = [d for e in events if (d := _days(e["applied_at"], e["received_at"])) is not None and d >= 0]
     timing = {
@@ -119,7 +121,8 @@ def observations(report: dict[str, Any]) -> list[dict[str, Any]]:
     total = report["funnel"]["rejections"]
     if total < MIN_FOR_OBSERVATIONS:
         return [{"text": f"Only {total} rejection(s) recorded so far: patterns need at least "
-                         f"{MIN_FOR_OBSERVATIONS}. Keep applying; it is a numbers game.", "numbers": {"rejections": total}}]
+                         f"{MIN_FOR_OBSERVATIONS}. Keep applying; it is a numbers game.",
+                 "numbers": {"rejections": total}}]
     out = []
     stages = report["rejections_by_stage"]
     before_interview = stages[Stage.APPLICATION] + stages[Stage.ASSESSMENT]
@@ -149,8 +152,9 @@ def observations(report: dict[str, Any]) -> list[dict[str, Any]]:
                         "numbers": {"reason": top, "count": count, "stated": stated}})
     unstated = report["rejections_by_reason"][Reason.NONE]
     if unstated / total >= 0.5:
-        out.append({"text": f"{unstated} of {total} rejections gave no reason: a short, friendly feedback request is the "
-                            "only way to learn what happened.", "numbers": {"no_reason": unstated, "rejections": total}})
+        out.append({"text": f"{unstated} of {total} rejections gave no reason: a short, friendly feedback request "
+                            "is the only way to learn what happened.",
+                    "numbers": {"no_reason": unstated, "rejections": total}})
     quick = report["days_to_rejection"]["under_2_days"]
     if quick >= 3:
         out.append({"text": f"{quick} rejections arrived less than 2 days after applying: likely automatic screening. "
@@ -166,8 +170,8 @@ def observations(report: dict[str, Any]) -> list[dict[str, Any]]:
                             "all they need.", "numbers": dict(feedback)})
     repeat = [c for c, n in report["rejections_by_company"].items() if n >= 2 and c != "(unknown)"]
     if repeat:
-        out.append({"text": f"Rejected more than once by {', '.join(repeat[:3])}: ask them what would change the outcome "
-                            "before applying there again.", "numbers": {"companies": repeat}})
+        out.append({"text": f"Rejected more than once by {', '.join(repeat[:3])}: ask them what would change the "
+                            "outcome before applying there again.", "numbers": {"companies": repeat}})
     return out[:5]
 
 

@@ -124,7 +124,8 @@ class Store(AccountQueries, MessageQueries, CorrectionQueries, ActionQueries):
 
     # -- schema -----------------------------------------------------------------------------
     def applied_migrations(self) -> list[str]:
-        self._db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                         "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         return [r["name"] for r in self._db.execute("SELECT name FROM schema_migrations ORDER BY name")]
 
     def _check_not_newer(self) -> None:
@@ -160,5 +161,6 @@ class Store(AccountQueries, MessageQueries, CorrectionQueries, ActionQueries):
 
     def export(self) -> dict[str, Any]:
         """Every table, row by row."""
-        tables = ("folder_state", "messages", "rejection_events", "actions", "corrections", "failures", "schema_migrations")
+        tables = ("folder_state", "messages", "rejection_events", "actions", "corrections", "failures",
+                  "schema_migrations")
         return {table: [dict(r) for r in self._db.execute(f"SELECT * FROM {table}")] for table in tables}  # noqa: S608

@@ -20,7 +20,8 @@ class FolderState:
 class AccountQueries(Queries):
     # -- folder state -----------------------------------------------------------------------
     def folder_state(self, account: str, folder: str) -> FolderState | None:
-        row = self._db.execute("SELECT uidvalidity, last_uid, flags_modseq FROM folder_state WHERE account = ? AND folder = ?",
+        row = self._db.execute("SELECT uidvalidity, last_uid, flags_modseq FROM folder_state "
+                               "WHERE account = ? AND folder = ?",
                                (account, folder)).fetchone()
         return FolderState(row["uidvalidity"], row["last_uid"], row["flags_modseq"]) if row else None
 

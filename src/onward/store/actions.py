@@ -60,7 +60,8 @@ class ActionQueries(Queries):
     def moved_rejections(self, account: str) -> list[str]:
         """The Message-IDs of the rejections onward moved."""
         return [r["message_id"] for r in self._db.execute(
-            """SELECT a.message_id FROM actions a JOIN messages m ON m.account = a.account AND m.message_id = a.message_id
+            "SELECT a.message_id FROM actions a JOIN messages m ON m.account = a.account "
+            """AND m.message_id = a.message_id
                WHERE a.account = ? AND a.action = 'move' AND m.verdict = ?""", (account, Verdict.REJECTION))]
 
     # -- failures ---------------------------------------------------------------------------------
@@ -69,7 +70,8 @@ class ActionQueries(Queries):
         """Once per message and step; False when it was recorded before."""
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO failures (account, message_id, folder, uid, step, error_class, error, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (account, message_id, folder, uid, step, error_class, error[:500], now()))
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (account, message_id, folder, uid, step, error_class, error[:500], now()))
         return cursor.rowcount > 0
 
     def failed(self, account: str, step: str, message_ids: Sequence[str]) -> set[str]:

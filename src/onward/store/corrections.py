@@ -22,7 +22,8 @@ class CorrectionQueries(EventQueries):
         else:
             category = label
         verdict = Verdict.REJECTION if label == Category.REJECTION else Verdict.NOT_REJECTION
-        self._db.execute("INSERT INTO corrections (account, message_id, label, origin, created_at) VALUES (?, ?, ?, ?, ?)",
+        self._db.execute("INSERT INTO corrections (account, message_id, label, origin, created_at) "
+                         "VALUES (?, ?, ?, ?, ?)",
                          (row["account"], message_id, label, origin, now()))
         self._db.execute("UPDATE messages SET category = ?, verdict = ? WHERE id = ?", (category, verdict, row["id"]))
         if verdict == Verdict.REJECTION:

@@ -26,7 +26,8 @@ class EventQueries(Queries):
         return int(cursor.lastrowid or 0)
 
     def set_draft_status(self, event_id: int, status: str, draft_message_id: str | None = None) -> None:
-        self._db.execute("UPDATE rejection_events SET draft_status = ?, draft_message_id = COALESCE(?, draft_message_id) "
+        self._db.execute("UPDATE rejection_events SET draft_status = ?, "
+                         "draft_message_id = COALESCE(?, draft_message_id) "
                          "WHERE id = ?", (status, draft_message_id, event_id))
 
     def rejection_for(self, message_row: int) -> sqlite3.Row | None:
@@ -35,10 +36,11 @@ class EventQueries(Queries):
     def rejection_history(self, company: str | None = None) -> list[dict[str, Any]]:
         """Every rejection with its message and the application it answers, oldest first; `company`
         keeps those whose company contains it."""
-        sql = """SELECT e.id, m.id AS ref, e.received_at, e.company, e.role, e.stage, e.reason, e.reply_to, e.draft_status,
+        sql = ("SELECT e.id, m.id AS ref, e.received_at, e.company, e.role, e.stage, e.reason, e.reply_to, "
+               """e.draft_status,
                         m.account, m.message_id, m.subject, m.from_addr, a.received_at AS applied_at
                  FROM rejection_events e JOIN messages m ON m.id = e.message
-                 LEFT JOIN messages a ON a.id = e.application_message"""
+                 LEFT JOIN messages a ON a.id = e.application_message""")
         params: tuple[Any, ...] = ()
         if company:
             sql += " WHERE lower(e.company) LIKE lower(?)"

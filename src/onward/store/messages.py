@@ -91,7 +91,8 @@ class MessageQueries(Queries):
                 "SELECT m.message_id FROM rejection_events e JOIN messages m ON m.id = e.message "
                 "WHERE lower(e.company) = lower(?)", (company, company))]
         else:
-            ids = [r[0] for r in self._db.execute("SELECT message_id FROM messages WHERE message_id = ?", (message_id,))]
+            ids = [r[0] for r in self._db.execute("SELECT message_id FROM messages WHERE message_id = ?",
+                                                  (message_id,))]
         for mid in ids:
             self._db.execute("DELETE FROM messages WHERE message_id = ?", (mid,))  # events cascade
             self._db.execute("DELETE FROM actions WHERE message_id = ?", (mid,))

@@ -128,7 +128,8 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             request.on_found(len(uids))
     sizes = mailbox.sizes(uids) if uids else {}
     limit = fetch_limit(processor.max_text_bytes)
-    pool = model_pool(processor.model, request.jobs) if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None
+    pool = (model_pool(processor.model, request.jobs)
+            if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None)
     # with workers, up to two batches per worker (and two batches' bytes) are in flight: the next is
     # fetched while earlier ones are read, and no worker waits for the parent to hand it work
     in_flight: deque[tuple[list[int], list[tuple[SourceMessage, int | None]], Future[list[Analysis]] | None]] = deque()
@@ -284,8 +285,8 @@ def make_processor(store: Store, model: RejectionModel, account: AccountConfig, 
     settings = ActSettings(tag=account.tag, drafts=account.drafts and request.drafts, move_to=account.move_to,
                            draft_max_age_days=config.draft_age_limit)
     return Processor(store, model, account.name, actions, settings, from_address=account.from_address,
-                     my_name=config.signer_name(account), templates=load_templates(config.templates_dir), keep_excerpt=config.keep_excerpt,
-                     max_text_bytes=config.max_text_bytes, on_outcome=on_outcome)
+                     my_name=config.signer_name(account), templates=load_templates(config.templates_dir),
+                     keep_excerpt=config.keep_excerpt, max_text_bytes=config.max_text_bytes, on_outcome=on_outcome)
 
 
 def scan_account(config: Config, model: RejectionModel, account: AccountConfig, request: ScanRequest,
@@ -303,8 +304,8 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
                 follow_drafts(mailbox, store)
                 store.note_scan(account.name)
     except NETWORK_ERRORS as exc:
-        raise MailboxError(f"account {account.name!r}: connection lost: {logsafe.redact(str(exc)) or type(exc).__name__}"
-                           ) from exc
+        raise MailboxError(f"account {account.name!r}: connection lost: "
+                           f"{logsafe.redact(str(exc)) or type(exc).__name__}") from exc
     finally:
         if own_mailbox:
             mailbox.close()
