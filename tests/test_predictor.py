@@ -73,7 +73,8 @@ def test_the_predictor_answers_as_the_pipeline_on_all_our_mail():
             assert (prediction.verdict, prediction.category) == (verdict, category), paths[start + row]
             words = expected_features[row]
             words.sum_duplicates()
-            assert prediction.evidence == model.explain(words.indices, words.data, documents[row], category)
+            evidence = model.evidence.explain(words.indices, words.data, documents[row], category)
+            assert prediction.evidence == evidence
 
 
 def test_a_model_of_two_classes_predicts_as_its_pipeline(tmp_path):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from onward.classifier.evidence import Evidence
 from onward.classifier.features import Document, field_text, to_document
 from onward.classifier.hashed import HashedColumns, segment_sums
 from onward.mail.message import ParsedMessage
@@ -30,7 +30,6 @@ from onward.vocab import Category, Verdict
 
 # 1: hashed word/char blocks and a block of named terms, a (classes x features) coefficient matrix
 PREDICTOR_FORMAT = 1
-EVIDENCE_COUNT = 5
 # a word in more than about one message in six ("we", "the") may tip a score but explains nothing
 EVIDENCE_MIN_IDF = 2.8
 _UNITS = ("word", "char")
@@ -110,10 +109,7 @@ class RejectionModel:
         self.reject_threshold = float(thresholds.get(Verdict.REJECTION, 0.6))
         self.unsure_threshold = float(thresholds.get(Verdict.UNSURE, 0.3))
         self._rejection_index = self.labels.index(Category.REJECTION)
-        # how much each column speaks for each class; with two classes the one row speaks for the
-        # second and against the first
-        self._class_weights = coef if len(coef) > 1 else np.vstack((-coef, coef))
-        self._starts = [block.offset for block in self.blocks]
+        self.evidence = Evidence(self.labels, self.blocks, coef)
 
     def prepare(self) -> None:
         """Build the hashed columns' lookup tables now (a few milliseconds). Called before worker
@@ -148,7 +144,7 @@ class RejectionModel:
             evidence: tuple[str, ...] = ()
             if explain:
                 span = slice(indptr[row], indptr[row + 1])
-                evidence = self.explain(columns[span], data[span], documents[row], category)
+                evidence = self.evidence.explain(columns[span], data[span], documents[row], category)
             out.append(Prediction(category=category, verdict=verdict, score=probs[self._rejection_index],
                                   probabilities=dict(zip(self.labels, probs, strict=True)), evidence=evidence))
         return out
@@ -188,35 +184,6 @@ class RejectionModel:
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1).reshape(-1, 1)
         return scores
-
-    def explain(self, columns: np.ndarray, values: np.ndarray, document: Document,
-                category: str) -> tuple[str, ...]:
-        """The words and facts that pushed hardest towards the category we chose."""
-        # a repeated word is one entry per occurrence until here; adding them up in order is what
-        # scipy's sum_duplicates does, so ties between words are broken the same way
-        present, position = np.unique(columns, return_inverse=True)
-        totals = np.bincount(position, weights=values)
-        contributions = totals * self._class_weights[self.labels.index(category)][present]
-        ranked = np.argsort(-contributions)
-        order = present[ranked[contributions[ranked] > 0]]
-        named: dict[int, dict[int, str]] = {}  # per block: its columns' words in this message
-        names: list[str] = []
-        for column in order.tolist():
-            if len(names) >= EVIDENCE_COUNT:
-                break
-            index = bisect_right(self._starts, column) - 1
-            block = self.blocks[index]
-            local = column - block.offset
-            if not block.explains(local):
-                continue
-            if index not in named:  # one pass over the text for all of this block's columns
-                inside = (order >= block.offset) & (order < block.offset + block.columns.width)
-                named[index] = block.columns.describe(field_text(document, block.field),
-                                                      (order[inside] - block.offset).tolist())
-            name = named[index].get(local, "")
-            if name and name not in names:
-                names.append(name)
-        return tuple(names)
 
     def to_bytes(self) -> bytes:
         """This model as one file: a JSON header (the layout, and where each array lies) and the
@@ -262,28 +229,11 @@ class RejectionModel:
             dtype, shape, offset = np.dtype(place["dtype"]), [int(n) for n in place["shape"]], int(place["offset"])
             count = math.prod(shape)
             _require(min(shape, default=0) >= 0 and offset >= 0
-                     and end + offset + count * dtype.itemsize <= len(content),
-                     f"{name}: size")
+                     and end + offset + count * dtype.itemsize <= len(content), f"{name}: size")
             arrays[name] = np.frombuffer(content, dtype, count, end + offset).reshape(shape)
         layout = header["layout"]
         _require(layout.get("format") == PREDICTOR_FORMAT, f"predictor format {layout.get('format')!r}")
-        blocks, offset = [], 0
-        for entry in layout["blocks"]:
-            name = str(entry["name"])
-            if entry["kind"] == "hashed":
-                unit, (low, high), bits = entry["unit"], entry["ngram_range"], int(entry["bits"])
-                buckets, idf = arrays[f"{name}.buckets"], arrays[f"{name}.idf"]
-                _require(unit in _UNITS and 1 <= low <= high <= 8 and 1 <= bits <= 24, f"{name}: parameters")
-                _require(buckets.dtype == np.int32 and idf.dtype == np.float32 and buckets.shape == idf.shape
-                         and buckets.ndim == 1, f"{name}: arrays")
-                _require(not len(buckets) or (buckets[0] >= 0 and buckets[-1] < 1 << bits
-                                               and bool(np.all(np.diff(buckets) > 0))), f"{name}: buckets")
-                columns: HashedColumns | TermColumns = HashedColumns(unit, (int(low), int(high)), bits, buckets, idf)
-            else:
-                _require(entry["kind"] == "terms", f"{name}: kind")
-                columns = TermColumns([str(term) for term in entry["terms"]])
-            blocks.append(Block(name, str(entry["field"]), float(entry["weight"]), offset, columns))
-            offset += columns.width
+        blocks, offset = _read_blocks(layout["blocks"], arrays)
         _require(all(block.field in _FIELDS for block in blocks), "fields")
         labels, coef, intercept = layout["labels"], arrays["coef"], arrays["intercept"]
         classes = len(labels) if len(labels) > 2 else 1
@@ -291,6 +241,28 @@ class RejectionModel:
         _require(coef.dtype == np.float64 and coef.shape == (classes, offset), "coefficients")
         _require(intercept.dtype == np.float64 and intercept.shape == (classes,), "intercepts")
         return cls(labels, blocks, coef, intercept, layout["thresholds"], metadata, path)
+
+
+def _read_blocks(entries: Sequence[dict[str, Any]], arrays: Mapping[str, np.ndarray]) -> tuple[list[Block], int]:
+    """The feature blocks a predictor file lays out, each checked, and the width of them all."""
+    blocks, offset = [], 0
+    for entry in entries:
+        name = str(entry["name"])
+        if entry["kind"] == "hashed":
+            unit, (low, high), bits = entry["unit"], entry["ngram_range"], int(entry["bits"])
+            buckets, idf = arrays[f"{name}.buckets"], arrays[f"{name}.idf"]
+            _require(unit in _UNITS and 1 <= low <= high <= 8 and 1 <= bits <= 24, f"{name}: parameters")
+            _require(buckets.dtype == np.int32 and idf.dtype == np.float32 and buckets.shape == idf.shape
+                     and buckets.ndim == 1, f"{name}: arrays")
+            _require(not len(buckets) or (buckets[0] >= 0 and buckets[-1] < 1 << bits
+                                           and bool(np.all(np.diff(buckets) > 0))), f"{name}: buckets")
+            columns: HashedColumns | TermColumns = HashedColumns(unit, (int(low), int(high)), bits, buckets, idf)
+        else:
+            _require(entry["kind"] == "terms", f"{name}: kind")
+            columns = TermColumns([str(term) for term in entry["terms"]])
+        blocks.append(Block(name, str(entry["field"]), float(entry["weight"]), offset, columns))
+        offset += columns.width
+    return blocks, offset
 
 
 def _require(condition: bool, what: str) -> None:
