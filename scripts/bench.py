@@ -207,7 +207,9 @@ def bench_large_messages(server, tmp: Path, count: int, megabytes: int) -> dict:
 
 def write_config(tmp: Path, account, db: Path, drafts: bool = False) -> Path:
     path = tmp / f"config-{account.username}.toml"
-    path.write_text(f'database = "{db}"\nsince_days = 36500\n[accounts.bench]\nhost = "127.0.0.1"\n'
+    # the bench mail is dated 2024-2025: without draft_max_age_days = 0 no draft would be made
+    path.write_text(f'database = "{db}"\nsince_days = 36500\ndraft_max_age_days = 0\n[accounts.bench]\n'
+                    f'host = "127.0.0.1"\n'
                     f'port = {account.port}\n'
                     f'tls = "none"\nusername = "{account.username}"\npassword_env = "ONWARD_BENCH_PASSWORD"\n'
                     f"drafts = {'true' if drafts else 'false'}\n")
