@@ -126,8 +126,11 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
         log.info("account %s: %d new message(s) in %s", account, len(uids), folder)
         if request.on_found:
             request.on_found(len(uids))
-    sizes = mailbox.sizes(uids) if uids else {}
     limit = fetch_limit(processor.max_text_bytes)
+    # a message of at most batch_bytes / batch_size cannot push a full batch over batch_bytes, nor is
+    # one under `limit` fetched in part: only the larger ones need their size
+    known_below = min(request.batch_bytes // request.batch_size, limit)
+    sizes = mailbox.sizes(uids, larger_than=known_below) if uids else {}
     pool = (model_pool(processor.model, request.jobs)
             if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None)
     # with workers, up to two batches per worker (and two batches' bytes) are in flight: the next is

@@ -65,8 +65,13 @@ class ReadingMixin(ConnectionMixin):
             uids = list(self.imap.search("ALL"))
         return sorted(uids)
 
-    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
-        """RFC822.SIZE by UID: what each message weighs before it is fetched (expunged ones are missing)."""
+    def sizes(self, uids: Sequence[int], larger_than: int = 0) -> dict[int, int]:
+        """RFC822.SIZE by UID: what each message weighs before it is fetched (expunged ones are missing).
+        With `larger_than`, only of the messages above that size: one SEARCH LARGER finds them, where
+        reading every size back costs about a tenth of a scan of small mail."""
+        if larger_than:
+            larger = set(self.imap.search(["LARGER", larger_than]))
+            uids = [uid for uid in uids if uid in larger]
         found: dict[int, int] = {}
         for start in range(0, len(uids), SIZE_BATCH):
             response = self.imap.fetch(list(uids[start:start + SIZE_BATCH]), ["RFC822.SIZE"])
