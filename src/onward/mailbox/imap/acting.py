@@ -6,7 +6,6 @@ deletes any but that draft."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
 from imapclient.exceptions import IMAPClientError
@@ -20,9 +19,6 @@ log = logging.getLogger("onward.mailbox.imap")  # the name its lines had before 
 GMAIL_LABEL = "onward/Rejection"
 GMAIL_UNSURE_LABEL = "onward/Unsure"
 
-_MESSAGE_ID_FETCH = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
-_MESSAGE_ID_ITEM = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 class ActingMixin(ReadingMixin):
@@ -105,11 +101,7 @@ class ActingMixin(ReadingMixin):
             if self.imap.folder_exists(folder):
                 self.imap.select_folder(folder, readonly=True)
                 try:
-                    uids = self.imap.search("ALL")
-                    for start in range(0, len(uids), 500):
-                        for data in self.imap.fetch(uids[start:start + 500], [_MESSAGE_ID_FETCH]).values():
-                            header = data.get(_MESSAGE_ID_ITEM, b"").decode("utf-8", "replace")
-                            found.update(_MESSAGE_ID.findall(header))
+                    found = self._selected_message_ids()
                 finally:
                     self._reselect()
             self._message_ids[folder] = found

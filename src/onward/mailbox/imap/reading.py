@@ -16,7 +16,10 @@ from onward.mailbox import SourceMessage
 from onward.mailbox.imap.connection import ConnectionMixin
 
 FETCH_BATCH = 100
-SIZE_BATCH = 500  # UIDs per FETCH RFC822.SIZE: servers cap the length of a command line
+SIZE_BATCH = 500  # UIDs per FETCH of sizes or headers: servers cap the length of a command line
+_MESSAGE_ID_FETCH = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+_MESSAGE_ID_ITEM = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 @dataclass(frozen=True)
@@ -116,14 +119,16 @@ class ReadingMixin(ConnectionMixin):
         if not self.imap.folder_exists(folder):
             return None
         self.select(folder, readonly=True)
+        return self._selected_message_ids()
+
+    def _selected_message_ids(self) -> set[str]:
+        """The Message-IDs of every message in the selected folder, read from their headers alone."""
         uids = self.imap.search("ALL")
-        present: set[str] = set()
+        found: set[str] = set()
         for start in range(0, len(uids), SIZE_BATCH):
-            headers = self.imap.fetch(uids[start:start + SIZE_BATCH], ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-            for data in headers.values():
-                raw = data.get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"").decode("utf-8", "replace")
-                present.update(re.findall(r"<[^<>\s]+>", raw))
-        return present
+            for data in self.imap.fetch(uids[start:start + SIZE_BATCH], [_MESSAGE_ID_FETCH]).values():
+                found.update(_MESSAGE_ID.findall(data.get(_MESSAGE_ID_ITEM, b"").decode("utf-8", "replace")))
+        return found
 
     def uids_of(self, message_id: str) -> list[int]:
         """The UIDs in the selected folder of the messages with this Message-ID."""
