@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from onward.classifier.data import LabelledMessage, load_data
-from onward.classifier.model import RejectionModel, load_model
+from onward.classifier.model import load_model
+from onward.classifier.predictor import RejectionModel
 from onward.classifier.sender_swap import SENDER_KINDS, sender_kind, sender_swap_scores, swap_sender
 from onward.classifier.training import train
 from onward.mail.message import ParsedMessage

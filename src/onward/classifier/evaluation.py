@@ -9,7 +9,7 @@ import numpy as np
 
 from onward.classifier import CATEGORIES
 from onward.classifier.data import LabelledMessage
-from onward.classifier.model import RejectionModel
+from onward.classifier.predictor import RejectionModel
 from onward.classifier.sender_swap import sender_kind, sender_swap_scores
 from onward.mail.parse import parse_message
 from onward.vocab import Category, Verdict

@@ -31,7 +31,6 @@ import numpy as np
 from onward.classifier import CATEGORIES
 from onward.classifier.hashed import HashedColumns
 from onward.classifier.predictor import PREDICTOR_FORMAT, Block, RejectionModel, TermColumns
-from onward.classifier.predictor import Prediction as Prediction  # where it was before the predictor module
 from onward.errors import ModelError, ModelFormatError
 from onward.vocab import Category
 

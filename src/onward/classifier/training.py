@@ -18,7 +18,7 @@ from onward.classifier.data import LabelledMessage, manifest
 from onward.classifier.evaluation import binary_scores, category_scores, grouped_scores
 from onward.classifier.features import as_array, to_document
 from onward.classifier.model import RejectionModel, build_pipeline, model_from_pipeline
-from onward.classifier.sender_swap import sender_kind, sender_swap_scores
+from onward.classifier.sender_swap import SENDER_KINDS, sender_kind, sender_swap_scores
 from onward.errors import OnwardError
 from onward.mail.parse import parse_message
 from onward.vocab import Category, Verdict
@@ -168,7 +168,7 @@ def _held_out_sender_swap(held_out: list[tuple[Any, list[bytes]]], threshold: fl
     if not total:
         return {"rejections": 0, "flip_rate": None, "recall": {}}
     weighted = {kind: round(sum(float(f["recall"][kind]) * int(f["rejections"]) for f in per_fold if f["rejections"])
-                            / total, 4) for kind in per_fold[0]["recall"]}
+                            / total, 4) for kind in SENDER_KINDS}
     flips = sum(float(f["flip_rate"]) * int(f["rejections"]) for f in per_fold if f["rejections"])
     return {"rejections": total, "flip_rate": round(flips / total, 4), "recall": weighted}
 

@@ -94,6 +94,8 @@ _MACHINE_LOCAL = re.compile(r"(?:sender|workflow|notif|bounce|mailer|daemon|syst
 _LOCAL_SPLIT = re.compile(r"[._+-]+")
 _NAME_TOKEN = re.compile(r"[^\W\d_]{2,}")
 _TEAM_WORD = re.compile(r"(?<!\w)" + _TEAM_WORDS + r"(?!\w)", re.I)
+
+
 def is_relay(address: str) -> bool:
     """An address no person reads: no-reply, an ATS or job board, a notification relay, a machine token."""
     if is_noreply(address):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from onward.classifier.model import RejectionModel
+from onward.classifier.predictor import RejectionModel
 from onward.config import Config
 from onward.drafts.compose import Template, load_templates
 from onward.mailbox import SourceMessage

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from onward.classifier.model import Prediction, RejectionModel
+from onward.classifier.predictor import Prediction, RejectionModel
 from onward.errors import caused_by_surroundings
 from onward.facts.model import Extraction
 from onward.mail.message import ParsedMessage

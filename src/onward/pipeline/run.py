@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from onward.classifier.model import Prediction, RejectionModel
+from onward.classifier.predictor import Prediction, RejectionModel
 from onward.config import Config
 from onward.errors import caused_by_surroundings
 from onward.facts.company import extract_company

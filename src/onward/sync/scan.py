@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from onward import logsafe
-from onward.classifier.model import RejectionModel
+from onward.classifier.predictor import RejectionModel
 from onward.classifier.workers import model_pool, with_model
 from onward.config import AccountConfig, Config
 from onward.drafts.compose import Draft, load_templates

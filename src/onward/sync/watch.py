@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from onward.classifier.model import RejectionModel
+from onward.classifier.predictor import RejectionModel
 from onward.config import AccountConfig, Config
 from onward.errors import LoginRefused, OnwardError
 from onward.mailbox.imap import NETWORK_ERRORS, ImapMailbox
