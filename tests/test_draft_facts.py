@@ -87,7 +87,31 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     assert facts.company == company
 
 
+@pytest.mark.parametrize(("sender", "subject", "body", "company"), [
+    # the display name and the letterhead of the footer: two clues
+    ("Kestrel Marine <no-reply@teamtailor.com>", "Update sur ta candidature", FORM_REJECTION +
+     "\nHead of People\nKestrel Marine SAS · 12 rue des Lilas · 75011 Paris\n", "Kestrel Marine"),
+    # a firm's name in a no-reply address is still a firm, and it says so in the body
+    ("Kestrel Robotics GmbH <noreply-kestrel@personio.de>", "Your application as Engineer",
+     "Thank you for the interest you have shown in Kestrel Robotics. " + FORM_REJECTION, "Kestrel Robotics"),
+    # a job board's card, and what the employer did on it
+    ("Nationale Vacaturebank <noreply@nationalevacaturebank.nl>", "Status van je sollicitatie gewijzigd",
+     "Werkgever: Tuincentrum Kestrel, Barneveld\nStatus: afgewezen\n", "Tuincentrum Kestrel"),
+    ("InfoJobs <notificaciones@infojobs.net>", "Estado de tu inscripción: Descartado",
+     "Lácteos Kestrel ha actualizado el estado de tu inscripción.\nDescartado\n", "Lácteos Kestrel"),
+    # the letterhead agrees with the sender's domain, spelled without its umlaut
+    ("Wolters, Petra <petra.wolters@sw-kestrelbrueck.de>", "AW: Ihre Bewerbung",
+     "Leider müssen wir Ihnen absagen.\n\nMit freundlichen Grüßen\nPetra Wolters\n\n"
+     "Stadtwerke Kestrelbrück GmbH\nBahnhofstraße 9 · 67655 Kaiserslautern\n", "Stadtwerke Kestrelbrück"),
+])
+def test_the_employer_from_the_letterhead_a_board_card_or_the_domain(sender, subject, body, company):
+    _, facts = facts_of(subject, body, sender=sender)
+    assert facts.company == company
+
+
 @pytest.mark.parametrize(("sender", "subject", "body"), [
+    # a letterhead alone may be a platform's or an agency's
+    ("XING <noreply@xing.com>", "Neuigkeiten", FORM_REJECTION + "\nNew Work SE · Am Strandkai 1 · Hamburg\n"),
     ("Workday HRHPI <hrhpi@myworkday.com>", "Your application", FORM_REJECTION),
     ("Kestrel <no-reply@greenhouse.io>", "Your candidacy at the firm is doing well", FORM_REJECTION),
     ("Careers <no-reply@hire.lever.co>", "Update", "We are keen on Entry Level Developer profiles. " + FORM_REJECTION),
@@ -100,6 +124,13 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
     assert facts.company is None
     assert "your team" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body or \
         "the role" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body
+
+
+def test_a_word_ending_in_en_is_not_spanish_en():
+    # "im zweiten Anlauf beworben" is not "en X beworben" (Anlauf: a second attempt, not an employer)
+    _, facts = facts_of("Deine Bewerbung", "Viele unserer Azubis haben sich im zweiten Anlauf beworben. Leider "
+                        "nicht dieses Mal.", sender="Ausbildung <noreply@kestrel.example>")
+    assert facts.company != "Anlauf"
 
 
 @pytest.mark.parametrize(("subject", "body", "role"), [

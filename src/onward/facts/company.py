@@ -65,18 +65,35 @@ _SUBJECT_PATTERNS = [
 _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
 _BODY_RULES: list[Rule] = [
     Rule("interest in X",
-         re.compile(r"(?:interest in|applying to|applying for a (?:role|position|job) (?:at|with)|application to|"
+         re.compile(r"(?:interest (?:you (?:have |'ve )?|you've )?(?:shown |showed |expressed )?in|applying to|"
+                    r"applying for a (?:role|position|job) (?:at|with)|application to|"
                     r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|"
                     r"candidacy at|"
                     r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
     Rule("bei X beworben",
-         re.compile(r"(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+"
+         re.compile(r"\b(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+"
                     r"(?P<c>" + _CAP_PHRASE + r")\s+"
                     r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)")),
     Rule("Interesse an X",
          re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
          ("interesse an", "intérêt pour", "interés en")),
 ]
+# Letterhead: the legal name that opens a footer line ("Acme Labs SAS · 3 rue ...", "© 2025 Acme, Inc.",
+# "GRUPO ALHAMBRA, S.A."); a firm prints it, a person does not have one. Searched line by line at the
+# end of the mail only.
+_LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?s?|sarl|s\.?l\.?u?|s\.?p\.?a|"
+               r"s\.?r\.?l|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|pty\.? ltd|sp\. z o\.?o)\.?")
+_LETTERHEAD = re.compile(r"^[ \t]*(?:©[ \t]*(?:\d{4}[ \t]*)?)?(?P<c>" + _CAP_PHRASE + r"|[A-ZÀ-Ý][A-ZÀ-Ý&'’ -]{2,60}?)"
+                         r",?[ \t]+" + r"(?i:" + _LEGAL_FORM + r")(?=[ \t]*(?:$|[·•|–—,;(-]|[ \t]\d))", re.M)
+# a job board's or a careers service's card: "Employer: Acme", "Werkgever: Acme, Barneveld"
+_EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hiring company|werkgever|bedrijf|empresa|"
+                             r"entreprise|société|unternehmen|arbeitgeber|azienda)[ \t]*:[ \t]*"
+                             r"(?P<c>[^\n,·|–—(]{2,80})", re.M)
+# a job board telling what the employer did: "Acme updated your application status", "Acme ha
+# actualizado el estado de tu inscripción", "The employer Acme has updated the status"
+_BOARD_UPDATE = re.compile(r"^[ \t]*(?i:the employer |l'employeur |el empleador |der arbeitgeber )?"
+                           r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|ha actualizado|a mis à jour|"
+                           r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
     r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
@@ -150,16 +167,20 @@ _TENANT_ATS = frozenset(("myworkday.com", "myworkdayjobs.com", "icims.com", "per
 def _ats_tenant(address: str) -> str | None:
     domain, local = _domain(address), address.rpartition("@")[0]
     local = local.partition("+")[0]  # "acme+autoreply": the tenant is before the tag
-    if is_under(domain, _TENANT_ATS) \
-            and not _NOREPLY_LOCAL.search(local) and len(local) > 2:
-        return local
-    return None
+    if not is_under(domain, _TENANT_ATS):
+        return None
+    if _NOREPLY_LOCAL.search(local):  # "noreply-acme": the tenant is what the no-reply mark leaves
+        local = _NOREPLY_LOCAL.sub("-", local).strip("._+-")
+        local = "" if _NOREPLY_LOCAL.search(local) else local
+    return local if len(local) > 2 else None
 
 
 def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     words = display.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return False
+    if any(w.lower().strip(".,") in _LEGAL_FORMS for w in words):
+        return False  # "Fernwood Robotics GmbH" from noreply-fernwood@: a firm, though its name is in the address
     first = words[0].lower()
     local = message.from_address.rpartition("@")[0].lower()
     if first in local or first in closing_block(message).lower()[:200]:
@@ -209,13 +230,20 @@ def extract_company(message: ParsedMessage) -> Field:
     subject = _REPLY_PREFIX.sub("", message.subject[:SUBJECT_CHARS])
     text = message.text[:3000]
     agency = _agency_sender(message)
+    footer = f"{message.text.rstrip()[-CLOSING_CHARS:]}\n{message.signature[:CLOSING_CHARS]}"
+    letterheads = [m.group("c") for m in itertools.islice(_LETTERHEAD.finditer(footer), 4)]
+    firms = {_compact(name) for name in letterheads}
+
+    def person(name: str) -> bool:  # a name the footer prints with a legal form is a firm's
+        return _compact(name) not in firms and _looks_like_person(name, message)
+
     if display and not agency:
         if m := _DISPLAY_PERSON_AT.match(display):
             vote(m.group("c"), 0.55)  # a surname particle reads the same: only with another clue
         elif m := _DISPLAY_TEAM.match(display) or _DISPLAY_AT.match(display):
             vote(m.group("c"), 0.85)
         elif m := _DISPLAY_VIA.match(display):
-            if not _looks_like_person(m.group("c"), message):
+            if not person(m.group("c")):
                 vote(m.group("c"), 0.8)
         else:
             parts = [p.strip() for p in _SUBJECT_SPLIT.split(display) if p.strip()]
@@ -223,7 +251,7 @@ def extract_company(message: ParsedMessage) -> Field:
                 vote(parts[0], 0.85)
             elif len(parts) == 2 and _is_portal(parts[0]):
                 vote(parts[1], 0.85)
-            elif len(parts) == 1 and not _looks_like_person(display, message) and is_noreply(message.from_address):
+            elif len(parts) == 1 and not person(display) and is_noreply(message.from_address):
                 # an ATS sends under the employer's name, and under a recruiter's: alone it proves nothing
                 vote(display, 0.5)
     for pattern in _SUBJECT_PATTERNS:
@@ -248,6 +276,12 @@ def extract_company(message: ParsedMessage) -> Field:
         if found:
             vote(found, 0.7)
             break
+    for pattern, weight in ((_EMPLOYER_LABEL, 0.75), (_BOARD_UPDATE, 0.7)):
+        if m := pattern.search(text):
+            vote(m.group("c"), weight)
+    # alone, a letterhead may be an agency's or a platform's we do not know: with any other clue it is enough
+    for name in letterheads:
+        vote(name, 0.55)
     addresses = [message.from_address, *(a for _, a in message.reply_to)]
     core = next((c for a in addresses if (c := _domain_core(a))), None)
     tenant = None if core else next((t for a in addresses if (t := _ats_tenant(a))), None)
@@ -260,6 +294,11 @@ def extract_company(message: ParsedMessage) -> Field:
             vote(phrase, 0.8)
         elif not tenant:  # a tenant's code spelled as a name is no clue: "Workday HRHPI" is not HRHPI's
             vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
+    if core and not agency and not tenant:
+        # a name whose own word is spelled in the sender's domain ("Stadtwerke Lauterbrück" from
+        # sw-lauterbrueck.de) has the domain's word for it: a second clue
+        named = {c for c, _ in votes if _compact(c) != _compact(core)}  # not the domain's own vote
+        votes += [(c, 0.5) for c in named if _spelled_in_domain(c, core)]
     if not votes:
         return Field.unknown()
     # agreement between independent clues is worth more than any one of them; two clues agree
@@ -273,6 +312,22 @@ def extract_company(message: ParsedMessage) -> Field:
                                                                                              best_weight)):
             best, best_score, best_weight = candidate, score, weight
     return Field(best, round(best_score, 2))
+
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
+
+
+def _spelled_in_domain(candidate: str, core: str) -> bool:
+    """A distinctive word of `candidate` (five letters or more, not a corporate word) is in the
+    domain's core, spelled with or without its umlauts ("Lauterbrück" in "sw-lauterbrueck")."""
+    core = _compact(core)
+    for word in candidate.split():
+        if word.lower() in _CORPORATE_WORDS or word.lower() in _CONNECTORS:
+            continue
+        spellings = {_compact(word), _compact(word.lower().translate(_TRANSLITERATION))}
+        if any(len(s) >= 5 and s in core for s in spellings):
+            return True
+    return False
 
 
 def _better_tied(candidate: str, weight: float, best: str, best_weight: float) -> bool:

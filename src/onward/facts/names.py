@@ -13,7 +13,8 @@ _TEAM_WORDS = (
     r"people & culture|people and culture|team|personalabteilung|recrutement|rrhh|recursos humanos|karriere|"
     r"bewerbermanagement|talent team|recruiting team)"
 )
-_TRAILING_NOISE = re.compile(r"\s*(?:\b(?:team|inc|llc|ltd|gmbh|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
+_TRAILING_NOISE = re.compile(
+    r"\s*(?:\b(?:team|inc|llc|ltd|g?gmbh|spa|s\.p\.a|sl|e\.?v|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
 
 
 # Words that are never part of an employer's name at either end of a candidate: a subject or a
@@ -64,7 +65,13 @@ _PLATFORM_NAMES = frozenset((
     "personio", "bamboohr", "workable", "jobvite", "recruitee", "homerun", "breezy", "jazzhr", "softgarden", "rexx",
     "pinpoint", "avature", "cornerstone", "csod", "oracle", "gupy", "catho", "vagas", "pracuj", "olx", "nuworks",
     "waterlooworks", "symplicity", "12twenty", "applytojob", "newton", "nationalevacaturebank", "vacaturebank",
-    "paylocity", "ultipro", "adp", "brassring", "dayforce", "phenom", "eightfold", "hirevue", "jobscore"))
+    "paylocity", "ultipro", "adp", "brassring", "dayforce", "phenom", "eightfold", "hirevue", "jobscore",
+    # and the firms behind some of them, as their footers name them
+    "newwork", "adevinta", "totaljobs", "cvlibrary", "careerbuilder", "jooble", "jobrapido", "snagajob", "kununu",
+    "jobware", "meinestadt", "arbeitsagentur", "cadremploi", "meteojob", "regionsjob", "francetravail", "poleemploi",
+    "tecnoempleo", "jobandtalent", "flatchr", "beetween", "jobaffinity", "taleez", "welcomekit", "usajobs",
+    "jobylon", "comeet", "bullhorn", "concludis", "umantis", "dvinci", "prescreen",
+    "talentlyft", "manatal", "freshteam", "applicantpro", "clearcompany"))
 # a name made of these only is a field of work ("Software Engineering"), not an employer
 _FIELD_WORDS = frozenset((
     "software", "engineering", "data", "science", "machine", "learning", "product", "marketing", "sales", "design",
