@@ -141,6 +141,15 @@ def test_a_word_ending_in_en_is_not_spanish_en():
      "Software Engineer"),
     ("Votre candidature", "Merci pour votre candidature au poste de Ingénieur DevOps (CDI). Nous ne donnerons pas "
      "suite.", "Ingénieur DevOps"),
+    ("Suite de votre candidature", "Merci pour votre candidature au poste de Chargé(e) d'affaires photovoltaïque. "
+     "Nous ne donnerons pas suite.", "Chargé d'affaires photovoltaïque"),
+    ("Lab Manager position - Kestrel lab", FORM_REJECTION, "Lab Manager"),
+    ("Audit Semi-Senior vacancy", FORM_REJECTION, None),
+    ("Rückmeldung", "Die Stelle als Customer Success Manager ist inzwischen intern besetzt.",
+     "Customer Success Manager"),
+    ("Absage", "Die Stelle als Teamleiter Qualitätssicherung wird aus budgetären Gründen vorerst nicht besetzt.",
+     "Teamleiter Qualitätssicherung"),
+    ("Kestrel Hydraulik – leider keine guten Nachrichten", "Leider müssen wir absagen.", None),
     ("Follow-up from Kestrel", FORM_REJECTION, None),
     ("Intern position with Kestrel 257137", FORM_REJECTION, None),
 ])

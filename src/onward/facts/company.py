@@ -254,6 +254,7 @@ def extract_company(message: ParsedMessage) -> Field:
             elif len(parts) == 1 and not person(display) and is_noreply(message.from_address):
                 # an ATS sends under the employer's name, and under a recruiter's: alone it proves nothing
                 vote(display, 0.5)
+    display_voted = bool(votes)
     for pattern in _SUBJECT_PATTERNS:
         if (m := pattern.search(subject)) and _clean_company(m.group("c")):
             vote(m.group("c"), 0.8)
@@ -294,6 +295,11 @@ def extract_company(message: ParsedMessage) -> Field:
             vote(phrase, 0.8)
         elif not tenant:  # a tenant's code spelled as a name is no clue: "Workday HRHPI" is not HRHPI's
             vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
+    # the weak display name of an ATS's no-reply mail, put by the letter itself after "at", "for",
+    # "chez"... ("a role open within Penhallow Hotels", "candidato in Bottega Digitale"): a person's
+    # name is not written that way
+    if votes and votes[0][1] < COMPANY_CLUE and display_voted and _after_a_preposition(votes[0][0], text):
+        votes.append((votes[0][0], 0.55))
     if core and not agency and not tenant:
         # a name whose own word is spelled in the sender's domain ("Stadtwerke Lauterbrück" from
         # sw-lauterbrueck.de) has the domain's word for it: a second clue
@@ -312,6 +318,23 @@ def extract_company(message: ParsedMessage) -> Field:
                                                                                              best_weight)):
             best, best_score, best_weight = candidate, score, weight
     return Field(best, round(best_score, 2))
+
+
+COMPANY_CLUE = 0.6  # what drafts need (drafts/vetting.py): a weaker vote is a clue only with another
+_PREPOSITION = re.compile(r"(?i:\b(?:at|in|within|for|join|joining|chez|bei|beim|en|presso|para|pour|bij|voor)\s+"
+                          r"(?:the |la |le |l'|der |die |dem |el |de )?)$")
+
+
+def _after_a_preposition(name: str, text: str) -> bool:
+    start = text.find(name)
+    for _ in range(8):  # a name used a few times: one of the first uses says it
+        if start < 0:
+            return False
+        end = start + len(name)
+        if (end == len(text) or not text[end].isalnum()) and _PREPOSITION.search(text[max(0, start - 20):start]):
+            return True
+        start = text.find(name, end)
+    return False
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})

@@ -12,7 +12,9 @@ from onward.mail.message import ParsedMessage
 
 _ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
              r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|"\
-             r"au sein)\b|$))"
+             r"au sein|ist|sind|wird|werden|wurde|wurden|konnte|kann|inzwischen|leider|bereits|nicht|anderweitig|"\
+             r"entschieden|besetzt|aus|vorerst|"\
+             r"daher|derzeit|zunächst|wegen)\b|$))"
 _ROLE_RULES: list[Rule] = [
     Rule("for the X position",
          re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+"
@@ -25,7 +27,8 @@ _ROLE_RULES: list[Rule] = [
                     r"(?:position of\s+|role of\s+)?"
                     r"(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)" + _ROLE_STOP)),
     Rule("Bewerbung als X",
-         re.compile(r"(?:Bewerbung als|Bewerbung auf die Position|Stelle als|Position als|Position)\s+(?:\w+\s+)?"
+         re.compile(r"(?:Bewerbung als|Bewerbung auf die Position|Stelle als|Position als|Position)\s+"
+                    r"(?:(?:der|die|das|den|eine?n?)\s+)?"
                     r"(?P<r>[A-Z][\w/&+#.'’() -]{2,70}?)" + _ROLE_STOP)),
     # anchors (see _may_match) for the case-insensitive French and Spanish patterns, on lower-cased text
     Rule("poste de X",
@@ -46,7 +49,9 @@ _SUBJECT_ROLE = [
                r"(?:the\s+|the position of\s+|le poste de\s+|el puesto de\s+)?"
                r"(?P<r>(?:[^|\-–:(]|(?<=\w)-(?=\w)){3,70}?)(?:\s+(?:at|bei|chez|en)\s+.+)?"
                r"(?:\s*[|–:(]|\s+-\s|$)", re.I),
-    re.compile(r"^[A-Z][\w&.' ]{1,40}?\s*[|–-]\s*(?P<r>[^|–-]{3,70}?)\s*(?:[|–-]|$)"),
+    # "Acme | Analyst", "Acme – Analyst" (not "Semi-Senior"): the left side too may be the title
+    re.compile(r"^(?P<left>[A-Z][\w&.' ]{1,40}?)(?:\s*[|–]\s*|\s+-\s+)(?P<r>(?:[^|–-]|(?<=\w)-(?=\w)){3,70}?)"
+               r"\s*(?:[|–]|\s-\s|$)"),
     re.compile(r"^(?:re:\s*)?(?P<r>[A-Z][\w/&+#.' ]{3,60}?)\s+(?:at|bei|chez)\s+[A-Z]"),
 ]
 _NOT_ROLE = re.compile(r"^(?:your|votre|ihre|deine|tu|su|my|application|update|the|our|this|a|an|job|role|position|"
@@ -67,12 +72,14 @@ _TITLE_EXTRA = frozenset((
     "internship", "programme", "program", "scheme", "graduate", "student", "fellowship", "apprenticeship",
     "ambassador", "pm", "qa", "ux", "ui", "sre", "devops", "hr", "it"))
 _RUN_ON_WORDS = frozenset(("program", "programme", "search", "interview", "interviews", "take", "a", "lab", "process",
-                           "opportunity", "team", "application", "scheme"))
+                           "opportunity", "team", "application", "scheme", "exercise", "take-home", "task",
+                           "assignment", "test", "post", "case", "challenge"))
 _ROLE_FUNCTION_WORDS = frozenset((
     "et", "pour", "que", "qui", "nous", "vous", "votre", "notre", "un", "une", "avec", "dans", "sur", "par", "est",
     "sont", "for", "from", "up", "with", "to", "at", "we", "you", "your", "our", "is", "are", "was", "has", "have",
     "will", "und", "wir", "sie", "ihre", "ist", "wird", "para", "con", "por", "su", "tu", "es", "son", "ha",
-    "hemos", "this", "that", "it"))
+    "hemos", "this", "that", "it", "leider", "keine", "kein", "nicht", "nach", "mit", "unserem", "unsere", "ihnen",
+    "dir", "dich"))
 _ROLE_CONNECTORS = frozenset((
     "of", "and", "for", "de", "des", "du", "d'", "en", "in", "&", "/", "-", "+", "la", "le", "el", "y", "und",
     "für", "im", "der", "die", "das", "del", "e", "et"))
@@ -87,7 +94,7 @@ _NOT_TITLE_WORDS = frozenset((
 # a job title names a person who does something: a known title word, or a word formed like one
 _TITLE_WORD = re.compile(r"(?:er|or|ist|ant|ent|ian|eur|euse|rice|ista|ero|era|ador|adora|ship|ee|erin|ente|ario|aria|"
                          r"ogue|ologist|iste|ière|ier|tion|ung)$")
-_LEADING_ROLE_WORDS = re.compile(r"^(?:(?:vacante|posici[oó]n|puesto|poste|stelle|position|role)"
+_LEADING_ROLE_WORDS = re.compile(r"^(?:(?:vacante|posici[oó]n|puesto|poste|stelle|position|role|b[uú]squeda)"
                                  r"(?:\s+(?:de|d['’]|als|of|as))?"
                                  r"|the|le|la|el|die|der)\s+", re.I)
 _HAS_DIGIT = re.compile(r"\d")
@@ -138,18 +145,36 @@ def _clean_role(value: str) -> str | None:
     return value if len(value) >= 3 else None
 
 
+# a gender ending does not end a title: "Chargé(e) d'affaires" is the Chargé d'affaires (a separate
+# "(m/w/d)" does end one, and stays)
+_GENDER_MARK = re.compile(r"(?<=\w)\((?i:e|ère|ere|trice|euse|se|ne|le|in|innen|a|o|x|es)\)")
+
+
 def extract_role(message: ParsedMessage) -> Field:
-    head = message.text[:2000]
+    head = _GENDER_MARK.sub("", message.text[:2000])
     lowered = head.lower()
     for _, pattern, anchors in _ROLE_RULES:
         m = pattern.search(head) if _may_match(anchors, lowered) else None
         if m and (r := _clean_role(m.group("r"))):
             return Field(r, 0.75)
+    subject = _GENDER_MARK.sub("", message.subject[:SUBJECT_CHARS])
     for pattern in _SUBJECT_ROLE:
-        m = pattern.search(message.subject[:SUBJECT_CHARS])
+        m = pattern.search(subject)
+        if m and "left" in pattern.groupindex and _names_a_job(m.group("left")) and not _names_a_job(m.group("r")):
+            left = _AT_EMPLOYER.sub("", m.group("left"))  # "Engineering Manager en Ñandú - novedades"
+            if r := _clean_role(left):  # "Lab Manager position - Iyer lab"
+                return Field(r, 0.6)
         if m and (r := _clean_role(m.group("r"))):
             return Field(r, 0.6)
     return Field.unknown()
+
+_AT_EMPLOYER = re.compile(r"\s+(?:at|en|chez|bei|with|@)\s+[A-ZÀ-Ý].*$")
+
+
+def _names_a_job(text: str) -> bool:
+    """A known job noun is among the words ("Store Manager"; not "Kidderminster", though it ends like one)."""
+    return any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in text.lower().split())
+
 
 def _role_without_company(role: Field, company: str | None) -> Field:
     """A title that is the employer's name is none; one that starts with it loses it
@@ -164,4 +189,13 @@ def _role_without_company(role: Field, company: str | None) -> Field:
     if role_keys[:len(company_keys)] == company_keys:
         rest = _clean_role(" ".join(role.value.split()[len(company.split()):]))
         return Field(rest, role.confidence) if rest else Field.unknown()
+    words = role.value.split()
+    if len(role_keys) > len(company_keys) and role_keys[-len(company_keys):] == company_keys \
+            and len(words) > len(company_keys) + 1 and words[-len(company_keys) - 1].lower() in _EMPLOYER_LINKS:
+        # "Gerente de Planta de Alimentos Mixteca": the title, then where
+        rest = _clean_role(" ".join(words[:-len(company_keys) - 1]))
+        return Field(rest, role.confidence) if rest else Field.unknown()
     return role
+
+
+_EMPLOYER_LINKS = frozenset(("at", "de", "en", "chez", "bei", "with", "for", "of", "à", "para", "pour", "in", "@"))
