@@ -178,6 +178,16 @@ def test_french_drafts_elide_and_clear_french_is_never_portuguese():
      "decided not to move forward.", "interview"),
     ("Your application", "Thank you for meeting the panel in the final round. Unfortunately we will not move "
      "forward.", "final"),
+    # not yet the final round, and a recorded video interview is a test taken alone
+    ("Case study - thank you", "Thank you for the case study. After discussing with the panel, we've decided not "
+     "to advance you to the final round.", "assessment"),
+    ("Graduate Programme", "Thank you for completing your video interview for the Graduate Programme. "
+     "Unfortunately we will not move forward.", "assessment"),
+    ("Candidature", "Nous vous remercions d'avoir réalisé l'entretien vidéo différé. Nous ne donnerons pas suite.",
+     "assessment"),
+    # the team's discussion and the panel's view of a take-home are not a conversation with the candidate
+    ("Your take-home", "Thanks for the take-home. Here's what came up in the discussion: the tests were thin. "
+     "Of the panel's view, the structure was good.", "assessment"),
 ])
 def test_an_interview_is_only_stated_when_one_took_place(subject, body, stage):
     rejection, facts = facts_of(subject, body)

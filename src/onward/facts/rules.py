@@ -14,7 +14,8 @@ from onward.vocab import Reason, Stage
 # The stage and reason patterns are written in lower case and run on lower-cased text: without
 # re.I the regex engine is about four times faster, and these run on every rejection.
 _NOT_YET_INTERVIEWED = re.compile(
-    r"(?:to|for|into|an|invite you to|progress(?:ing)? to|move (?:you )?forward (?:to|with)|advance to|next)\s+"
+    r"(?:to|for|into|an|invite you to|progress(?:ing)? (?:you )?to|move (?:you )?forward (?:to|with)|"
+    r"advanc(?:e|ing) (?:you )?to|through to|on to|next)\s+"
     r"(?:an?\s+|the\s+|our\s+)?(?:next\s+|first\s+|final\s+)?(?:interview|entretien|entrevista|vorstellungsgespräch|gespräch|"
     r"round|stage)s?(?:\s+(?:stage|round|process|phase))?",
 )
@@ -57,7 +58,8 @@ _INTERVIEWED = re.compile(
     r"conversation|the call|time with|to (?:speak|meet|talk|chat))|"
     r"(?:after|following|since|from|during|throughout|in|of) (?:your|our|the|my|these|those|all|each|both|recent)"
     r" (?:recent |final |first |second |technical |phone |video |on-?site |panel )?(?:interview|conversation|"
-    r"call|discussion|meeting|chat|round|panel)s?|"
+    r"call|meeting|chat|round|panel)s?(?!['’]s)|"
+    r"(?:after|following|since|during|in) (?:our|your) discussions?|"
     r"(?:enjoyed|pleasure|great|nice|good|lovely) (?:to |in |of )?(?:speaking|meeting|talking|chatting|getting to know|"
     r"speak|meet|talk|chat)|"
     r"(?:met|spoke|spoken|talked|chatted|interviewed) (?:with|to)|(?:we|you|i) interviewed|interviewed you|"
@@ -79,20 +81,29 @@ _FINAL_ROUND = re.compile(
     r"dernière étape|entrevista final|última (?:entrevista|fase|ronda)|ronda final")
 
 
+# a recorded one-way video interview is a test the candidate took alone, not a conversation
+_RECORDED_INTERVIEW = re.compile(
+    r"(?:complet\w*|record\w*|submit\w*|taking|took) (?:your |the |our |a )?(?:\w+ )?video interview(?: questions)?|"
+    r"one-way (?:video )?interview|hirevue|entretien vidéo différé|(?:entrevista|video ?entrevista) (?:en )?"
+    r"(?:vídeo |video )?(?:grabada|diferida)|zeitversetzte[sn]? (?:video-?)?interview")
+
+
 def extract_stage(message: ParsedMessage) -> Field:
     raw = f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:3000]}".lower()
+    if "video" in raw or "vidéo" in raw or "hirevue" in raw:
+        raw = _RECORDED_INTERVIEW.sub(" assessment ", raw)
     text = _NOT_YET_INTERVIEWED.sub(" ", raw)
     # the evidence is specific enough to read in the whole text ("taking the time to interview with us")
     interviewed = _INTERVIEWED.search(raw) is not None
     for stage, pattern, anchors in _STAGE_RULES:
-        if stage == Stage.FINAL and not (interviewed or _FINAL_ROUND.search(raw)):
+        if stage == Stage.FINAL and not (interviewed or _FINAL_ROUND.search(text)):
             continue
         if stage == Stage.INTERVIEW and not interviewed:
             continue
         # with evidence that an interview took place, its words count wherever they are
         searched = raw if stage in (Stage.FINAL, Stage.INTERVIEW) else text
         if _may_match(anchors, searched) and pattern.search(searched):
-            if stage == Stage.FINAL and not _FINAL_ROUND.search(raw):
+            if stage == Stage.FINAL and not _FINAL_ROUND.search(text):
                 return Field(Stage.INTERVIEW, 0.7)  # an interview took place; that it was the last is not said
             return Field(stage, 0.7 if stage != Stage.APPLICATION else 0.6)
     return Field(Stage.UNKNOWN, 0.0)
