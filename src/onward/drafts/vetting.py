@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from onward.facts.company import _domain_core
+from onward.facts.company import COMPANY_CONFIDENCE, _domain_core
 from onward.facts.model import Extraction
 from onward.facts.names import _EDGE_WORDS, _PLATFORM_NAMES, _word_keys
 from onward.facts.people import _TEAM_WORD, _people_in, is_personal_address, is_relay, looks_like_person
@@ -22,7 +22,6 @@ from onward.mail.senders import FREEMAIL, is_under
 from onward.vocab import Stage
 
 MIN_CONFIDENCE = 0.5
-COMPANY_CONFIDENCE = 0.6  # one clue alone (a display name that may be a recruiter's) is not enough
 # titles and office words that stand where a name would ("Dr", "Personalwesen", "Ufficio personale")
 _NOT_A_NAME = frozenset((
     "dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "herr", "frau", "im", "in", "am", "personalwesen", "personal",

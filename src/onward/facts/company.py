@@ -81,6 +81,9 @@ _BODY_RULES: list[Rule] = [
 # Letterhead: the legal name that opens a footer line ("Acme Labs SAS · 3 rue ...", "© 2025 Acme, Inc.",
 # "GRUPO ALHAMBRA, S.A."); a firm prints it, a person does not have one. Searched line by line at the
 # end of the mail only.
+# what onward states, in a draft and in the log of rejections alike: one clue alone (a display name
+# that may be a recruiter's) is not enough, a weaker vote counts only with another
+COMPANY_CONFIDENCE = 0.6
 _LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?s?|sarl|s\.?l\.?u?|s\.?p\.?a|"
                r"s\.?r\.?l|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|pty\.? ltd|sp\. z o\.?o)\.?")
 _LETTERHEAD = re.compile(r"^[ \t]*(?:©[ \t]*(?:\d{4}[ \t]*)?)?(?P<c>" + _CAP_PHRASE + r"|[A-ZÀ-Ý][A-ZÀ-Ý&'’ -]{2,60}?)"
@@ -298,7 +301,7 @@ def extract_company(message: ParsedMessage) -> Field:
     # the weak display name of an ATS's no-reply mail, put by the letter itself after "at", "for",
     # "chez"... ("a role open within Penhallow Hotels", "candidato in Bottega Digitale"): a person's
     # name is not written that way
-    if votes and votes[0][1] < COMPANY_CLUE and display_voted and _after_a_preposition(votes[0][0], text):
+    if votes and votes[0][1] < COMPANY_CONFIDENCE and display_voted and _after_a_preposition(votes[0][0], text):
         votes.append((votes[0][0], 0.55))
     if core and not agency and not tenant:
         # a name whose own word is spelled in the sender's domain ("Stadtwerke Lauterbrück" from
@@ -320,7 +323,6 @@ def extract_company(message: ParsedMessage) -> Field:
     return Field(best, round(best_score, 2))
 
 
-COMPANY_CLUE = 0.6  # what drafts need (drafts/vetting.py): a weaker vote is a clue only with another
 _PREPOSITION = re.compile(r"(?i:\b(?:at|in|within|for|join|joining|chez|bei|beim|en|presso|para|pour|bij|voor)\s+"
                           r"(?:the |la |le |l'|der |die |dem |el |de )?)$")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from onward.classifier.predictor import Prediction, RejectionModel
 from onward.errors import caused_by_surroundings
+from onward.facts.company import COMPANY_CONFIDENCE
 from onward.facts.model import Extraction
 from onward.mail.message import ParsedMessage
 from onward.mailbox import SourceMessage
@@ -193,7 +194,7 @@ class Recorder:
     def _record_rejection(self, row_id: int, message: ParsedMessage, facts: Extraction) -> None:
         """The event of a message recorded just now (so it has none yet)."""
         stage = facts.value("stage") or Stage.UNKNOWN
-        company = facts.value("company", 0.5)
+        company = facts.value("company", COMPANY_CONFIDENCE)
         application = None
         if company:
             earlier = self.store.earlier_job_messages(self.account, company,

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from onward.classifier.predictor import Prediction, RejectionModel
 from onward.config import Config
 from onward.errors import caused_by_surroundings
-from onward.facts.company import extract_company
+from onward.facts.company import COMPANY_CONFIDENCE, extract_company
 from onward.facts.extract import extract
 from onward.facts.model import Extraction
 from onward.mail.message import ParsedMessage
@@ -195,11 +195,11 @@ def _facts(message: ParsedMessage, prediction: Prediction) -> tuple[Extraction |
     """What recording keeps of a job message: the facts of a rejection, the company of the others."""
     if prediction.verdict == "rejection":
         facts = extract(message)
-        return facts, facts.value("company", 0.5)
+        return facts, facts.value("company", COMPANY_CONFIDENCE)
     if prediction.category in ("application_ack", "interview", "offer"):
         # the company alone is enough to link this message to a later rejection
         found = extract_company(message)
-        return None, found.value if found.confidence >= 0.5 else None
+        return None, found.value if found.confidence >= COMPANY_CONFIDENCE else None
     return None, None
 
 
