@@ -290,3 +290,15 @@ def test_draft_command_refuses_what_is_not_a_rejection(tmp_path):
     assert "Traceback" not in refused.output
     forced = CliRunner().invoke(cli, ["draft", str(ack), "--force", "--name", "Sam Rivera"])
     assert forced.exit_code == 0 and "Sam Rivera" in forced.output
+
+
+@pytest.mark.parametrize(("subject", "expected"), [
+    ("[EXT] Your application", "Re: Your application"),
+    ("RE: [EXTERNAL] Your application", "RE: Your application"),
+    ("Ext: Update from Kestrel", "Re: Update from Kestrel"),
+    ("Your application", "Re: Your application"),
+    ("Aw: [Extern] Ihre Bewerbung", "Aw: Ihre Bewerbung"),
+])
+def test_a_draft_subject_has_one_reply_mark_and_no_gateway_tag(subject, expected):
+    rejection = parse_message(message(subject, FORM_REJECTION))
+    assert compose(rejection, extract(rejection), "sam@example.net", "Sam").message["Subject"] == expected

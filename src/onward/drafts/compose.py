@@ -93,6 +93,11 @@ _BLOCKLIST = tuple((entry.rstrip("*"), _blocklist_pattern(entry)) for entry in T
 # shared (?<!\w) stands outside the alternation, where it costs one check per position, not ~70
 _ANY_BLOCKED = re.compile(r"(?<!\w)(?:" + "|".join(
     re.escape(entry.rstrip("*")) + ("" if entry.endswith("*") else r"(?!\w)") for entry in TONE_BLOCKLIST) + ")")
+_REPLY_MARK = re.compile(r"^[ \t]*(?:re|aw|rv|sv)[ \t]*:", re.I)
+# the tag a mail gateway puts before outside mail ("[EXT]", "EXTERNAL:", "*External*"): the
+# recipient's gateway adds its own, and "Re: [EXT] ..." from a candidate reads as if pasted
+_GATEWAY_TAG = re.compile(r"^[ \t]*(?:\[(?:ext|external|extern|externe|externo)\][ \t]*:?|\*(?:ext|external)\*|"
+                          r"(?:ext|external)[ \t]*:)[ \t]*", re.I)
 _ALL_CAPS = re.compile(r"\b[A-ZÄÖÜÀ-Ý]{4,}\b")
 _LEFTOVER = re.compile(r"\$\{?\w+\}?|\{\{|\}\}")
 
@@ -199,6 +204,15 @@ class Draft:
         return self.message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+def reply_subject(subject: str, reply_mark: str) -> str:
+    """The original subject after one reply mark, without a mail gateway's outside-mail tag."""
+    subject = clean_subject(subject)
+    mark = _REPLY_MARK.match(subject)
+    rest = subject[mark.end():] if mark else subject
+    rest = _GATEWAY_TAG.sub("", rest).strip() or rest.strip()
+    return f"{mark.group(0).strip() if mark else reply_mark.strip()} {rest}".strip()
+
+
 def compose(
     rejection: ParsedMessage,
     facts: Extraction,
@@ -251,8 +265,7 @@ def compose(
     msg["From"] = _sender(from_address, my_name)
     if recipient:
         msg["To"] = recipient
-    subject = clean_subject(rejection.subject)
-    msg["Subject"] = subject if re.match(r"^\s*(re|aw|rv|sv)\s*:", subject, re.I) else f"{text['re']}{subject}".strip()
+    msg["Subject"] = reply_subject(rejection.subject, text["re"])
     msg["Date"] = format_datetime(now or datetime.now(UTC))
     message_id = draft_message_id(rejection.message_id, from_address)
     msg["Message-ID"] = message_id
