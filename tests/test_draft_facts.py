@@ -99,6 +99,15 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Werkgever: Tuincentrum Kestrel, Barneveld\nStatus: afgewezen\n", "Tuincentrum Kestrel"),
     ("InfoJobs <notificaciones@infojobs.net>", "Estado de tu inscripción: Descartado",
      "Lácteos Kestrel ha actualizado el estado de tu inscripción.\nDescartado\n", "Lácteos Kestrel"),
+    ("OCC <notificaciones@occ.com.mx>", "Tu postulación a Ingeniero de Procesos cambió de estatus",
+     "La empresa Autopartes Kestrel actualizó el estatus de tu postulación: no seleccionado.\n", "Autopartes Kestrel"),
+    ("InfoJobs <noreply@infojobs.net>", "Actualización de tu proceso en Autocares Kestrel del Duero",
+     "Lamentablemente no continúas en el proceso.\n", "Autocares Kestrel del Duero"),
+    ("InfoJobs <noreply@infojobs.net>", "Proceso cerrado: Recepcionista de hotel",
+     "Recepcionista de hotel (turno de tarde)\nHotel Kestrel · Cuenca\n\nLa empresa ha cerrado el proceso.\n"
+     "Privacidad · Ayuda\n", "Hotel Kestrel"),
+    ("University of Kestrel Recruitment <jobs@kestrel.ac.uk>", "Research Administrator (Ref: HAL-04417)",
+     FORM_REJECTION + "\nHuman Resources, University of Kestrel\n", "University of Kestrel"),
     # the letterhead agrees with the sender's domain, spelled without its umlaut
     ("Wolters, Petra <petra.wolters@sw-kestrelbrueck.de>", "AW: Ihre Bewerbung",
      "Leider müssen wir Ihnen absagen.\n\nMit freundlichen Grüßen\nPetra Wolters\n\n"
@@ -113,6 +122,7 @@ def test_the_employer_from_the_letterhead_a_board_card_or_the_domain(sender, sub
     # a letterhead alone may be a platform's or an agency's
     ("XING <noreply@xing.com>", "Neuigkeiten", FORM_REJECTION + "\nNew Work SE · Am Strandkai 1 · Hamburg\n"),
     ("Workday HRHPI <hrhpi@myworkday.com>", "Your application", FORM_REJECTION),
+    ("Dana Ruiz <dana@kestrel.example>", "Head of Data - your application", FORM_REJECTION),
     ("Kestrel <no-reply@greenhouse.io>", "Your candidacy at the firm is doing well", FORM_REJECTION),
     ("Careers <no-reply@hire.lever.co>", "Update", "We are keen on Entry Level Developer profiles. " + FORM_REJECTION),
     ("Interns <no-reply@hire.lever.co>", "Interns", FORM_REJECTION),
@@ -124,6 +134,12 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
     assert facts.company is None
     assert "your team" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body or \
         "the role" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body
+
+
+def test_a_job_title_is_not_an_employer():
+    _, facts = facts_of("Tu postulación a Oficial de Cuentas PyME tiene novedades", "Tu CV no fue seleccionado.\n",
+                        sender="Bumeran <notificaciones@bumeran.com.ar>")
+    assert facts.company is None
 
 
 def test_a_word_ending_in_en_is_not_spanish_en():

@@ -20,6 +20,7 @@ from onward.facts.names import (
     _ROLE_NOUNS,
     _TEAM_WORDS,
     _agree,
+    _key,
     _word_keys,
 )
 from onward.facts.people import _NOREPLY_LOCAL, is_noreply
@@ -40,20 +41,22 @@ _DISPLAY_TEAM = re.compile(
     r"^(?:the )?(?P<c>.+?)\s+(?:" + _TEAM_WORDS + r")(?:\s+(?:team|department))?(?:\s+via\s+.+)?$", re.I)
 _DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+"
                          r"(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
-# "Léa de Hopsy", "Daan van Studio Kwast", "Sam from Acme": a person writing for a firm
-_DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di|of)\s+(?P<c>[A-ZÀ-Ý].*)$")
+# "Léa de Hopsy", "Daan van Studio Kwast", "Sam from Acme": a person writing for a firm ("University of X"
+# is no person)
+_DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di)\s+(?P<c>[A-ZÀ-Ý].*)$")
 _DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|via)\s+\S+", re.I)
 _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|karriereportal|portail carrières|"
                            r"portal de empleo|bewerbermanagement|ats|applicant tracking)$", re.I)
 # reply and forward prefixes, and the "[EXT]" tag mail gateways put before outside mail
 _REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
-_CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*(?:(?: (?:de|la|le|les|del|van|von|der|and|&|\+))? [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
+_CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*(?:(?: (?:de|la|le|les|del|van|von|der|and|of|&|\+))? [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
 _CAP_PHRASE_RE = re.compile(r"(?<![\w&'’+-])" + _CAP_PHRASE)  # from a word's start only: linear
 _SUBJECT_PATTERNS = [
     # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
     re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job).{0,120}?"
                r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")[ \t.]*$"),
-    re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para))\s+"
+    re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para)|"
+               r"(?:tu |su )?proceso (?:en|con))\s+"
                r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
@@ -94,16 +97,22 @@ _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hirin
                              r"(?P<c>[^\n,·|–—(]{2,80})", re.M)
 # a job board telling what the employer did: "Acme updated your application status", "Acme ha
 # actualizado el estado de tu inscripción", "The employer Acme has updated the status"
-_BOARD_UPDATE = re.compile(r"^[ \t]*(?i:the employer |l'employeur |el empleador |der arbeitgeber )?"
-                           r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|ha actualizado|a mis à jour|"
-                           r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
+_BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?i:the employer |the company |l'employeur |l'entreprise |el empleador |"
+                           r"la empresa |der arbeitgeber |das unternehmen ))"
+                           r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
+                           r"finalizó|cambió|a mis à jour|hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
+# a job board's card: the employer, a middle dot, the place ("Acme Labs · Mesa, AZ")
+_BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-ZÀ-Ý]", re.M)
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
     r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
     r"glassdoor|handshake|noreply|no-reply|human resources|hr|people|candidate|applicant|interview|update|"
     r"re|fwd?|ihre|votre|tu|su|your application|application update|following up|feedback|next steps|"
     r"regarding|status|important|news|message|stellenportal|xing|stepstone|computrabajo|infojobs|smartrecruiters|"
-    r"workable|personio|teamtailor|bamboohr|icims|taleo|welcome to the jungle|otta|wellfound|apec|ziprecruiter)$", re.I)
+    r"workable|personio|teamtailor|bamboohr|icims|taleo|welcome to the jungle|otta|wellfound|apec|ziprecruiter|"
+    # a footer's links ("Datenschutz · Impressum", "Privacy · Terms")
+    r"datenschutz|impressum|privacy(?: policy)?|terms|help|unsubscribe|settings|hilfe|aide|ayuda|cookies|"
+    r"confidentialité|mentions légales|abmelden|einstellungen|privacidad|aviso legal|contact|kontakt|contacto)$", re.I)
 _NAME_WORD = re.compile(r"[\w&'’+.-]+")
 
 
@@ -112,11 +121,19 @@ def _words(value: str) -> list[str]:
 
 
 def _trim_edges(words: list[str]) -> list[str]:
+    if len(words) >= 3 and words[1] == "of" and words[0][:1].isupper() and words[0].lower() not in _NOT_OF_NAME:
+        return words  # "University of Eastmoor", "Port of Gullhaven Authority": the name begins with its kind
     while words and (words[0].lower() in _EDGE_WORDS or words[0].lower() in _CONNECTORS):
         words = words[1:]
     while words and (words[-1].lower() in _EDGE_WORDS or words[-1].lower() in _CONNECTORS):
         words = words[:-1]
     return words
+
+
+# words that begin a phrase with "of" that is not a name ("Head of Data", "Thank you of ...")
+_NOT_OF_NAME = frozenset(("head", "director", "vp", "chief", "manager", "member", "members", "part", "one", "all",
+                          "some", "most", "each", "none", "out", "because", "instead", "ahead", "behalf", "many",
+                          "lots", "terms", "thanks", "thank", "notice", "end", "as", "of", "in", "on", "at", "for"))
 
 
 def _clean_company(value: str) -> str | None:
@@ -128,7 +145,8 @@ def _clean_company(value: str) -> str | None:
     if not words or len(words) > 6:
         return None
     lowered = [w.lower() for w in words]
-    if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES:
+    if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES \
+            or _key(" ".join(words)) in _PLATFORM_NAMES:  # "New Work SE"
         return None
     if (any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in lowered)
             or all(w in _FIELD_WORDS for w in lowered)):
@@ -283,6 +301,11 @@ def extract_company(message: ParsedMessage) -> Field:
     for pattern, weight in ((_EMPLOYER_LABEL, 0.75), (_BOARD_UPDATE, 0.7)):
         if m := pattern.search(text):
             vote(m.group("c"), weight)
+    if is_under(_domain(message.from_address), JOB_BOARDS) and "·" in text:
+        # the first card names a name that is not a title: the job's employer, on the board's own mail
+        found = next((c for m in itertools.islice(_BOARD_CARD.finditer(text[:1500]), 4)
+                      if (c := _clean_company(m.group("c")))), None)
+        vote(found, 0.6)
     # alone, a letterhead may be an agency's or a platform's we do not know: with any other clue it is enough
     for name in letterheads:
         vote(name, 0.55)
@@ -308,6 +331,9 @@ def extract_company(message: ParsedMessage) -> Field:
         # sw-lauterbrueck.de) has the domain's word for it: a second clue
         named = {c for c, _ in votes if _compact(c) != _compact(core)}  # not the domain's own vote
         votes += [(c, 0.5) for c in named if _spelled_in_domain(c, core)]
+    # "Halsworth" (from the domain) is the "University of Halsworth" another clue names in full
+    of_names = {c.split(" of ", 1)[1]: c for c, _ in votes if " of " in c}
+    votes = [(of_names.get(c, c), w) for c, w in votes]
     if not votes:
         return Field.unknown()
     # agreement between independent clues is worth more than any one of them; two clues agree
@@ -373,9 +399,13 @@ _AGENCY_DOMAIN = re.compile(r"recruit|staffing|talent|search|headhunt|personal|i
 def _agency_sender(message: ParsedMessage) -> bool:
     """Mail from a recruitment agency: its name and domain are not the employer's."""
     core = _domain_core(message.from_address) or ""
-    display = message.from_[0][:DISPLAY_CHARS].lower()
-    return bool(_AGENCY_DOMAIN.search(core)) or any(w in _AGENCY_WORDS for w in display.split()) or \
-        any(p in display for p in _AGENCY_PHRASES)
+    if _AGENCY_DOMAIN.search(core):
+        return True
+    display = message.from_[0][:DISPLAY_CHARS]
+    if (team := _DISPLAY_TEAM.match(display)) and core and _spelled_in_domain(team.group("c"), core):
+        return False  # "University of Kestrel Recruitment" from kestrel.ac.uk: the employer's own recruiters
+    display = display.lower()
+    return any(w in _AGENCY_WORDS for w in display.split()) or any(p in display for p in _AGENCY_PHRASES)
 
 
 def _is_portal(part: str) -> bool:

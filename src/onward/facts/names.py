@@ -41,13 +41,16 @@ _ROLE_NOUNS = frozenset((
     "associate", "assistant", "producer", "writer", "artist", "tester", "planner", "technician", "director",
     "officer", "representative", "administrator", "architect", "adjuster", "nurse", "teacher", "editor",
     "accountant", "executive", "operator", "apprentice", "trainee", "fellow", "researcher", "generalist",
-    "navigator", "estimator", "barista", "aide", "maintainer", "lead", "chief", "consultant", "advisor",
+    "navigator", "estimator", "barista", "aide", "maintainer", "lead", "chief", "consultant", "advisor", "head",
+    "member",
     "programmer", "sde", "swe", "co-op", "coop", "entwickler", "entwicklerin", "ingenieur", "ingenieurin",
     "berater", "beraterin", "sachbearbeiter", "sachbearbeiterin", "praktikant", "praktikantin", "werkstudent",
     "werkstudentin", "leiter", "leiterin", "leitung", "ingénieur", "ingénieure", "développeur", "développeuse",
     "stagiaire", "alternant", "alternante", "chargé", "chargée", "chef", "responsable", "desarrollador",
     "desarrolladora", "analista", "ingeniero", "ingeniera", "becario", "becaria", "técnico", "técnica", "jefe",
-    "jefa", "texter", "actuario", "actuaria", "stelle", "ausbildung", "praktikum", "working", "co-operative",
+    "jefa", "asistente", "auxiliar", "oficial", "gerente", "recepcionista", "vendedor", "vendedora", "cajero",
+    "cajera", "operario", "operaria", "encargado", "encargada", "coordinador", "coordinadora",
+    "texter", "actuario", "actuaria", "stelle", "ausbildung", "praktikum", "working", "co-operative",
     "(m/w/d)", "(h/f)", "(f/h)", "(m/f/d)", "(w/m/d)"))
 # a recruitment agency or a job board speaks for an employer: its name is not the employer's
 _AGENCY_WORDS = frozenset((
