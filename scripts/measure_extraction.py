@@ -6,7 +6,9 @@
 A corpus folder has labels.jsonl (the `label` of each file) and, for rejections, ground truth either
 in labels.jsonl itself (training_data: company, role, stage, signer, reply_to) or in
 extract_labels.jsonl (company, company_aliases, role, stage, signer_first_name, reply_address).
-Each fact is counted as the draft would use it (onward.draft_facts.vet): right, neutral (left out),
+A company is "stated" where the label has one, and
+"written" where the mail itself writes that name (display name, subject or text). Each fact is counted as the
+draft would use it (onward.draft_facts.vet): right, neutral (left out),
 or wrong. `--show` prints the wrong and missed ones, for reading on this machine only; nothing of
 a corpus is ever copied into the project.
 """
@@ -75,6 +77,17 @@ def role_ok(found: str, truth: str | None) -> bool:
     return bool(f) and f <= t and (len(f) >= 2 or len(f) * 2 >= len(t))
 
 
+def stated_in(message_text: str, names: list[str]) -> bool:
+    """The mail itself writes the name (or an alias): in its sender's display name, subject or text,
+    with or without its legal form. A name only the domain or the labeller knew is not stated."""
+    haystack = " ".join(name_words(message_text))
+    for name in names:
+        core = [w for w in name_words(name) if w not in LEGAL] or name_words(name)
+        if core and f" {' '.join(core)} " in f" {haystack} ":
+            return True
+    return False
+
+
 def role_shortened(found: str, truth: str | None) -> bool:
     """Not the title as labelled, but not wrong either: one word of it that is a job noun on its own
     ("Juriste" for "Juriste droit social", "Filialleitung" for "Filialleitung (m/w/d) Markt
@@ -133,6 +146,10 @@ def main() -> int:
         company = vetted.company
         if row["company"]:
             counts["company_stated"] += 1
+            in_mail = stated_in(f"{message.from_[0]}\n{message.subject}\n{message.text}\n{message.signature}",
+                                row["company"])
+            counts["company_in_mail"] += in_mail
+            counts["company_in_mail_right"] += bool(in_mail and company and same(company, row["company"]))
         if not company:
             counts["company_neutral"] += 1
             if row["company"]:
@@ -186,6 +203,10 @@ def main() -> int:
         "company_wrong": counts["company_wrong"],
         "company_named_right_where_stated": round(counts["company_right"] / stated, 3),
         "company_right_or_neutral": round((n - counts["company_wrong"]) / n, 3),
+        # "when stated" read strictly: the mail writes the name, not only its domain or the labeller
+        "company_written_in_the_mail": counts["company_in_mail"],
+        "company_named_right_where_written": round(counts["company_in_mail_right"] / (counts["company_in_mail"] or 1),
+                                                   3),
         "role_right": counts["role_right"], "role_neutral": counts["role_neutral"], "role_wrong": counts["role_wrong"],
         "role_shortened": counts["role_shortened"],
         "role_right_or_neutral": round((n - counts["role_wrong"] - counts["role_shortened"]) / n, 3),
