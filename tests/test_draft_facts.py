@@ -50,14 +50,15 @@ def test_on_our_written_rejections_a_named_company_or_role_is_almost_never_wrong
     named = [(row, f.company) for row, f in written if f.company]
     wrong = [(row["company"], c) for row, c in named
              if not row["company"] or not (key(c) in key(row["company"]) or key(row["company"]) in key(c))]
-    # 0.64 since the 2026-12 batches, whose board relays and agency mail often name no employer
-    assert len(named) / len(written) >= 0.6
-    assert len(wrong) / len(written) <= 0.02, wrong[:10]
+    # 0.73 on 2026-12-06 (letterheads, board cards, "University of X"); board relays and agency mail
+    # often name no employer
+    assert len(named) / len(written) >= 0.7
+    assert len(wrong) / len(written) <= 0.015, wrong[:10]
     roles = [(row, f.role) for row, f in written if f.role]
     wrong_roles = [(row["role"], r) for row, r in roles if not row["role"] or not set(re.findall(r"\w+", r.lower()))
                    <= set(re.findall(r"\w+", row["role"].lower()))]
-    assert len(roles) / len(written) >= 0.4
-    assert len(wrong_roles) / len(written) <= 0.05, wrong_roles[:10]
+    assert len(roles) / len(written) >= 0.5  # 0.53 on 2026-12-06
+    assert len(wrong_roles) / len(written) <= 0.015, wrong_roles[:10]  # 0.008
 
 
 def test_on_our_written_rejections_no_draft_goes_to_a_relay_and_stages_are_not_invented(written):
