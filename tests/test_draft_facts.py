@@ -248,6 +248,23 @@ def test_the_greeting_names_a_person_or_no_one():
         assert compose(rejection, extract(rejection), "sam@example.net", "Sam").body.split("\n")[2] == "Hello,"
 
 
+@pytest.mark.parametrize(("signature", "sender"), [
+    ("Kestrel Security", "Kestrel Security <no-reply@greenhouse.io>"),  # a firm's word ends the name
+    ("Perla Kestrel Cosmética\n\nTus datos: https://perlakestrel.teamtailor.com/privacy",  # its own link spells it
+     "Perla Kestrel Cosmética <no-reply@teamtailor.com>"),
+    ("Personalservice\nStadtverwaltung Kestrel", "Stadtverwaltung Kestrel <noreply@karriere.kestrel.de>"),
+])
+def test_a_firm_signing_off_is_greeted_by_no_name(signature, sender):
+    _, facts = facts_of("Your application", FORM_REJECTION + f"\nBest regards,\n{signature}\n", sender=sender)
+    assert facts.signer is None
+
+
+def test_a_person_whose_address_spells_her_name_is_still_greeted():
+    _, facts = facts_of("Your application", FORM_REJECTION + "\nBest regards,\nLena Hoppe\nPersonalreferentin\n"
+                        "lena.hoppe@kestrel.example\n", sender="Lena Hoppe <lena.hoppe@kestrel.example>")
+    assert facts.signer == "Lena"
+
+
 def write_eml(folder: Path, name: str, raw: bytes) -> None:
     (folder / name).write_bytes(raw)
 

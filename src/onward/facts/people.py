@@ -7,10 +7,19 @@ import re
 from collections.abc import Iterable
 
 from onward.facts.model import Field
-from onward.facts.names import _AGENCY_WORDS, _EDGE_WORDS, _PLATFORM_NAMES, _TEAM_WORDS, _key
+from onward.facts.names import (
+    _AGENCY_WORDS,
+    _CORPORATE_WORDS,
+    _EDGE_WORDS,
+    _LEGAL_FORMS,
+    _PLATFORM_NAMES,
+    _TEAM_WORDS,
+    _key,
+)
 from onward.facts.text import (
     _EMAIL,
     _SIGN_OFF,
+    CLOSING_CHARS,
     DISPLAY_CHARS,
     _compact,
     _domain,
@@ -39,7 +48,9 @@ def is_noreply(address: str) -> bool:
 _NAME_LINE = re.compile(r"^(?P<first>[A-ZÀ-Ý][a-zà-ÿ'’-]+)(?:\s+[A-ZÀ-Ý][\w'’-]+){0,3}\s*$")
 _NOT_NAME = re.compile(
     r"^(?:the|team|hiring|recruiting|talent|people|hr|human|careers?|jobs|your|our|ihr|ihre|das|die|le|la|el|"
-    r"equipo|l'équipe|équipe|best|regards|thanks|sincerely|recruitment|department|on|sent|from)$", re.I)
+    r"equipo|l'équipe|équipe|best|regards|thanks|sincerely|recruitment|department|on|sent|from|personalservice|"
+    r"personalbüro|personalabteilung|personalwesen|karriere|bewerbermanagement|recrutement|rrhh|talentos|"
+    r"selección|seleccion)$", re.I)
 _TEAM_WORDS_RE = re.compile(_TEAM_WORDS, re.I)
 
 
@@ -56,9 +67,27 @@ def extract_signer(message: ParsedMessage, company: str | None = None) -> Field:
     if company and _key(company) and _key(company) in _key(first_line):
         return Field.unknown()
     m = _NAME_LINE.match(first_line)
+    if m and _firm_line(first_line, message):
+        return Field.unknown()
     if m and not _NOT_NAME.match(m.group("first")):
         return Field(m.group("first"), 0.8 if message.signature or _SIGN_OFF.search(message.text) else 0.5)
     return Field.unknown()
+
+
+_HOST = re.compile(r"(?<![\w.-])(?:https?://)?((?:[\w-]+\.)+[a-z]{2,})", re.I)
+
+
+def _firm_line(line: str, message: ParsedMessage) -> bool:
+    """A sign-off line that is a firm's name, not a person's: "Marlinspike Security", "Acme GmbH", or a
+    name the mail's own links spell ("Perla Negra Cosmética" beside perlanegra.teamtailor.com)."""
+    words = [w.lower().strip(".,") for w in line.split()]
+    if any(w in _CORPORATE_WORDS or w in _LEGAL_FORMS for w in words[1:]):
+        return True
+    compact = _compact(" ".join(line.split()[:2]))
+    if len(words) < 2 or len(compact) < 6:
+        return False
+    tail = _EMAIL.sub(" ", f"{message.text[-CLOSING_CHARS:]}\n{message.signature[:CLOSING_CHARS]}")  # "dana.ruiz@"
+    return any(compact in _compact(host) for host in _HOST.findall(tail))
 
 
 # -- recipient -------------------------------------------------------------------------------------
