@@ -220,6 +220,7 @@ def test_an_interview_is_only_stated_when_one_took_place(subject, body, stage):
     "Kestrel <no-reply@ats.rippling.com>", "Kestrel <kestrel@applytojob.com>",
     "Kestrel <jobs@kestrel.newtonsoftware.com>", "Kestrel <kestrel@invalidemail.com>",
     "Dana Ruiz <kestrel+email+7bevl-b3796bc035@talent.icims.com>", "Kestrel Jobs <jobs@kestrel.example>",
+    "WaterlooWorks <waterlooworks@uwaterloo.ca>", "Kestrel <recrutement-kestrel@talent-soft.com>",
 ])
 def test_no_draft_goes_to_a_relay_or_an_uninvited_shared_mailbox(sender):
     rejection = parse_message(message("Your application", FORM_REJECTION + "\nKestrel Talent Team", sender=sender))
@@ -336,3 +337,14 @@ def test_draft_command_refuses_what_is_not_a_rejection(tmp_path):
 def test_a_draft_subject_has_one_reply_mark_and_no_gateway_tag(subject, expected):
     rejection = parse_message(message(subject, FORM_REJECTION))
     assert compose(rejection, extract(rejection), "sam@example.net", "Sam").message["Subject"] == expected
+
+
+def test_a_rejection_the_user_forwarded_to_themself_is_not_answered_to_them():
+    # Outlook's forward: no "Forwarded message" mark, the forwarded headers under a rule
+    raw = message("Fw: Application update", "\n________________________________\nFrom: Kestrel Distribution "
+                  "<no-reply@greenhouse.io>\nSent: Monday, 7 October 2024 18:40\nTo: sam@outlook.example\n"
+                  "Subject: Application update\n\n" + FORM_REJECTION, sender="Sam Rivera <sam@outlook.example>")
+    rejection = parse_message(raw)  # sent to "Sam Rivera <sam@example.net>", from Sam's other address
+    draft = compose(rejection, extract(rejection), "sam@example.net", "Sam Rivera")
+    assert draft.to is None
+    assert compose(rejection, extract(rejection), "sam@example.net", "Someone Else").to is None

@@ -204,6 +204,19 @@ class Draft:
         return self.message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+def _is_me(address: str, rejection: ParsedMessage, from_address: str, my_name: str) -> bool:
+    """The address is the user's own: the account's, or the sender's when the sender's name is the
+    user's or the name the mail was sent to (\"Kevin <kev@outlook.com>\" to \"Kevin <kevin@gmail.com>\")."""
+    address = address.lower()
+    if address == from_address.lower():
+        return True
+    if address != rejection.from_address.lower():
+        return False
+    sender = " ".join(rejection.from_[0].lower().split())
+    return bool(sender) and (sender == " ".join(my_name.lower().split()) or
+                             sender in {" ".join(name.lower().split()) for name, _ in rejection.to})
+
+
 def reply_subject(subject: str, reply_mark: str) -> str:
     """The original subject after one reply mark, without a mail gateway's outside-mail tag."""
     subject = clean_subject(subject)
@@ -254,6 +267,8 @@ def compose(
     # an address that is not plain (an encoded word, a quoted local part) is dropped: the
     # user adds the recipient rather than a draft going to someone the mail did not show
     recipient = safe_addr_spec(vetted.recipient)
+    if recipient and _is_me(recipient, rejection, from_address, my_name):
+        recipient = None  # a rejection the user forwarded to themselves: the draft is not for them
     if found := vetted.recipient_from_history:
         body = text.get("found", LANGUAGE_TEXT["en"]["found"]).format(
             name=formataddr((found.name, found.address)), date=found.seen, subject=found.subject) + "\n\n" + body

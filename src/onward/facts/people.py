@@ -118,6 +118,7 @@ _RELAY_DOMAINS = frozenset((
     "recruiterbox.com", "freshteam.com", "zohorecruit.com", "trakstar.com", "clearcompany.com", "hrmdirect.com",
     "isolvedhire.com", "applicantpro.com", "beamery.com", "symplicity.com", "12twenty.com", "simplify.jobs",
     "taleo.net", "jobvite.com", "successfactors.com", "greenhouse-mail.io", "hire.lever.co", "ashbyhq.com",
+    "talent-soft.com", "talentsoft.com", "flatchr.io", "beetween.com", "jobaffinity.fr", "werecruit.io",
 ))
 _MACHINE_LOCAL = re.compile(r"(?:sender|workflow|notif|bounce|mailer|daemon|system|ats|alert|auto)|[0-9a-f]{8}|\d{5}")
 _LOCAL_SPLIT = re.compile(r"[._+-]+")
@@ -130,7 +131,8 @@ def is_relay(address: str) -> bool:
     if is_noreply(address):
         return True
     local, domain = address.rpartition("@")[0].lower(), _domain(address)
-    return is_under(domain, _RELAY_DOMAINS) or bool(_MACHINE_LOCAL.search(local))
+    # a careers platform's own mailbox at a university ("waterlooworks@uwaterloo.ca")
+    return is_under(domain, _RELAY_DOMAINS) or bool(_MACHINE_LOCAL.search(local)) or local in _PLATFORM_NAMES
 
 
 def _name_tokens(names: Iterable[str]) -> set[str]:

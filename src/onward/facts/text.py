@@ -86,7 +86,10 @@ _FORWARDED_FROM = re.compile(r"^[ \t]*(?:From|Von|De|Da|Van)[ \t]*:[ \t]*(?P<v>[
 FORWARD_HEADER_CHARS = 2000  # the forwarded block's From line comes right after its mark
 # lower case, run on lower-cased text: re.I makes an alternation like this several times slower
 _FORWARD_MARK = re.compile(r"(?:forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|"
-                           r"begin forwarded message|messaggio inoltrato|doorgestuurd bericht)")
+                           r"begin forwarded message|messaggio inoltrato|doorgestuurd bericht|original message|"
+                           r"ursprüngliche nachricht|message d'origine|mensaje original)")
+# Outlook forwards with no mark: a forward prefix in the subject, then the forwarded headers
+_FORWARD_SUBJECT = re.compile(r"^[ \t]*(?:fwd?|fw|wg|tr|rv|enc|doorst|i)[ \t]*:", re.I)
 
 
 def forwarded_sender(message: ParsedMessage) -> tuple[str, str] | None:
@@ -94,9 +97,13 @@ def forwarded_sender(message: ParsedMessage) -> tuple[str, str] | None:
     From. None: not forwarded; empty strings: forwarded, sender not found."""
     # lower() keeps offsets except for a few letters in rare scripts; the From line below is still found
     mark = _FORWARD_MARK.search(message.text[:20000].lower())
-    if not mark:
+    if mark:
+        start = mark.end()
+    elif _FORWARD_SUBJECT.match(message.subject) and _FORWARDED_FROM.search(message.text[:FORWARD_HEADER_CHARS]):
+        start = 0
+    else:
         return None
-    m = _FORWARDED_FROM.search(message.text[:mark.end() + FORWARD_HEADER_CHARS], mark.end())
+    m = _FORWARDED_FROM.search(message.text[:start + FORWARD_HEADER_CHARS], start)
     if not m:
         return "", ""
     value = m.group("v")[:DISPLAY_CHARS]
