@@ -22,7 +22,7 @@ from onward.mailbox import SourceMessage, fetch_limit
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
 from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.pipeline.act import ActSettings
-from onward.pipeline.processor import Processor
+from onward.pipeline.processor import BATCH_BYTES, Processor
 from onward.pipeline.run import Analysis, Outcome, Summary, analyse, open_store
 from onward.store import Store
 from onward.store.accounts import FolderState
@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 
 # below this many new messages, starting workers costs more than it saves
 PARALLEL_MIN_MESSAGES = 512
-# a batch also ends at this many bytes (by RFC822.SIZE, each message counted up to what is fetched
-# of it): memory follows the batch, and 64 messages with attachments would not fit
-BATCH_BYTES = 8 * 1024 * 1024
 # a worker has no database to skip known messages with, and sends back only what recording reads
 read_in_worker = partial(analyse, known=None, slim=True)
 
@@ -68,7 +65,7 @@ class ScanRequest:
     dry_run: bool = False
     drafts: bool = True
     batch_size: int = 64
-    batch_bytes: int = BATCH_BYTES
+    batch_bytes: int = BATCH_BYTES  # counted by RFC822.SIZE, each message up to what is fetched of it
     jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
     on_found: Callable[[int], None] | None = None  # told how many messages a folder has to read
