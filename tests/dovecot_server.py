@@ -233,6 +233,22 @@ namespace inbox {{
             username=f"{prefix}{next(self._counter)}", password=PASSWORD, ca_file=str(self.cert),
         )
 
+    def damage_message(self, account: TestAccount, uid: int, folder: str = "INBOX") -> Path:
+        """Cut a stored message's file in half, as a failing disk might: Dovecot then cannot send it
+        ("Cached message size larger than expected") and drops the connection at every FETCH of
+        its body. Its header and size are still served."""
+        maildir = self.dir / "home" / account.username / "Maildir"
+        if folder != "INBOX":
+            maildir = maildir / f".{folder}"
+        # dovecot-uidlist: a header line, then "UID [extensions] :basename" per message
+        lines = (maildir / "dovecot-uidlist").read_text().splitlines()[1:]
+        names = {int(line.split(" ", 1)[0]): line.partition(" :")[2] for line in lines}
+        path = next(p for sub in ("new", "cur") for p in (maildir / sub).iterdir()
+                    if p.name.split(":2,")[0] == names[uid])
+        data = path.read_bytes()
+        path.write_bytes(data[:len(data) // 2])
+        return path
+
     def client(self, account: TestAccount, tls: bool = False) -> IMAPClient:
         if tls:
             context = ssl.create_default_context(cafile=str(self.cert))

@@ -1,21 +1,25 @@
 """Large messages over IMAP (issue #13): a scan fetches the whole header and only the start of the
 body, sized by `max_text_bytes`, and cuts batches by RFC822.SIZE, so memory does not follow the
-attachments. What a scan reads is the same as before."""
+attachments. What a scan reads is the same as before. Local files are read the same way."""
 
 from __future__ import annotations
 
 import base64
 import json
+import mailbox
 import os
 import sqlite3
 
+import pytest
 from click.testing import CliRunner
 
 from helpers import ACK, write_config
 from onward.classifier.model import load_model
+from onward.classifier.retrain import load_imap_folders, parse_imap_spec
 from onward.cli import cli
 from onward.config import load_config
 from onward.mailbox.imap import ImapMailbox
+from onward.mailbox.local import open_local_source
 from onward.sync.scan import ScanRequest, fetch_limit, plan_batches, scan_account
 
 MAX_TEXT_BYTES = 64 * 1024
@@ -101,3 +105,67 @@ def test_a_folder_of_large_messages_is_scanned_in_batches_cut_by_size(tmp_path, 
     assert (summary.scanned, summary.rejections, summary.drafts, summary.failed) == (6, 5, 5, 0)
     with sqlite3.connect(tmp_path / "onward.db") as conn:
         assert conn.execute("SELECT last_uid FROM folder_state").fetchall() == [(6,)]
+
+
+def write_local(root, kind, raws):
+    if kind == "eml":
+        (root / "emls").mkdir()
+        for i, raw in enumerate(raws):
+            (root / "emls" / f"{i}.eml").write_bytes(raw)
+        return root / "emls"
+    box = mailbox.mbox(root / "box.mbox") if kind == "mbox" else mailbox.Maildir(root / "Maildir", create=True)
+    for raw in raws:
+        box.add(raw)
+    box.close()
+    return root / ("box.mbox" if kind == "mbox" else "Maildir")
+
+
+@pytest.mark.parametrize("kind", ["eml", "mbox", "maildir"])
+def test_a_large_local_message_is_read_as_imap_reads_it(tmp_path, kind):
+    big, big_header = large_rejection("<big@kestrelbank.example>", 2 * 1024 * 1024, filler_lines=100)
+    path = write_local(tmp_path, kind, [big, ACK])
+    limit = fetch_limit(MAX_TEXT_BYTES)
+    whole = sorted(open_local_source(path), key=lambda m: len(m.raw))
+    capped = sorted(open_local_source(path, limit), key=lambda m: len(m.raw))
+    assert [m.key for m in capped] == [m.key for m in whole]
+    (small, large), (small_whole, large_whole) = capped, whole
+    assert small.size is None and small.raw == small_whole.raw
+    assert large.size == len(large_whole.raw) >= len(big)
+    assert large.raw == large_whole.raw[:len(big_header) + limit] and large.raw.startswith(big_header)
+
+
+def test_a_header_without_end_is_cut_at_the_limit(tmp_path):
+    (tmp_path / "no-body.eml").write_bytes(b"X-Filler: " + b"v" * 100_000)
+    (read,) = open_local_source(tmp_path / "no-body.eml", 1000)
+    assert (len(read.raw), read.size) == (1000, 100_010)
+
+
+def test_a_local_scan_reads_a_large_message_in_part(tmp_path):
+    big, _ = large_rejection("<big@kestrelbank.example>", 2 * 1024 * 1024)
+    path = write_local(tmp_path, "eml", [big, ACK])
+    config = write_config(tmp_path / "config.toml", {}, database=tmp_path / "onward.db",
+                          extra=f"max_text_bytes = {MAX_TEXT_BYTES}\ndraft_max_age_days = 0")
+    result = CliRunner().invoke(cli, ["--config", str(config), "scan", str(path), "--format", "jsonl",
+                                      "--drafts-dir", str(tmp_path / "drafts")])
+    assert result.exit_code == 0, result.output
+    outcomes = {o["message_id"]: o for o in map(json.loads, result.output.splitlines())}
+    read = outcomes["<big@kestrelbank.example>"]
+    assert (read["status"], read["verdict"], read["company"], read["draft"]) == ("new", "rejection", "Kestrel Bank",
+                                                                                 "drafted")
+    with sqlite3.connect(tmp_path / "onward.db") as conn:
+        (error,) = conn.execute("SELECT error FROM messages WHERE message_id = '<big@kestrelbank.example>'").fetchone()
+    assert f"of its {len(big)} bytes read: the whole header and the start of the body" in error
+
+
+def test_training_from_imap_reads_a_large_message_as_a_scan_does(tmp_path, dovecot, imap_account, monkeypatch):
+    big, big_header = large_rejection("<big@kestrelbank.example>", 2 * 1024 * 1024)
+    with dovecot.client(imap_account) as client:
+        client.create_folder("Rejected")
+        client.multiappend("Rejected", [big, ACK])
+    monkeypatch.setenv("ONWARD_TEST_PASSWORD_MAIN", imap_account.password)
+    path = write_config(tmp_path / "config.toml", {"main": imap_account}, database=tmp_path / "onward.db",
+                        extra=f"max_text_bytes = {MAX_TEXT_BYTES}")
+    config = load_config(path, env=dict(os.environ))
+    large, small = load_imap_folders(config, [parse_imap_spec("main:Rejected=rejection")])
+    assert large.raw.startswith(big_header) and len(large.raw) == len(big_header) + fetch_limit(MAX_TEXT_BYTES)
+    assert small.raw == ACK

@@ -16,6 +16,7 @@ from onward.classifier.data import LabelledMessage
 from onward.config import Config
 from onward.errors import MailboxError, OnwardError
 from onward.mail.parse import parse_message
+from onward.mailbox import fetch_limit
 from onward.mailbox.imap import ImapMailbox
 from onward.mailbox.local import iter_local
 from onward.store import Store
@@ -48,7 +49,8 @@ def load_imap_folders(config: Config, specs: Iterable[ImapFolderSpec]) -> list[L
         with ImapMailbox(config.account(spec.account)) as mailbox:
             mailbox.select(spec.folder, readonly=True)
             uids = mailbox.new_uids(0, None)
-            for item, uid in mailbox.fetch(uids, spec.folder):
+            # as a scan reads them: a CV attached to each message need not cross the wire or fill memory
+            for item, uid in mailbox.fetch_capped(uids, spec.folder, fetch_limit(config.max_text_bytes)):
                 source = f"imap:{spec.account}/{spec.folder}"
                 out.append(LabelledMessage(id=f"{source}/{uid}", raw=item.raw, label=spec.label, lang="und",
                                            source=source, group=f"{source}/{uid}"))
@@ -65,7 +67,7 @@ def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path
     found: dict[str, bytes] = {}
     local = list(local_copies)
     if local:
-        for item in iter_local(local):
+        for item in iter_local(local, fetch_limit(config.max_text_bytes)):
             if item.error:
                 continue
             message_id = parse_message(item.raw).message_id
@@ -83,7 +85,7 @@ def corrected_messages(config: Config, store: Store, local_copies: Iterable[Path
                 except MailboxError:  # the folder is gone: reported below as not found
                     continue
                 uids = mailbox.uids_of(row["message_id"])
-                for item, _uid in mailbox.fetch(uids[:1], row["folder"]):
+                for item, _uid in mailbox.fetch_capped(uids[:1], row["folder"], fetch_limit(config.max_text_bytes)):
                     found[row["message_id"]] = item.raw
     missing = [mid for mid in wanted if mid not in found]
     if missing:

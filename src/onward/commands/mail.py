@@ -154,10 +154,12 @@ def scan(app: AppContext, paths: tuple[Path, ...], accounts: tuple[str, ...], si
             progress.advance()
 
         if paths:
+            from onward.mailbox import fetch_limit
             from onward.mailbox.local import iter_local
             from onward.pipeline.processor import scan_local
 
-            summaries = [scan_local(config, model, iter_local(paths), label=",".join(map(str, paths)),
+            local = iter_local(paths, fetch_limit(config.max_text_bytes))
+            summaries = [scan_local(config, model, local, label=",".join(map(str, paths)),
                                     dry_run=dry_run, drafts_dir=drafts_dir, drafts=not no_drafts, on_outcome=show)]
             failures: list[tuple[str, str]] = []
         else:

@@ -19,6 +19,12 @@ class SourceMessage:
     size: int | None = None  # set when raw is only the headers and the start of a message this large
 
 
+def fetch_limit(max_text_bytes: int) -> int:
+    """Bytes of a message's body read at most: base64 and quoted-printable inflate the text
+    (base64 with its line ends by 1.37), and the text read is capped at `max_text_bytes`."""
+    return 2 * max_text_bytes
+
+
 class MessageSource(Protocol):
     name: str
 

@@ -24,6 +24,9 @@ from onward.pipeline.run import Analysis, Outcome, Summary, analyse, open_store
 from onward.store import Store
 
 BATCH_SIZE = 64
+# a batch also ends at this many bytes (of what is read of each message): memory follows the
+# batch, and 64 messages with attachments would not fit
+BATCH_BYTES = 8 * 1024 * 1024
 LOCAL_ACCOUNT = "local"
 
 
@@ -78,15 +81,19 @@ class Processor:
     def run(self, folder: str, items: Iterable[tuple[SourceMessage, int | None]]) -> Summary:
         summary = Summary(account=self.account)
         batch: list[tuple[SourceMessage, int | None]] = []
+        weight = 0
 
         def flush() -> None:
+            nonlocal weight
             for outcome in self.process(folder, batch):
                 summary.add(outcome)
             batch.clear()
+            weight = 0
 
         for entry in items:
             batch.append(entry)
-            if len(batch) >= BATCH_SIZE:
+            weight += len(entry[0].raw)
+            if len(batch) >= BATCH_SIZE or weight >= BATCH_BYTES:
                 flush()
         if batch:
             flush()

@@ -128,6 +128,10 @@ class Recorder:
                 known: dict[str, Any]) -> tuple[Outcome, int | None, Extraction | None]:
         """`known`: the rows recorded before this batch, by Message-ID."""
         message, prediction = analysis.message, analysis.prediction
+        if message is None and analysis.failure is not None:  # never read: the server could not send it
+            outcome = Outcome(location=item.location, message_id=item.key)
+            self.failures.fail(folder, item, uid, outcome, analysis.failure, new_row=True)
+            return outcome, None, None
         if message is None:
             return (self._record_failure(folder, item, uid, item.key, "unreadable", item.error or "unreadable"),
                     None, None)

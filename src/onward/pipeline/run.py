@@ -38,7 +38,7 @@ T = TypeVar("T")
 class Failure:
     """What went wrong with one message at one step; text only, as it comes back from workers."""
 
-    step: str  # read | record | draft | move
+    step: str  # fetch | read | record | draft | move
     error_class: str
     error: str
 
@@ -76,7 +76,7 @@ class Outcome:
     draft_to: str | None = None
     actions: list[str] = field(default_factory=list)
     error: str | None = None
-    failed_at: str | None = None  # the step of a failed message: read | record | draft | move
+    failed_at: str | None = None  # the step of a failed message: fetch | read | record | draft | move
     error_class: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,7 +133,7 @@ class Analysis:
     prediction: Prediction | None = None  # None: unusable, already recorded, or failed
     facts: Extraction | None = None  # for a rejection
     company: str | None = None  # for a rejection, an acknowledgement, an interview or an offer
-    failure: Failure | None = None  # classifying or extracting raised
+    failure: Failure | None = None  # classifying or extracting raised, or (message None) fetching did
 
 
 def analyse(model: RejectionModel, items: Sequence[SourceMessage], max_text_bytes: int,

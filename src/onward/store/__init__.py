@@ -26,6 +26,7 @@ from onward.store.base import now
 from onward.store.corrections import CorrectionQueries
 from onward.store.messages import MessageQueries
 from onward.store.migrations import MIGRATIONS
+from onward.store.suspects import SuspectQueries
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def _create_database_file(path: Path) -> None:
         create_private(path).close()
 
 
-class Store(AccountQueries, MessageQueries, CorrectionQueries, ActionQueries):
+class Store(AccountQueries, MessageQueries, CorrectionQueries, ActionQueries, SuspectQueries):
     def __init__(self, path: Path | str, readonly: bool = False) -> None:
         self.path = Path(path)
         try:

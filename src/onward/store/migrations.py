@@ -115,4 +115,20 @@ MIGRATIONS: list[tuple[str, str]] = [
             UNIQUE (account, message_id, step)
         )
     """),
+    # a message the server cannot send drops the connection at every FETCH: the UIDs of a batch that
+    # died are suspects, fetched alone from then on, and one that dies alone again and again is
+    # written off (sync/scan.py). Kept across connections and runs, since each death ends both.
+    ("0009_fetch_suspects", """
+        CREATE TABLE fetch_suspects (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            deaths INTEGER NOT NULL DEFAULT 0,
+            error_class TEXT,
+            error TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder, uidvalidity, uid)
+        )
+    """),
 ]

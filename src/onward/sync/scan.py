@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,25 +18,23 @@ from onward.classifier.workers import model_pool, with_model
 from onward.config import AccountConfig, Config
 from onward.drafts.compose import Draft, load_templates
 from onward.errors import MailboxError, OnwardError, caused_by_surroundings
-from onward.mailbox import SourceMessage
+from onward.mailbox import SourceMessage, fetch_limit
 from onward.mailbox.actions import REJECTION_KEYWORD, DryRunActions
 from onward.mailbox.imap import NETWORK_ERRORS, FolderStatus, ImapMailbox
 from onward.pipeline.act import ActSettings
-from onward.pipeline.processor import Processor
+from onward.pipeline.processor import BATCH_BYTES, Processor
 from onward.pipeline.run import Analysis, Outcome, Summary, analyse, open_store
 from onward.store import Store
 from onward.store.accounts import FolderState
 from onward.store.status import note_account_error
 from onward.sync.follow import follow_drafts
+from onward.sync.suspects import note_fetch_death, write_off, written_off
 from onward.vocab import Category, Verdict
 
 log = logging.getLogger(__name__)
 
 # below this many new messages, starting workers costs more than it saves
 PARALLEL_MIN_MESSAGES = 512
-# a batch also ends at this many bytes (by RFC822.SIZE, each message counted up to what is fetched
-# of it): memory follows the batch, and 64 messages with attachments would not fit
-BATCH_BYTES = 8 * 1024 * 1024
 # a worker has no database to skip known messages with, and sends back only what recording reads
 read_in_worker = partial(analyse, known=None, slim=True)
 
@@ -67,7 +65,7 @@ class ScanRequest:
     dry_run: bool = False
     drafts: bool = True
     batch_size: int = 64
-    batch_bytes: int = BATCH_BYTES
+    batch_bytes: int = BATCH_BYTES  # counted by RFC822.SIZE, each message up to what is fetched of it
     jobs: int = 1  # worker processes that parse, classify and extract while this one fetches and records
     should_stop: Callable[[], bool] = field(default=lambda: False)
     on_found: Callable[[int], None] | None = None  # told how many messages a folder has to read
@@ -79,19 +77,19 @@ def first_scan_since(config: Config, request: ScanRequest) -> date | None:
     return request.since or (datetime.now(UTC) - timedelta(days=config.since_days)).date()
 
 
-def fetch_limit(max_text_bytes: int) -> int:
-    """Bytes of a message's body fetched at most: base64 and quoted-printable inflate the text
-    (base64 with its line ends by 1.37), and the text read is capped at `max_text_bytes`."""
-    return 2 * max_text_bytes
-
-
 def plan_batches(uids: Sequence[int], sizes: Mapping[int, int], max_messages: int, max_bytes: int,
-                 limit: int) -> Iterator[list[int]]:
+                 limit: int, alone: Collection[int] = ()) -> Iterator[list[int]]:
     """UIDs in order, cut into batches of at most `max_messages` and `max_bytes` (a message larger
-    than that is a batch of its own)."""
+    than that is a batch of its own, and so is each UID in `alone`)."""
     batch: list[int] = []
     weight = 0
     for uid in uids:
+        if uid in alone:
+            if batch:
+                yield batch
+                batch, weight = [], 0
+            yield [uid]
+            continue
         size = min(sizes.get(uid, 0), limit)
         if batch and (len(batch) >= max_messages or weight + size > max_bytes):
             yield batch
@@ -131,11 +129,15 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
     # one under `limit` fetched in part: only the larger ones need their size
     known_below = min(request.batch_bytes // request.batch_size, limit)
     sizes = mailbox.sizes(uids, larger_than=known_below) if uids else {}
+    suspects = store.fetch_suspects(account, folder, status.uidvalidity) if uids else {}
     pool = (model_pool(processor.model, request.jobs)
             if request.jobs > 1 and len(uids) >= PARALLEL_MIN_MESSAGES else None)
     # with workers, up to two batches per worker (and two batches' bytes) are in flight: the next is
-    # fetched while earlier ones are read, and no worker waits for the parent to hand it work
-    in_flight: deque[tuple[list[int], list[tuple[SourceMessage, int | None]], Future[list[Analysis]] | None]] = deque()
+    # fetched while earlier ones are read, and no worker waits for the parent to hand it work. With
+    # each batch: its analyses being made by a worker, made already (a message written off), or
+    # None (read in this process when it is finished)
+    in_flight: deque[tuple[list[int], list[tuple[SourceMessage, int | None]],
+                           Future[list[Analysis]] | list[Analysis] | None]] = deque()
 
     def too_many_in_flight() -> bool:
         if pool is None:
@@ -144,33 +146,43 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
             len(item.raw) for _, batch, _ in in_flight for item, _ in batch) > 2 * request.batch_bytes)
 
     def finish(chunk: list[int], batch: list[tuple[SourceMessage, int | None]],
-               future: Future[list[Analysis]] | None) -> None:
-        analyses = None
-        if future is not None:
+               work: Future[list[Analysis]] | list[Analysis] | None) -> None:
+        analyses = work if isinstance(work, list) else None
+        if isinstance(work, Future):
             try:
-                analyses = future.result()
+                analyses = work.result()
             except Exception as exc:  # a worker died (killed, out of memory): read this batch here instead
                 log.warning("account %s: worker failed (%s); reading the batch in this process", account, exc)
         for outcome in processor.process(folder, batch, analyses):
             summary.add(outcome)
         # only now, with the batch recorded and acted on, does the folder state move on
         store.set_folder_state(account, folder, status.uidvalidity, chunk[-1])
+        if suspects:  # fetched or written off; a crash before this leaves rows below last_uid, never read again
+            store.clear_fetch_suspects(account, folder, status.uidvalidity, chunk[-1])
 
     try:
-        for chunk in plan_batches(uids, sizes, request.batch_size, request.batch_bytes, limit):
+        for chunk in plan_batches(uids, sizes, request.batch_size, request.batch_bytes, limit, alone=suspects):
             if request.should_stop():
                 return  # batches in flight are dropped; their state never advanced, so they are read again
-            batch: list[tuple[SourceMessage, int | None]] = list(mailbox.fetch(chunk, folder, sizes, limit))
-            future = None
-            if pool is not None:
+            batch: list[tuple[SourceMessage, int | None]]
+            work: Future[list[Analysis]] | list[Analysis] | None = None
+            if written_off(suspects.get(chunk[0])):
+                batch, work = write_off(account, folder, status.uidvalidity, chunk[0], suspects[chunk[0]])
+            else:
                 try:
-                    future = pool.submit(with_model, read_in_worker, [item for item, _ in batch],
-                                         processor.max_text_bytes)
+                    batch = list(mailbox.fetch(chunk, folder, sizes, limit))
+                except NETWORK_ERRORS as exc:  # perhaps a message the server cannot send: see sync/suspects.py
+                    note_fetch_death(store, account, folder, status.uidvalidity, chunk, exc)
+                    raise
+            if pool is not None and work is None:
+                try:
+                    work = pool.submit(with_model, read_in_worker, [item for item, _ in batch],
+                                       processor.max_text_bytes)
                 except Exception as exc:  # the pool broke (a worker was killed): read the rest here
                     log.warning("account %s: workers unavailable (%s); reading in this process", account, exc)
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
-            in_flight.append((chunk, batch, future))
+            in_flight.append((chunk, batch, work))
             while too_many_in_flight():
                 finish(*in_flight.popleft())
         while in_flight:

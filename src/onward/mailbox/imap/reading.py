@@ -103,6 +103,10 @@ class ReadingMixin(ConnectionMixin):
                     yield SourceMessage(key=str(uid), raw=bytes(data[b"BODY[]"]), location=location), uid
                 # else: expunged between SEARCH and FETCH: nothing to read, nothing lost
 
+    def fetch_capped(self, uids: Sequence[int], folder: str, limit: int) -> Iterator[tuple[SourceMessage, int]]:
+        """`fetch` when the sizes are not known yet: the messages above `limit` are found first."""
+        return self.fetch(uids, folder, self.sizes(uids, larger_than=limit) if uids else {}, limit)
+
     def uids_with_keyword(self, keyword: str) -> list[int]:
         return list(self.imap.search(["KEYWORD", keyword]))
 
