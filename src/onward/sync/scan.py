@@ -28,7 +28,7 @@ from onward.store import Store
 from onward.store.accounts import FolderState
 from onward.store.status import note_account_error
 from onward.sync.follow import follow_drafts
-from onward.sync.suspects import note_fetch_death, write_off, written_off
+from onward.sync.suspects import MAX_FETCH_DEATHS, FetchDied, note_fetch_death, write_off, written_off
 from onward.vocab import Category, Verdict
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def scan_folder(mailbox: ImapMailbox, store: Store, processor: Processor, folder
                     batch = list(mailbox.fetch(chunk, folder, sizes, limit))
                 except NETWORK_ERRORS as exc:  # perhaps a message the server cannot send: see sync/suspects.py
                     note_fetch_death(store, account, folder, status.uidvalidity, chunk, exc)
-                    raise
+                    raise FetchDied(logsafe.redact(str(exc)) or type(exc).__name__) from exc
             if pool is not None and work is None:
                 try:
                     work = pool.submit(with_model, read_in_worker, [item for item, _ in batch],
@@ -304,9 +304,34 @@ def make_processor(store: Store, model: RejectionModel, account: AccountConfig, 
                      keep_excerpt=config.keep_excerpt, max_text_bytes=config.max_text_bytes, on_outcome=on_outcome)
 
 
+# Connections one scan opens in a row when each ends at a FETCH: the batch's, then each lone try of a
+# message the server cannot send, then the one that writes it off and goes on. A run (cron's) thus
+# gets past one such message instead of stopping at it MAX_FETCH_DEATHS + 1 times.
+FETCH_RECONNECTS = MAX_FETCH_DEATHS + 1
+
+
 def scan_account(config: Config, model: RejectionModel, account: AccountConfig, request: ScanRequest,
                  on_outcome: Callable[[Outcome], None] | None = None, mailbox: ImapMailbox | None = None) -> Summary:
+    """One account; with `mailbox`, on that connection (watch's, which reconnects itself)."""
     summary = Summary(account=account.name)
+    for attempt in range(FETCH_RECONNECTS + 1):
+        try:
+            _scan_account_once(config, model, account, request, on_outcome, mailbox, summary)
+            return summary
+        except FetchDied as exc:
+            if mailbox is not None or request.dry_run or attempt == FETCH_RECONNECTS:
+                raise MailboxError(f"account {account.name!r}: connection lost: {exc}") from exc
+            log.info("account %s: reconnecting after a failed FETCH (%d of %d)", account.name, attempt + 1,
+                     FETCH_RECONNECTS)
+        except NETWORK_ERRORS as exc:
+            raise MailboxError(f"account {account.name!r}: connection lost: "
+                               f"{logsafe.redact(str(exc)) or type(exc).__name__}") from exc
+    return summary
+
+
+def _scan_account_once(config: Config, model: RejectionModel, account: AccountConfig, request: ScanRequest,
+                       on_outcome: Callable[[Outcome], None] | None, mailbox: ImapMailbox | None,
+                       summary: Summary) -> None:
     own_mailbox = mailbox is None
     mailbox = mailbox or ImapMailbox(account).connect()
     try:
@@ -318,13 +343,9 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
             if not request.dry_run:
                 follow_drafts(mailbox, store)
                 store.note_scan(account.name)
-    except NETWORK_ERRORS as exc:
-        raise MailboxError(f"account {account.name!r}: connection lost: "
-                           f"{logsafe.redact(str(exc)) or type(exc).__name__}") from exc
     finally:
         if own_mailbox:
             mailbox.close()
-    return summary
 
 
 def default_jobs() -> int:

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 MAX_FETCH_DEATHS = 3
 
 
+class FetchDied(OSError):
+    """A FETCH ended the connection, and the store now remembers it (perhaps a message the server
+    cannot send): reconnecting at once goes on past it."""
+
+
 def written_off(suspect: Suspect | None) -> bool:
     return suspect is not None and suspect.deaths >= MAX_FETCH_DEATHS
 
