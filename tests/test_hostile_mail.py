@@ -13,7 +13,7 @@ import os
 import random
 import re
 import sqlite3
-import time
+import threading
 from dataclasses import replace
 
 import pytest
@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import PATIENCE, wait_for
 from onward.cli import cli
 from onward.mail.parse import parse_message
 
@@ -93,10 +94,8 @@ def test_scan_records_every_broken_message_and_goes_on(tmp_path):
         (folder / f"{i:04d}.eml").write_bytes(raw)
     (folder / "zz-last-good.eml").write_bytes(GOOD_HEAD + b"Message-ID: <last@x>\r\n\r\n" + TEXT.encode())
     db = tmp_path / "db.sqlite"
-    started = time.perf_counter()
     result = CliRunner().invoke(cli, ["--database", str(db), "scan", "--format", "jsonl", "--drafts-dir",
                                       str(tmp_path / "drafts"), str(folder)])
-    elapsed = time.perf_counter() - started
     assert result.exit_code == 0, result.output[-2000:]
     outcomes = [json.loads(line) for line in result.output.splitlines()]
     assert len(outcomes) == len(messages) + 1
@@ -113,7 +112,6 @@ def test_scan_records_every_broken_message_and_goes_on(tmp_path):
     assert sum(1 for r in rows if r[1]) >= 150
     assert synthetic >= 40  # no headers and missing Message-ID: each got a stable synthetic id
     assert any("truncated" in (r[1] or "") or "text part" in (r[1] or "") for r in rows)
-    assert elapsed < 120  # generous: the point is that nothing hangs
 
 
 def test_synthetic_ids_are_stable_across_runs(tmp_path):
@@ -482,9 +480,9 @@ def hostile_extractors() -> dict:
 
 
 def test_every_extractor_is_linear_on_adversarial_mail():
-    """Each extractor on 100 KB of hostile text, in the body, the signature and the subject. The
-    bound is loose (quadratic behaviour takes tens of seconds here); scripts/bench.py prints the real
-    figures."""
+    """Each extractor on 100 KB of hostile text, in the body, the signature and the subject, ends
+    within the suite's patience: a backtracking pattern took minutes on 40 KB here, a linear one takes
+    milliseconds (`scripts/bench.py --extract-only` prints those figures; this test times nothing)."""
     from dataclasses import replace
     from email.message import EmailMessage
 
@@ -494,11 +492,19 @@ def test_every_extractor_is_linear_on_adversarial_mail():
     msg["Subject"] = "Your application"
     msg.set_content(TEXT)
     base = parse_message(msg.as_bytes())
-    for name, text in adversarial_texts().items():
-        # the text as a hostile parser result could hold it: in the body, the signature and the headers
-        parsed = replace(base, text=text, signature=text, subject=text, from_=(text, "jobs@acme.example"))
-        for extractor_name, extractor in extractors.items():
-            start = time.perf_counter()
-            extractor(parsed)
-            elapsed = time.perf_counter() - start
-            assert elapsed < 2.0, f"{extractor_name} took {elapsed:.1f} s on {name}"
+    done: list[str] = []
+    running = ["not started"]
+
+    def run_all() -> None:
+        for name, text in adversarial_texts().items():
+            # the text as a hostile parser result could hold it: in the body, the signature and the headers
+            parsed = replace(base, text=text, signature=text, subject=text, from_=(text, "jobs@acme.example"))
+            for extractor_name, extractor in extractors.items():
+                running[0] = f"{extractor_name} on {name}"
+                extractor(parsed)
+                done.append(running[0])
+
+    worker = threading.Thread(target=run_all, daemon=True)  # a hung regex cannot be interrupted: left behind
+    worker.start()
+    assert wait_for(lambda: not worker.is_alive()), f"still running after {PATIENCE:.0f} s: {running[0]}"
+    assert len(done) == len(adversarial_texts()) * len(extractors)
