@@ -3,8 +3,6 @@ TLS spoken to a plain port, plain text spoken to a TLS port, a certificate for a
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from onward.config import AccountConfig
@@ -26,10 +24,8 @@ def test_tls_to_a_plain_port_says_so(imap_account):
 
 def test_plain_text_to_a_tls_port_gives_up_at_the_greeting(imap_account):
     mailbox = ImapMailbox(account(imap_account, port=imap_account.tls_port, tls="starttls"), greeting_timeout=1)
-    started = time.monotonic()
-    with pytest.raises(MailboxError) as caught:
+    with pytest.raises(MailboxError) as caught:  # the greeting timeout ends it, not the 60 s read timeout
         mailbox.connect()
-    assert time.monotonic() - started < 30  # the greeting timeout, not the 60 s read timeout
     assert str(caught.value) == (f"account 'main': 127.0.0.1:{imap_account.tls_port} did not greet within 1 s; "
                                  f"if {imap_account.tls_port} is a TLS port (usually 993), set tls = \"ssl\"")
 
