@@ -109,6 +109,16 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Privacidad · Ayuda\n", "Hotel Kestrel"),
     ("University of Kestrel Recruitment <jobs@kestrel.ac.uk>", "Research Administrator (Ref: HAL-04417)",
      FORM_REJECTION + "\nHuman Resources, University of Kestrel\n", "University of Kestrel"),
+    # two connectors in a row, on a board that names the employer
+    ("Bumeran <notificaciones@bumeran.com.ar>", "Tu postulación tiene novedades",
+     "La empresa Financiera Kestrel de la Plata finalizó la revisión de postulantes.\n",
+     "Financiera Kestrel de la Plata"),
+    # the display name spells the ATS account the employer set up
+    ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
+     "Kestrel Dental Group"),
+    # an ATS whose domain says "recruitment" is no agency
+    ("Kestrelwerk Elsterland – Bewerbermanagement <noreply@kestrel.rexx-recruitment.com>",
+     "Ihre Bewerbung beim Kestrelwerk Elsterland", "Leider müssen wir Ihnen absagen.\n", "Kestrelwerk Elsterland"),
     # the letterhead agrees with the sender's domain, spelled without its umlaut
     ("Wolters, Petra <petra.wolters@sw-kestrelbrueck.de>", "AW: Ihre Bewerbung",
      "Leider müssen wir Ihnen absagen.\n\nMit freundlichen Grüßen\nPetra Wolters\n\n"

@@ -49,7 +49,9 @@ _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|ka
                            r"portal de empleo|bewerbermanagement|ats|applicant tracking)$", re.I)
 # reply and forward prefixes, and the "[EXT]" tag mail gateways put before outside mail
 _REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
-_CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*(?:(?: (?:de|la|le|les|del|van|von|der|and|of|&|\+))? [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
+# capitalised words, with connectors between them ("Río de la Plata", "Bank of X")
+_CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*"
+               r"(?:(?: (?:de|la|le|les|del|van|von|der|and|of|&|\+)){0,2} [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
 _CAP_PHRASE_RE = re.compile(r"(?<![\w&'’+-])" + _CAP_PHRASE)  # from a word's start only: linear
 _SUBJECT_PATTERNS = [
     # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
@@ -200,8 +202,8 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     words = display.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return False
-    if any(w.lower().strip(".,") in _LEGAL_FORMS for w in words):
-        return False  # "Fernwood Robotics GmbH" from noreply-fernwood@: a firm, though its name is in the address
+    if any(w.lower().strip(".,") in _LEGAL_FORMS for w in words) or words[-1].lower() in _CORPORATE_WORDS:
+        return False  # "Fernwood Robotics GmbH", "Calloway Property Group": a firm, wherever its name appears
     first = words[0].lower()
     local = message.from_address.rpartition("@")[0].lower()
     if first in local or first in closing_block(message).lower()[:200]:
@@ -326,9 +328,10 @@ def extract_company(message: ParsedMessage) -> Field:
     # name is not written that way
     if votes and votes[0][1] < COMPANY_CONFIDENCE and display_voted and _after_a_preposition(votes[0][0], text):
         votes.append((votes[0][0], 0.55))
-    if core and not agency and not tenant:
+    if core and not agency:
         # a name whose own word is spelled in the sender's domain ("Stadtwerke Lauterbrück" from
-        # sw-lauterbrueck.de) has the domain's word for it: a second clue
+        # sw-lauterbrueck.de), or in the ATS account the employer set up ("Cerulean Dental Group" from
+        # noreply-ceruleandental@personio.de), has the domain's word for it: a second clue
         named = {c for c, _ in votes if _compact(c) != _compact(core)}  # not the domain's own vote
         votes += [(c, 0.5) for c in named if _spelled_in_domain(c, core)]
     # "Halsworth" (from the domain) is the "University of Halsworth" another clue names in full

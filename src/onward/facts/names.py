@@ -49,7 +49,17 @@ _ROLE_NOUNS = frozenset((
     "stagiaire", "alternant", "alternante", "chargé", "chargée", "chef", "responsable", "desarrollador",
     "desarrolladora", "analista", "ingeniero", "ingeniera", "becario", "becaria", "técnico", "técnica", "jefe",
     "jefa", "asistente", "auxiliar", "oficial", "gerente", "recepcionista", "vendedor", "vendedora", "cajero",
-    "cajera", "operario", "operaria", "encargado", "encargada", "coordinador", "coordinadora",
+    "cajera", "operario", "operaria", "encargado", "encargada", "coordinador", "coordinadora", "ejecutivo",
+    "ejecutiva", "representante", "camarero", "camarera", "cocinero", "cocinera", "administrativo", "administrativa",
+    "contador", "contadora", "abogado", "abogada", "enfermero", "enfermera", "docente", "profesor", "profesora",
+    "dependiente", "dependienta", "repartidor", "repartidora", "mozo", "conseiller", "conseillère", "vendeur",
+    "vendeuse", "comptable", "infirmier", "infirmière", "assistante", "technicien", "technicienne", "gestionnaire",
+    "juriste", "serveur", "serveuse", "cuisinier", "cuisinière", "magasinier", "opérateur", "opératrice",
+    "coordinateur", "coordinatrice", "directeur", "directrice", "contrôleur", "contrôleuse", "acheteur",
+    "acheteuse", "auditeur", "auditrice", "referent", "referentin", "mitarbeiter", "mitarbeiterin", "assistenz",
+    "verkäufer", "verkäuferin", "fachkraft", "monteur", "elektroniker", "mechatroniker", "pfleger", "pflegerin",
+    "erzieher", "erzieherin", "lehrer", "lehrerin", "buchhalter", "buchhalterin", "teamleiter", "teamleiterin",
+    "projektleiter", "projektleiterin", "projektmanager", "projektmanagerin",
     "texter", "actuario", "actuaria", "stelle", "ausbildung", "praktikum", "working", "co-operative",
     "(m/w/d)", "(h/f)", "(f/h)", "(m/f/d)", "(w/m/d)"))
 # a recruitment agency or a job board speaks for an employer: its name is not the employer's

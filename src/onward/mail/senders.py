@@ -11,11 +11,17 @@ ATS_DOMAINS = (
     "successfactors.eu", "recruitee.com", "breezy.hr", "jazzhr.com", "softgarden.io", "rexx-systems.com",
     "pinpointhq.com", "welcometothejungle.com", "join.com", "dover.com", "gem.com", "eightfold.ai",
     "oraclecloud.com", "hirebridge.com", "paylocity.com", "ultipro.com", "adp.com", "brassring.com",
+    "rexx-recruitment.com", "dvinci-hr.com", "d-vinci.de", "concludis.de", "umantis.com", "prescreen.io",
+    "onlyfy.io", "hr4you.org", "talent-soft.com", "talentsoft.com", "flatchr.io", "beetween.com", "jobaffinity.fr",
+    "werecruit.io", "jobylon.com", "recruitcrm.io",
 )
 JOB_BOARD_DOMAINS = (
     "linkedin.com", "indeed.com", "glassdoor.com", "ziprecruiter.com", "joinhandshake.com", "wellfound.com",
     "otta.com", "dice.com", "monster.com", "stepstone.de", "xing.com", "infojobs.net", "computrabajo.com",
-    "apec.fr", "hellowork.com", "angel.co", "hired.com", "builtin.com", "simplyhired.com",
+    "apec.fr", "hellowork.com", "angel.co", "hired.com", "builtin.com", "simplyhired.com", "indeedemail.com",
+    "indeed.fr", "indeed.de", "indeed.es", "indeed.co.uk", "stepstone.at", "stepstone.fr", "occ.com.mx",
+    "bumeran.com", "bumeran.com.ar", "nationalevacaturebank.nl", "jobteaser.com", "totaljobs.com", "reed.co.uk",
+    "seek.com.au", "usajobs.gov", "welcometothejungle.co",
 )
 FREEMAIL_DOMAINS = (
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "me.com",
