@@ -113,6 +113,21 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("Bumeran <notificaciones@bumeran.com.ar>", "Tu postulación tiene novedades",
      "La empresa Financiera Kestrel de la Plata finalizó la revisión de postulantes.\n",
      "Financiera Kestrel de la Plata"),
+    # a board's capitals, written as a letter writes a name
+    ("Computrabajo Ecuador <notificaciones@computrabajo.com>", "Novedades en tu proceso de selección",
+     "la empresa CAMARONERA KESTREL ORO revisó tu hoja de vida para el puesto JEFE DE PRODUCCION.\n",
+     "Camaronera Kestrel Oro"),
+    # a signature's organisation line that the sender's domain spells, after a department
+    ("Romina Lanzillotta <rlanzillotta@kestrelsur.example>", "Búsqueda Analista - devolución",
+     "Hola, decidimos avanzar con otro perfil.\n\nSaludos,\nRomina Lanzillotta\nRecursos Humanos | "
+     "Laboratorio Kestrelsur S.A.\n", "Laboratorio Kestrelsur"),
+    ("Marieke Hoekstra <m.hoekstra@kestrelland.example>", "Uw sollicitatie", "Helaas hebben wij gekozen voor een "
+     "andere kandidaat.\n\nMet vriendelijke groet,\nMarieke Hoekstra\nTeamleider HR\nGemeente Kestrelland\n",
+     "Gemeente Kestrelland"),
+    # an agency names its client: the client is the employer, never the agency
+    ("Nicolas Perrin <n.perrin@kestrel-recrutement.example>", "RE: Poste Responsable maintenance",
+     "Suite à votre entretien chez notre client, la société Ferblanterie Kestrel, je reviens vers vous : "
+     "malheureusement le client a retenu une autre candidature.\n", "Ferblanterie Kestrel"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),
@@ -150,6 +165,13 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
 def test_a_job_title_is_not_an_employer():
     _, facts = facts_of("Tu postulación a Oficial de Cuentas PyME tiene novedades", "Tu CV no fue seleccionado.\n",
                         sender="Bumeran <notificaciones@bumeran.com.ar>")
+    assert facts.company is None
+
+
+def test_a_search_firm_that_speaks_of_its_client_is_never_the_employer():
+    _, facts = facts_of("Directeur des opérations", "Bonjour,\n\nMalheureusement, le client a retenu une autre "
+                        "candidature.\n\nCordialement,\nStéphanie Lapointe\nAssociée\nGroupe Conseil Kestrel\n",
+                        sender="Stéphanie Lapointe <slapointe@gckestrel.example>")
     assert facts.company is None
 
 

@@ -76,7 +76,31 @@ def vet_company(company: str | None, role: str | None) -> str | None:
         return None
     if role and _compact(company) in _compact(role):
         return None  # the "company" is part of the job title
-    return _LEGAL_SUFFIX.sub("", company) or company
+    return _as_written(_LEGAL_SUFFIX.sub("", company) or company)
+
+
+_PREPOSITIONS = frozenset(("de", "del", "of", "and", "y", "et", "du", "des", "van", "von", "da", "di", "do", "und"))
+_ARTICLES = frozenset(("el", "la", "los", "las", "le", "les", "the", "der", "die", "das", "het"))
+
+
+def _as_written(name: str) -> str:
+    """A name a board printed in capitals ("CAMARONERA EL ORO") as a letter writes it ("Camaronera El
+    Oro"); two-letter words that are not connectors stay capitals ("SA", "AB"), and so does a name
+    of short words only ("IBM")."""
+    words = name.split()
+    if not name.isupper() or not any(len(w) >= 4 for w in words):
+        return name
+    out: list[str] = []
+    for i, word in enumerate(words):
+        lowered = word.lower()
+        after_preposition = i > 0 and out[-1] in _PREPOSITIONS
+        if i > 0 and (lowered in _PREPOSITIONS or (lowered in _ARTICLES and after_preposition)):
+            out.append(lowered)
+        elif len(word) >= 3 or lowered in _ARTICLES or lowered in _PREPOSITIONS:
+            out.append(word[:1] + word[1:].lower())
+        else:
+            out.append(word)
+    return " ".join(out)
 
 
 def vet(message: ParsedMessage, facts: Extraction, stage: str | None = None,

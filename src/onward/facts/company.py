@@ -27,6 +27,7 @@ from onward.facts.people import _NOREPLY_LOCAL, is_noreply
 from onward.facts.text import (
     CLOSING_CHARS,
     DISPLAY_CHARS,
+    SIGNATURE_CHARS,
     SUBJECT_CHARS,
     Rule,
     _compact,
@@ -74,7 +75,10 @@ _BODY_RULES: list[Rule] = [
                     r"applying for a (?:role|position|job) (?:at|with)|application to|"
                     r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|"
                     r"candidacy at|"
-                    r"on behalf of|here at|everyone at|all of us at)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
+                    r"on behalf of|here at|everyone at|all of us at|hiring manager at|"
+                    # an agency's client is the employer
+                    r"our client,?|notre client,? la société|notre client,?|unser(?:em)? kunden?,?|"
+                    r"nuestro cliente,?)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
     Rule("bei X beworben",
          re.compile(r"\b(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+"
                     r"(?P<c>" + _CAP_PHRASE + r")\s+"
@@ -89,9 +93,12 @@ _BODY_RULES: list[Rule] = [
 # what onward states, in a draft and in the log of rejections alike: one clue alone (a display name
 # that may be a recruiter's) is not enough, a weaker vote counts only with another
 COMPANY_CONFIDENCE = 0.6
-_LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?s?|sarl|s\.?l\.?u?|s\.?p\.?a|"
-               r"s\.?r\.?l|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|pty\.? ltd|sp\. z o\.?o)\.?")
-_LETTERHEAD = re.compile(r"^[ \t]*(?:©[ \t]*(?:\d{4}[ \t]*)?)?(?P<c>" + _CAP_PHRASE + r"|[A-ZÀ-Ý][A-ZÀ-Ý&'’ -]{2,60}?)"
+_LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?(?: de c\.?v)?|s\.?a\.?[sc]|sarl|"
+               r"sàrl|s\.?l\.?u?|s\.?p\.?a|s\.?r\.?l|s\.?c|ltda|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|"
+               r"pty\.? ltd|sp\. z o\.?o|s\.?r\.?o|kft)\.?")
+# at a line's start, or after a department and a separator ("Recursos Humanos | Laboratorio Biosur S.A.")
+_LETTERHEAD = re.compile(r"(?:^|[|·•–—][ \t]*)[ \t]*(?:©[ \t]*(?:\d{4}[ \t]*)?)?"
+                         r"(?P<c>" + _CAP_PHRASE + r"|[A-ZÀ-Ý][A-ZÀ-Ý&'’ -]{2,60}?)"
                          r",?[ \t]+" + r"(?i:" + _LEGAL_FORM + r")(?=[ \t]*(?:$|[·•|–—,;(-]|[ \t]\d))", re.M)
 # a job board's or a careers service's card: "Employer: Acme", "Werkgever: Acme, Barneveld"
 _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hiring company|werkgever|bedrijf|empresa|"
@@ -102,7 +109,8 @@ _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hirin
 _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?i:the employer |the company |l'employeur |l'entreprise |el empleador |"
                            r"la empresa |der arbeitgeber |das unternehmen ))"
                            r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
-                           r"finalizó|cambió|a mis à jour|hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
+                           r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|"
+                           r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
 # a job board's card: the employer, a middle dot, the place ("Acme Labs · Mesa, AZ")
 _BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-ZÀ-Ý]", re.M)
 _NOT_COMPANY = re.compile(
@@ -328,6 +336,13 @@ def extract_company(message: ParsedMessage) -> Field:
     # name is not written that way
     if votes and votes[0][1] < COMPANY_CONFIDENCE and display_voted and _after_a_preposition(votes[0][0], text):
         votes.append((votes[0][0], 0.55))
+    if core and not agency and not tenant:
+        # a signature's organisation line ("Gemeente Dijkerland" under a person's name and title) that the
+        # sender's own domain spells (dijkerland.nl): the domain agreement below makes it a second clue
+        for name in _signature_lines(message, display):
+            if _spelled_in_domain(name, core):
+                vote(name, 0.5)
+                break
     if core and not agency:
         # a name whose own word is spelled in the sender's domain ("Stadtwerke Lauterbrück" from
         # sw-lauterbrueck.de), or in the ATS account the employer set up ("Cerulean Dental Group" from
@@ -366,6 +381,22 @@ def _after_a_preposition(name: str, text: str) -> bool:
             return True
         start = text.find(name, end)
     return False
+
+
+_SIGNATURE_SEPARATOR = re.compile(r"\s+[|·•–—]\s+|,\s+")
+
+
+def _signature_lines(message: ParsedMessage, display: str) -> list[str]:
+    """The lines of the signature after the signer's own (a title, a department, the organisation),
+    each up to its first separator, without the sender's own name."""
+    lines = [line.strip() for line in closing_block(message)[:SIGNATURE_CHARS].splitlines() if line.strip()]
+    person = {w.lower() for w in display.split()[:1]}
+    out = []
+    for line in lines[1:7]:
+        first = _SIGNATURE_SEPARATOR.split(line[:80], 1)[0]
+        if first and not {w.lower() for w in first.split()} & person:
+            out.append(first)
+    return out
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
@@ -408,7 +439,16 @@ def _agency_sender(message: ParsedMessage) -> bool:
     if (team := _DISPLAY_TEAM.match(display)) and core and _spelled_in_domain(team.group("c"), core):
         return False  # "University of Kestrel Recruitment" from kestrel.ac.uk: the employer's own recruiters
     display = display.lower()
-    return any(w in _AGENCY_WORDS for w in display.split()) or any(p in display for p in _AGENCY_PHRASES)
+    return any(w in _AGENCY_WORDS for w in display.split()) or any(p in display for p in _AGENCY_PHRASES) or \
+        bool(_CLIENT.search(message.text[:3000].lower()))
+
+
+# an employer does not call the hiring firm "the client": a recruiter at an agency or a search firm does
+_CLIENT = re.compile(r"\b(?:our|my) client(?:'s)?\b(?! (?:work|projects?|base|services|presentations?|facing|"
+                     r"meetings?|relationships?|portfolio|accounts?|delivery|success|team))|"
+                     r"\bthe client (?:has|have|had|decided|chose|went|is|was|felt|came)\b|"
+                     r"\b(?:notre|mon) client\b|\ble client (?:a|n'a|ne|est)\b|\bunser(?:em|en)? kunden?\b|"
+                     r"\b(?:nuestro|mi) cliente\b|\bel cliente (?:ha|decidió|no)\b")
 
 
 def _is_portal(part: str) -> bool:
