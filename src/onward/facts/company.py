@@ -4,6 +4,7 @@ than none, so weak guesses stay weak."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -96,6 +97,7 @@ COMPANY_CONFIDENCE = 0.6
 _LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?(?: de c\.?v)?|s\.?a\.?[sc]|sarl|"
                r"sàrl|s\.?l\.?u?|s\.?p\.?a|s\.?r\.?l|s\.?c|ltda|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|"
                r"pty\.? ltd|sp\. z o\.?o|s\.?r\.?o|kft)\.?")
+LETTERHEAD_CHARS = 1500
 # at a line's start, or after a department and a separator ("Recursos Humanos | Laboratorio Biosur S.A.")
 _LETTERHEAD = re.compile(r"(?:^|[|·•–—][ \t]*)[ \t]*(?:©[ \t]*(?:\d{4}[ \t]*)?)?"
                          r"(?P<c>" + _CAP_PHRASE + r"|[A-ZÀ-Ý][A-ZÀ-Ý&'’ -]{2,60}?)"
@@ -106,6 +108,8 @@ _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hirin
                              r"(?P<c>[^\n,·|–—(]{2,80})", re.M)
 # a job board telling what the employer did: "Acme updated your application status", "Acme ha
 # actualizado el estado de tu inscripción", "The employer Acme has updated the status"
+_BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
+                         "hat den status", "hat deine", "hat ihre")
 _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?i:the employer |the company |l'employeur |l'entreprise |el empleador |"
                            r"la empresa |der arbeitgeber |das unternehmen ))"
                            r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
@@ -146,6 +150,7 @@ _NOT_OF_NAME = frozenset(("head", "director", "vp", "chief", "manager", "member"
                           "lots", "terms", "thanks", "thank", "notice", "end", "as", "of", "in", "on", "at", "for"))
 
 
+@functools.lru_cache(maxsize=4096)  # a candidate is cleaned again by each clue that names it
 def _clean_company(value: str) -> str | None:
     """The employer's name in a candidate, or None when the candidate is not one: a sentence
     fragment, a job title, an agency, a job board or ATS, a pronoun."""
@@ -261,7 +266,8 @@ def extract_company(message: ParsedMessage) -> Field:
     subject = _REPLY_PREFIX.sub("", message.subject[:SUBJECT_CHARS])
     text = message.text[:3000]
     agency = _agency_sender(message)
-    footer = f"{message.text.rstrip()[-CLOSING_CHARS:]}\n{message.signature[:CLOSING_CHARS]}"
+    # a letterhead closes the mail: its last lines are enough, and the regex runs on every line
+    footer = f"{message.text.rstrip()[-LETTERHEAD_CHARS:]}\n{message.signature[-LETTERHEAD_CHARS:]}"
     letterheads = [m.group("c") for m in itertools.islice(_LETTERHEAD.finditer(footer), 4)]
     firms = {_compact(name) for name in letterheads}
 
@@ -308,8 +314,8 @@ def extract_company(message: ParsedMessage) -> Field:
         if found:
             vote(found, 0.7)
             break
-    for pattern, weight in ((_EMPLOYER_LABEL, 0.75), (_BOARD_UPDATE, 0.7)):
-        if m := pattern.search(text):
+    for pattern, weight, anchors in ((_EMPLOYER_LABEL, 0.75, (":",)), (_BOARD_UPDATE, 0.7, _BOARD_UPDATE_ANCHORS)):
+        if _may_match(anchors, lowered) and (m := pattern.search(text)):
             vote(m.group("c"), weight)
     if is_under(_domain(message.from_address), JOB_BOARDS) and "·" in text:
         # the first card names a name that is not a title: the job's employer, on the board's own mail
@@ -440,7 +446,12 @@ def _agency_sender(message: ParsedMessage) -> bool:
         return False  # "University of Kestrel Recruitment" from kestrel.ac.uk: the employer's own recruiters
     display = display.lower()
     return any(w in _AGENCY_WORDS for w in display.split()) or any(p in display for p in _AGENCY_PHRASES) or \
-        bool(_CLIENT.search(message.text[:3000].lower()))
+        _speaks_of_a_client(message.text[:3000])
+
+
+def _speaks_of_a_client(text: str) -> bool:
+    lowered = text.lower()
+    return ("client" in lowered or "kunde" in lowered) and bool(_CLIENT.search(lowered))
 
 
 # an employer does not call the hiring firm "the client": a recruiter at an agency or a search firm does
