@@ -65,7 +65,9 @@ class MessageQueries(Queries):
     def earlier_senders(self, account: str, company: str | None, rejection_from: str,
                         before: str | None) -> list[sqlite3.Row]:
         """Job mail received before a date from the employer: with the same company, or from its
-        domain (the rejection's sender's, or one spelling the company's name). Newest first."""
+        domain (the rejection's sender's, or one spelling the company's name). Newest first.
+        Dates keep the sender's UTC offset, so they are compared as instants (julianday), not as
+        text: a recruiter's 14:31-07:00 came after an ATS's 18:05+00:00."""
         key = "".join(c for c in (company or "").lower() if c.isalnum())
         domain = rejection_from.rpartition("@")[2].lower()
         patterns = [f"%@{domain}"] if domain else []
@@ -77,8 +79,8 @@ class MessageQueries(Queries):
         return self._db.execute(
             f"""SELECT from_addr, from_name, received_at, subject, company FROM messages
                 WHERE account = ? AND category IS NOT NULL AND category != ?
-                AND (? IS NULL OR received_at < ?) AND (lower(company) = lower(?) OR {like})
-                ORDER BY received_at DESC LIMIT 50""",  # noqa: S608 - only placeholders are formatted in
+                AND (? IS NULL OR julianday(received_at) < julianday(?)) AND (lower(company) = lower(?) OR {like})
+                ORDER BY julianday(received_at) DESC LIMIT 50""",  # noqa: S608 - only placeholders are formatted in
             (account, Category.NOT_JOB, before, before, company, *patterns)).fetchall()
 
     def forget(self, company: str | None, message_id: str | None) -> int:
