@@ -4,6 +4,10 @@ the whole path measured on the threads we wrote (training_data/threads, scripts/
 
 from __future__ import annotations
 
+import pytest
+
+from onward.drafts.vetting import find_person, firm_keys
+from onward.mail.parse import parse_message
 from onward.store import Store
 from onward.vocab import Category
 
@@ -24,3 +28,45 @@ def test_earlier_means_earlier_in_time_not_in_the_text_of_two_utc_offsets(tmp_pa
         record(store, "<before@p>", "ken.ito@pallas.example", "Ken Ito", "2026-03-16T19:30:00+09:00")
         rows = store.earlier_senders("main", "Pallas", "", "2026-03-16T18:05:00+00:00")
     assert [r["from_addr"] for r in rows] == ["ken.ito@pallas.example"]
+
+
+RELAYED = (b"From: Acme <no-reply@greenhouse.io>\r\nTo: sam@home.example\r\nSubject: Your application\r\n"
+           b"Message-ID: <r@greenhouse.io>\r\nDate: Mon, 16 Mar 2026 18:05:00 +0000\r\n\r\n"
+           b"We will not move forward.\r\n")
+
+
+def person_for(company: str, from_addr: str, from_name: str, row_company: str | None = None) -> str | None:
+    rows = [{"from_addr": from_addr, "from_name": from_name, "received_at": "2026-03-02T10:00:00+00:00",
+             "subject": "Interview", "company": row_company}]
+    found = find_person(rows, parse_message(RELAYED), company)
+    return found.address if found else None
+
+
+@pytest.mark.parametrize(("company", "from_addr", "row_company"), [
+    ("Bergmann Werke AG", "stefan.vogt@bergmann-werke.example", None),  # a hyphen the name does not have
+    ("Cobalto Fintech", "diego.salas@cobalto.example", "Cobalto"),  # the domain leaves the sector word out
+    ("Nordlicht Software AG", "jana.krueger@nordlicht.example", None),
+    ("Groupe Solvane", "thierry.lemoine@solvane.example", None),
+    ("Halvorsen", "greg.tallis@halvorsenfreight.example", "Halvorsen Freight"),  # a Workday tenant's short name
+])
+def test_a_person_at_the_employer_under_the_names_its_domain_and_mail_use(company, from_addr, row_company):
+    name = from_addr.split("@")[0].replace(".", " ").title()
+    assert person_for(company, from_addr, name, row_company) == from_addr
+
+
+@pytest.mark.parametrize(("company", "from_addr", "row_company"), [
+    ("Apple Bank", "tim.cole@appleinc.example", "Apple Inc"),  # two firms sharing a first word
+    ("Blue Origin", "tim.cole@blue.example", None),  # "Origin" is no legal or sector word
+    ("Meta", "tim.cole@metaview.example", None),  # a longer domain is another firm
+    ("Halvorsen", "tim.cole@halvorsenfreight.example", None),  # ... unless its mail named the company
+    ("Kelpwater Foods", "tim.cole@gmail.com", "Kelpwater Foods"),  # a friend there, from gmail
+])
+def test_no_person_at_another_firm_that_shares_a_word_of_the_name(company, from_addr, row_company):
+    assert person_for(company, from_addr, "Tim Cole", row_company) is None
+
+
+def test_firm_keys_drop_legal_sector_and_group_words_only_at_the_ends():
+    assert firm_keys("St. Brennan Medical Center") == {"stbrennanmedicalcenter", "stbrennanmedical", "stbrennan"}
+    assert firm_keys("Groupe Solvane") == {"groupesolvane", "solvane"}
+    assert firm_keys("Alder & Finch") == {"alderfinch"}
+    assert firm_keys("Apple Bank") == {"applebank"}

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from onward.drafts.compose import Draft, Template, ToneError, compose
-from onward.drafts.vetting import Person, find_person
+from onward.drafts.vetting import Person, find_person, firm_keys
 from onward.errors import OnwardError
 from onward.facts.extract import extract
 from onward.facts.model import Extraction
@@ -225,7 +225,8 @@ class Drafter:
         company = event["company"]
         rows = self.store.earlier_senders(self.account, company, "" if is_relay(message.from_address) else
                                           message.from_address,
-                                          message.date.isoformat() if message.date else None)
+                                          message.date.isoformat() if message.date else None,
+                                          sorted(firm_keys(company)) if company else ())
         return find_person([dict(r) for r in rows], message, company)
 
     def _draft(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction | None,
