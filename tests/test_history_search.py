@@ -70,3 +70,22 @@ def test_firm_keys_drop_legal_sector_and_group_words_only_at_the_ends():
     assert firm_keys("Groupe Solvane") == {"groupesolvane", "solvane"}
     assert firm_keys("Alder & Finch") == {"alderfinch"}
     assert firm_keys("Apple Bank") == {"applebank"}
+
+
+def test_a_name_with_a_particle_is_a_person():
+    anke = "anke.devries@lumencart.example"
+    assert person_for("LumenCart", anke, "Anke de Vries") == anke
+    assert person_for("LumenCart", "careers@lumencart.example", "Careers de LumenCart") is None
+
+
+def test_an_unsure_company_finds_only_the_person_whose_own_domain_spells_it():
+    rows = [{"from_addr": "sunita.rao@kelpwaterfoods.example", "from_name": "Sunita Rao", "company": None,
+             "received_at": "2026-01-23T17:48:10-08:00", "subject": "Thank you for coming in"},
+            {"from_addr": "owen.pryce@sable.example", "from_name": "Owen Pryce", "company": "Kelpwater Foods",
+             "received_at": "2026-01-24T10:00:00+00:00", "subject": "Interview"}]
+    rejection = parse_message(RELAYED)
+    found = find_person(rows, rejection, None, unsure_company="Kelpwater Foods")
+    assert found is not None and found.address == "sunita.rao@kelpwaterfoods.example"
+    # an earlier mail's recorded company is not enough for a name too unsure to print
+    assert find_person(rows[1:], rejection, None, unsure_company="Kelpwater Foods") is None
+    assert find_person(rows, rejection, None) is None

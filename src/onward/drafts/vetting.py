@@ -135,19 +135,34 @@ def _same_firm(core: str, row_company: str | None, company: str) -> bool:
     return _compact(company) in row_keys or _compact(row_company) in keys
 
 
-def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage, company: str | None) -> Person | None:
+# "Anke de Vries", "Jan van der Berg", "María del Mar Soto": lower-case particles inside a name
+_NAME_PARTICLES = frozenset(("de", "van", "der", "den", "von", "zu", "da", "das", "do", "dos", "del", "della", "di",
+                             "du", "le", "la", "ten", "ter", "y"))
+
+
+def _person_name(display: str) -> bool:
+    words = display.split()
+    inner = [w for w in words[1:-1] if w not in _NAME_PARTICLES]
+    return looks_like_person(" ".join([*words[:1], *inner, *words[-1:]]) if len(words) > 2 else display)
+
+
+def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage, company: str | None,
+                unsure_company: str | None = None) -> Person | None:
     """The newest earlier mail from a person at the employer: the recruiter who scheduled the
     interview, the hiring manager who wrote. `rows`: earlier messages (from_addr, from_name,
-    received_at, subject, company), newest first."""
+    received_at, subject, company), newest first. `unsure_company`: a name the rejection gives
+    too unsurely to print; a person counts only when their own domain spells it."""
     own_domain = "" if is_relay(rejection.from_address) else _domain(rejection.from_address)
+    unsure_keys = firm_keys(unsure_company) if unsure_company and not company else set()
     for row in rows:
         address, name = (row.get("from_addr") or "").lower(), (row.get("from_name") or "").strip()
-        if not address or not looks_like_person(name) or not is_personal_address(address, [name]):
+        if not address or not _person_name(name) or not is_personal_address(address, [name]):
             continue
         domain = _domain(address)
         core = (_domain_core(address) or "").replace("-", "")
         same_firm = (own_domain and domain == own_domain) or (
-            company and _compact(company) and _same_firm(core, row.get("company"), company))
+            company and _compact(company) and _same_firm(core, row.get("company"), company)) or (
+            len(core) >= 4 and core in unsure_keys)
         if same_firm and not is_under(domain, FREEMAIL):
             return Person(address, name, (row.get("received_at") or "")[:10], (row.get("subject") or "")[:80])
     return None
