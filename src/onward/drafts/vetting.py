@@ -117,21 +117,76 @@ def vet(message: ParsedMessage, facts: Extraction, stage: str | None = None,
                       recipient=recipient, recipient_from_history=from_history, lang=facts.value("lang"))
 
 
-def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage, company: str | None) -> Person | None:
+# Words around a firm's own name that its domain often leaves out: "Nordlicht Software AG" writes
+# from nordlicht., "Groupe Solvane" from solvane., "Bergmann Werke AG" from bergmann-werke.
+# Only these come off, and only at the ends, so "Apple" is never "Apple Bank" and "Blue" never
+# "Blue Origin".
+_LEADING_FIRM_WORDS = frozenset(("the", "group", "groupe", "grupo", "gruppe"))
+_TRAILING_FIRM_WORDS = frozenset((
+    "inc", "llc", "llp", "ltd", "limited", "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "sl", "srl", "spa", "bv",
+    "nv", "plc", "corp", "corporation", "co", "company", "pty", "ab", "oy", "group", "groupe", "grupo", "gruppe",
+    "holding", "holdings", "international", "global", "software", "technologies", "technology", "tech", "systems",
+    "labs", "lab", "fintech", "digital", "media", "medien", "energy", "energies", "foods", "freight", "logistics",
+    "logistik", "engineering", "interactive", "studios", "studio", "analytics", "health", "healthcare", "medical",
+    "center", "centre", "consulting", "solutions", "services", "werke"))
+
+
+def firm_keys(company: str) -> set[str]:
+    """The compact spellings of a firm's name a domain or another mail may use: the whole name, and
+    the name without legal, sector and group words at its ends (4 letters at least)."""
+    words = [w for w in (_compact(w) for w in re.split(r"[\s&+/,]+", company)) if w]
+    if not words:
+        return set()
+    starts, ends = [0], [len(words)]
+    while starts[-1] < len(words) - 1 and words[starts[-1]] in _LEADING_FIRM_WORDS:
+        starts.append(starts[-1] + 1)
+    while ends[-1] > 1 and words[ends[-1] - 1] in _TRAILING_FIRM_WORDS:
+        ends.append(ends[-1] - 1)
+    whole = "".join(words)
+    return {whole} | {key for s in starts for e in ends if s < e and len(key := "".join(words[s:e])) >= 4}
+
+
+def _same_firm(core: str, row_company: str | None, company: str) -> bool:
+    """A domain core (hyphens gone) or an earlier mail's company naming the rejection's firm: one
+    name is the other, or the other without its legal or sector words ("Halvorsen" and
+    "Halvorsen Freight"; never "Apple Bank" and "Apple Inc")."""
+    keys = firm_keys(company)
+    if len(core) >= 4 and core in keys:
+        return True
+    if not row_company:
+        return False
+    row_keys = firm_keys(row_company)
+    return _compact(company) in row_keys or _compact(row_company) in keys
+
+
+# "Anke de Vries", "Jan van der Berg", "María del Mar Soto": lower-case particles inside a name
+_NAME_PARTICLES = frozenset(("de", "van", "der", "den", "von", "zu", "da", "das", "do", "dos", "del", "della", "di",
+                             "du", "le", "la", "ten", "ter", "y"))
+
+
+def _person_name(display: str) -> bool:
+    words = display.split()
+    inner = [w for w in words[1:-1] if w not in _NAME_PARTICLES]
+    return looks_like_person(" ".join([*words[:1], *inner, *words[-1:]]) if len(words) > 2 else display)
+
+
+def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage, company: str | None,
+                unsure_company: str | None = None) -> Person | None:
     """The newest earlier mail from a person at the employer: the recruiter who scheduled the
     interview, the hiring manager who wrote. `rows`: earlier messages (from_addr, from_name,
-    received_at, subject, company), newest first."""
+    received_at, subject, company), newest first. `unsure_company`: a name the rejection gives
+    too unsurely to print; a person counts only when their own domain spells it."""
     own_domain = "" if is_relay(rejection.from_address) else _domain(rejection.from_address)
-    company_key = _compact(company or "")
+    unsure_keys = firm_keys(unsure_company) if unsure_company and not company else set()
     for row in rows:
         address, name = (row.get("from_addr") or "").lower(), (row.get("from_name") or "").strip()
-        if not address or not looks_like_person(name) or not is_personal_address(address, [name]):
+        if not address or not _person_name(name) or not is_personal_address(address, [name]):
             continue
         domain = _domain(address)
-        core = _domain_core(address) or ""
-        same_firm = (own_domain and domain == own_domain) or (company_key and (
-            _compact(row.get("company") or "") == company_key or
-            (len(core) >= 4 and (company_key.startswith(core) or core.startswith(company_key)))))
+        core = (_domain_core(address) or "").replace("-", "")
+        same_firm = (own_domain and domain == own_domain) or (
+            company and _compact(company) and _same_firm(core, row.get("company"), company)) or (
+            len(core) >= 4 and core in unsure_keys)
         if same_firm and not is_under(domain, FREEMAIL):
             return Person(address, name, (row.get("received_at") or "")[:10], (row.get("subject") or "")[:80])
     return None

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from onward.drafts.compose import Draft, Template, ToneError, compose
-from onward.drafts.vetting import Person, find_person
+from onward.drafts.vetting import Person, find_person, firm_keys
 from onward.errors import OnwardError
 from onward.facts.extract import extract
 from onward.facts.model import Extraction
@@ -223,10 +223,13 @@ class Drafter:
         if facts.value("reply_to") is not None:
             return None
         company = event["company"]
+        # a name too unsure to print may still find the person whose own domain spells it
+        unsure = None if company else facts.company.value
+        names = firm_keys(company or unsure or "")
         rows = self.store.earlier_senders(self.account, company, "" if is_relay(message.from_address) else
                                           message.from_address,
-                                          message.date.isoformat() if message.date else None)
-        return find_person([dict(r) for r in rows], message, company)
+                                          message.date.isoformat() if message.date else None, sorted(names))
+        return find_person([dict(r) for r in rows], message, company, unsure_company=unsure)
 
     def _draft(self, message: ParsedMessage, event: Any, outcome: Outcome, facts: Extraction | None,
                item: SourceMessage) -> Draft | None:

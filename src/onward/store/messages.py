@@ -63,22 +63,31 @@ class MessageQueries(Queries):
         return list(rows)
 
     def earlier_senders(self, account: str, company: str | None, rejection_from: str,
-                        before: str | None) -> list[sqlite3.Row]:
+                        before: str | None, names: Sequence[str] = ()) -> list[sqlite3.Row]:
         """Job mail received before a date from the employer: with the same company, or from its
-        domain (the rejection's sender's, or one spelling the company's name). Newest first."""
+        domain (the rejection's sender's, or one spelling the company's name). Newest first.
+        `names`: the compact spellings of the company a domain may use (drafts.vetting.firm_keys);
+        this only narrows what find_person then judges, so it may let through more than it keeps.
+        Dates keep the sender's UTC offset, so they are compared as instants (julianday), not as
+        text: a recruiter's 14:31-07:00 came after an ATS's 18:05+00:00."""
         key = "".join(c for c in (company or "").lower() if c.isalnum())
         domain = rejection_from.rpartition("@")[2].lower()
+        spellings = sorted({n.lower() for n in names if len(n) >= 4} | ({key} if len(key) >= 3 else set()))
+        # a hyphen in a domain is not in the name it spells ("bergmann-werke." for Bergmann Werke)
+        address, like_address = "replace(lower(from_addr), '-', '')", "lower(from_addr) LIKE ?"
         patterns = [f"%@{domain}"] if domain else []
-        if len(key) >= 3:
-            patterns += [f"%@{key}.%", f"%.{key}.%"]
+        clauses = [like_address] if domain else []
+        for name in spellings:
+            patterns += [f"%@{name}.%", f"%.{name}.%", f"%{name}%"]
+            clauses += [f"{address} LIKE ?", f"{address} LIKE ?", "replace(lower(company), ' ', '') LIKE ?"]
         if not company and not patterns:
             return []
-        like = " OR ".join("lower(from_addr) LIKE ?" for _ in patterns) or "0"
+        like = " OR ".join(clauses) or "0"
         return self._db.execute(
             f"""SELECT from_addr, from_name, received_at, subject, company FROM messages
                 WHERE account = ? AND category IS NOT NULL AND category != ?
-                AND (? IS NULL OR received_at < ?) AND (lower(company) = lower(?) OR {like})
-                ORDER BY received_at DESC LIMIT 50""",  # noqa: S608 - only placeholders are formatted in
+                AND (? IS NULL OR julianday(received_at) < julianday(?)) AND (lower(company) = lower(?) OR {like})
+                ORDER BY julianday(received_at) DESC LIMIT 50""",  # noqa: S608 - only placeholders are formatted in
             (account, Category.NOT_JOB, before, before, company, *patterns)).fetchall()
 
     def forget(self, company: str | None, message_id: str | None) -> int:
