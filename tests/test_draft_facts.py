@@ -128,6 +128,16 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("Nicolas Perrin <n.perrin@kestrel-recrutement.example>", "RE: Poste Responsable maintenance",
      "Suite à votre entretien chez notre client, la société Ferblanterie Kestrel, je reviens vers vous : "
      "malheureusement le client a retenu une autre candidature.\n", "Ferblanterie Kestrel"),
+    # an abbreviation opens the name; a group's name is no person's
+    ("St. Kestrel Medical Center <careers-stkestrel@icims.com>", "Clinical Informatics Nurse - Req #26-0331",
+     "Thank you for your interest in the Clinical Informatics Nurse position at St. Kestrel Medical Center.\n"
+     + FORM_REJECTION, "St. Kestrel Medical Center"),
+    ("Groupe Kestrel <noreply@smartrecruiters.com>", "Votre candidature",
+     "Nous vous remercions de l'intérêt que vous avez manifesté pour le Groupe Kestrel.\n\nLa Direction des "
+     "Ressources Humaines\nGroupe Kestrel\n", "Groupe Kestrel"),
+    # a team signing for its employer, from an ATS account
+    ("<almendral@myworkday.com>", "Actualización sobre tu candidatura", "Lamentamos comunicarte que seguimos con "
+     "otros perfiles.\n\nAtentamente,\nEquipo de Selección de Grupo Kestrel\n", "Grupo Kestrel"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),

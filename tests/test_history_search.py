@@ -97,8 +97,7 @@ def test_an_unsure_company_finds_only_the_person_whose_own_domain_spells_it():
 
 def test_the_threads_we_wrote_find_the_person_and_never_a_wrong_one():
     """The whole path (onward scan of each thread's folder, fresh config and database, the draft read
-    back), as scripts/measure_history_search.py measures it. Floor: 27 of 40 found right when it was written; the
-    three history misses are rejections whose company is not found (en_15, fr_02, es_01) and en_19
+    back), as scripts/measure_history_search.py measures it. 30 of 40 found right on 2026-12-06; en_19
     is a rejection the classifier calls unsure."""
     script = Path(__file__).parent.parent / "scripts" / "measure_history_search.py"
     spec = importlib.util.spec_from_file_location("measure_history_search", script)
@@ -111,5 +110,5 @@ def test_the_threads_we_wrote_find_the_person_and_never_a_wrong_one():
     assert figures["threads"] == 40
     assert figures["found_wrong"] == 0, figures["found_wrong_threads"]
     assert figures["history_note_wrong"] == 0
-    assert figures["found_right"] >= 27, figures
+    assert figures["found_right"] >= 30, figures
     assert figures["by_case"]["trap"] == {"none_right": 9}

@@ -52,7 +52,7 @@ _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|ka
 # reply and forward prefixes, and the "[EXT]" tag mail gateways put before outside mail
 _REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
 # capitalised words, with connectors between them ("Río de la Plata", "Bank of X")
-_CAP_PHRASE = (r"[A-ZÀ-Ý][\w&'’+-]*"
+_CAP_PHRASE = (r"(?:(?:St|Ste|Sta|Sto|Mt|Ft)\. )?[A-ZÀ-Ý][\w&'’+-]*"
                r"(?:(?: (?:de|la|le|les|del|van|von|der|and|of|&|\+)){0,2} [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
 _CAP_PHRASE_RE = re.compile(r"(?<![\w&'’+-])" + _CAP_PHRASE)  # from a word's start only: linear
 _SUBJECT_PATTERNS = [
@@ -85,8 +85,17 @@ _BODY_RULES: list[Rule] = [
                     r"(?P<c>" + _CAP_PHRASE + r")\s+"
                     r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)")),
     Rule("Interesse an X",
-         re.compile(r"(?i:interesse an|intérêt pour|interés en)\s+(?i:der |la |el |l')?(?P<c>" + _CAP_PHRASE + ")"),
-         ("interesse an", "intérêt pour", "interés en")),
+         re.compile(r"(?i:interesse an|intérêt pour|interés en|intérêt que vous (?:nous )?(?:avez |portez )?"
+                    r"(?:manifesté |témoigné |porté )?(?:pour|à|envers))\s+(?i:der |la |el |le |l')?"
+                    r"(?P<c>" + _CAP_PHRASE + ")"),
+         ("interesse an", "intérêt pour", "interés en", "intérêt que")),
+    # a team signing for its employer: "Equipo de Selección de Grupo Almendral", "L'équipe RH de Solvane"
+    Rule("team of X",
+         re.compile(r"(?i:equipo|équipe)"
+                    r" (?i:de )?(?i:selección|recursos humanos|talento humano|capital humano|gestión humana|personas|"
+                    r"reclutamiento|rrhh|recrutement|rh|ressources humaines|talent acquisition|talents?)"
+                    r" (?i:de|du|chez|del) (?i:la |le |l')?(?P<c>" + _CAP_PHRASE + ")"),
+         ("equipo", "équipe")),  # English: "team at X" above
 ]
 # Letterhead: the legal name that opens a footer line ("Acme Labs SAS · 3 rue ...", "© 2025 Acme, Inc.",
 # "GRUPO ALHAMBRA, S.A."); a firm prints it, a person does not have one. Searched line by line at the
@@ -119,6 +128,7 @@ _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?i:the employer |the company |l'employe
 _BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-ZÀ-Ý]", re.M)
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
+    r"st|ste|mt|ft|dr|mr|mrs|ms|"
     r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
     r"glassdoor|handshake|noreply|no-reply|human resources|hr|people|candidate|applicant|interview|update|"
     r"re|fwd?|ihre|votre|tu|su|your application|application update|following up|feedback|next steps|"
@@ -211,11 +221,15 @@ def _ats_tenant(address: str) -> str | None:
     return local if len(local) > 2 else None
 
 
+_GROUP_WORDS = frozenset(("groupe", "grupo", "gruppe", "group", "gruppo"))
+
+
 def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     words = display.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return False
-    if any(w.lower().strip(".,") in _LEGAL_FORMS for w in words) or words[-1].lower() in _CORPORATE_WORDS:
+    if any(w.lower().strip(".,") in _LEGAL_FORMS for w in words) or words[-1].lower() in _CORPORATE_WORDS \
+            or words[0].lower() in _GROUP_WORDS:
         return False  # "Fernwood Robotics GmbH", "Calloway Property Group": a firm, wherever its name appears
     first = words[0].lower()
     local = message.from_address.rpartition("@")[0].lower()

@@ -86,7 +86,10 @@ def _firm_line(line: str, message: ParsedMessage) -> bool:
     compact = _compact(" ".join(line.split()[:2]))
     if len(words) < 2 or len(compact) < 6:
         return False
-    tail = _EMAIL.sub(" ", f"{message.text[-CLOSING_CHARS:]}\n{message.signature[:CLOSING_CHARS]}")  # "dana.ruiz@"
+    tail = f"{message.text[-CLOSING_CHARS:]}\n{message.signature[:CLOSING_CHARS]}"
+    if compact not in tail.lower().replace("-", ""):
+        return False  # no host can spell it
+    tail = _EMAIL.sub(" ", tail)  # "dana.ruiz@" is a person's address, not a firm's host
     return any(compact in _compact(host) for host in _HOST.findall(tail))
 
 

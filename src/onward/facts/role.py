@@ -151,13 +151,15 @@ _GENDER_MARK = re.compile(r"(?<=\w)\((?i:e|ère|ere|trice|euse|se|ne|le|in|innen
 
 
 def extract_role(message: ParsedMessage) -> Field:
-    head = _GENDER_MARK.sub("", message.text[:2000])
+    head = message.text[:2000]
+    head = _GENDER_MARK.sub("", head) if "(" in head else head
     lowered = head.lower()
     for _, pattern, anchors in _ROLE_RULES:
         m = pattern.search(head) if _may_match(anchors, lowered) else None
         if m and (r := _clean_role(m.group("r"))):
             return Field(r, 0.75)
-    subject = _GENDER_MARK.sub("", message.subject[:SUBJECT_CHARS])
+    subject = message.subject[:SUBJECT_CHARS]
+    subject = _GENDER_MARK.sub("", subject) if "(" in subject else subject
     for pattern in _SUBJECT_ROLE:
         m = pattern.search(subject)
         if m and "left" in pattern.groupindex and _names_a_job(m.group("left")) and not _names_a_job(m.group("r")):

@@ -4,6 +4,7 @@ comparing names, and anchor-gated rules (a pattern run only where one of its anc
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -65,6 +66,7 @@ def _strip_accents(text: str) -> str:
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
+@functools.lru_cache(maxsize=16)  # the company, the signer and the recipient each read it
 def closing_block(message: ParsedMessage) -> str:
     """The signature: the delimited one, else what follows the last sign-off line."""
     if message.signature.strip():
