@@ -57,6 +57,17 @@ def html_message(html: str, plain: str | None = None) -> bytes:
     return msg.as_bytes()
 
 
+def test_raw_utf8_and_latin1_headers_are_read_as_written():
+    # RFC 6532 lets a mailer send UTF-8 in headers as it is; older ones send Latin-1
+    head = ("From: Maison Aurèle <no-reply@greenhouse.io>\r\nTo: Sam <sam@example.net>\r\n"
+            "Subject: Votre candidature à Maison Aurèle\r\nMessage-ID: <u8@x>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nMerci.\r\n")
+    for encoding in ("utf-8", "latin-1"):
+        parsed = parse_message(head.encode(encoding))
+        assert parsed.from_ == ("Maison Aurèle", "no-reply@greenhouse.io"), encoding
+        assert parsed.subject == "Votre candidature à Maison Aurèle", encoding
+
+
 def test_html_becomes_readable_text_without_scripts_or_styles():
     html = (
         "<html><head><style>.x{color:red}</style><script>var secret=1</script></head><body>"

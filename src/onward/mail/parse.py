@@ -41,11 +41,19 @@ _MSGID = re.compile(r"<[^<>\s]+>")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _raw_values(msg: Message, name: str) -> list[str]:
+    """A header's values as they came, 8-bit bytes as surrogate escapes: `Message.get` would wrap
+    those in an "unknown-8bit" Header whose str() turns every byte of "è" into U+FFFD (RFC 6532
+    allows raw UTF-8 in headers, and mailers send it)."""
+    wanted = name.lower()
+    return [value for key, value in msg.raw_items() if key.lower() == wanted]
+
+
 def _header(msg: Message, name: str, defects: list[str]) -> str:
-    value = msg.get(name)
-    if value is None:
+    values = _raw_values(msg, name)
+    if not values:
         return ""
-    return _header_text(str(value), name, defects)
+    return _header_text(str(values[0]), name, defects)
 
 
 def _header_text(raw: str, name: str, defects: list[str]) -> str:
@@ -69,12 +77,15 @@ def _valid_unicode(text: str) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode(
-            "utf-8", "replace").decode("utf-8")
+        raw = text.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("utf-8")  # RFC 6532: raw UTF-8
+        except UnicodeDecodeError:  # an old mailer's Latin-1 / Windows-1252, else U+FFFD
+            return raw.decode("cp1252", "replace").encode("utf-8", "replace").decode("utf-8")
 
 
 def _addresses(msg: Message, name: str, defects: list[str], limit: int = 50) -> tuple[Address, ...]:
-    return _address_tuple([str(raw) for raw in msg.get_all(name) or []], name, defects, limit, quick=False)
+    return _address_tuple([str(raw) for raw in _raw_values(msg, name)], name, defects, limit, quick=False)
 
 
 def _address_tuple(values: list[str], name: str, defects: list[str], limit: int, quick: bool) -> tuple[Address, ...]:
