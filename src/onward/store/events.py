@@ -45,7 +45,7 @@ class EventQueries(Queries):
         if company:
             sql += " WHERE lower(e.company) LIKE lower(?)"
             params = (f"%{company}%",)
-        return [dict(r) for r in self._db.execute(sql + " ORDER BY e.received_at", params)]
+        return [dict(r) for r in self._db.execute(sql + " ORDER BY julianday(e.received_at)", params)]
 
     def report_rows(self, since: str | None = None,
                     account: str | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -62,7 +62,8 @@ class EventQueries(Queries):
                               f"m.in_reply_to, m.thread_refs, m.from_addr FROM messages m {where}", tuple(params))
         events = self._rows(f"""SELECT e.*, m.message_id, m.subject, m.account, a.received_at AS applied_at
             FROM rejection_events e JOIN messages m ON m.id = e.message
-            LEFT JOIN messages a ON a.id = e.application_message {where} ORDER BY e.received_at""", tuple(params))
+            LEFT JOIN messages a ON a.id = e.application_message {where}
+            ORDER BY julianday(e.received_at)""", tuple(params))
         return messages, events
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:

@@ -57,8 +57,8 @@ class MessageQueries(Queries):
         """Acknowledgements and interviews from the same company before a date, newest first."""
         rows = self._db.execute(
             """SELECT id, category, received_at FROM messages WHERE account = ? AND lower(company) = lower(?)
-               AND category IN (?, ?) AND (? IS NULL OR received_at < ?)
-               ORDER BY received_at DESC""",
+               AND category IN (?, ?) AND (? IS NULL OR julianday(received_at) < julianday(?))
+               ORDER BY julianday(received_at) DESC""",  # dates keep their UTC offsets: compare instants
             (account, company, Category.APPLICATION_ACK, Category.INTERVIEW, before, before)).fetchall()
         return list(rows)
 
