@@ -138,6 +138,15 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     # a team signing for its employer, from an ATS account
     ("<almendral@myworkday.com>", "Actualización sobre tu candidatura", "Lamentamos comunicarte que seguimos con "
      "otros perfiles.\n\nAtentamente,\nEquipo de Selección de Grupo Kestrel\n", "Grupo Kestrel"),
+    # the ATS's display name, beside the role in the subject (Lever's "Company - Role")
+    ("Kestrel Ledger <no-reply@hire.lever.co>", "Kestrel Ledger - New Grad Software Engineer",
+     FORM_REJECTION + "\nKestrel Ledger\n", "Kestrel Ledger"),
+    # ... in the signature beside a title, or spelled by an address the letter gives
+    ("Kestrel Interiors <noreply@workablemail.com>", "Interior Designer position",
+     FORM_REJECTION + "\nBest regards,\nAmelia\nStudio Manager, Kestrel Interiors\nChelsea, London\n",
+     "Kestrel Interiors"),
+    ("Kestrel Home Health <no-reply@bamboohr.com>", "Home Health Aide application",
+     FORM_REJECTION + "Questions can be sent to hr@kestrelhomehealth.example.\n", "Kestrel Home Health"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),
@@ -159,6 +168,9 @@ def test_the_employer_from_the_letterhead_a_board_card_or_the_domain(sender, sub
     ("XING <noreply@xing.com>", "Neuigkeiten", FORM_REJECTION + "\nNew Work SE · Am Strandkai 1 · Hamburg\n"),
     ("Workday HRHPI <hrhpi@myworkday.com>", "Your application", FORM_REJECTION),
     ("Dana Ruiz <dana@kestrel.example>", "Head of Data - your application", FORM_REJECTION),
+    # "the Trust" stands for a name it does not give
+    ("Kestrel <mail@smartrecruiters.com>", "Teaching Assistant", "Thank you for your interest in working for the "
+     "Trust. " + FORM_REJECTION),
     ("Kestrel <no-reply@greenhouse.io>", "Your candidacy at the firm is doing well", FORM_REJECTION),
     ("Careers <no-reply@hire.lever.co>", "Update", "We are keen on Entry Level Developer profiles. " + FORM_REJECTION),
     ("Interns <no-reply@hire.lever.co>", "Interns", FORM_REJECTION),

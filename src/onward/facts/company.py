@@ -26,6 +26,7 @@ from onward.facts.names import (
 )
 from onward.facts.people import _NOREPLY_LOCAL, is_noreply
 from onward.facts.text import (
+    _EMAIL,
     CLOSING_CHARS,
     DISPLAY_CHARS,
     SIGNATURE_CHARS,
@@ -72,7 +73,8 @@ _SUBJECT_PATTERNS = [
 _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
 _BODY_RULES: list[Rule] = [
     Rule("interest in X",
-         re.compile(r"(?:interest (?:you (?:have |'ve )?|you've )?(?:shown |showed |expressed )?in|applying to|"
+         re.compile(r"(?:interest (?:you (?:have |'ve )?|you've )?(?:shown |showed |expressed )?in"
+                    r"(?: working (?:with|at|for)| joining| being part of)?|applying to|"
                     r"applying for a (?:role|position|job) (?:at|with)|application to|"
                     r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|"
                     r"candidacy at|"
@@ -129,6 +131,10 @@ _BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-Z�
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
     r"st|ste|mt|ft|dr|mr|mrs|ms|"
+    # "working for the Trust": a firm's kind, standing for its name
+    r"trust|company|bank|group|firm|foundation|university|council|school|hospital|practice|club|society|"
+    r"institute|association|partnership|organi[sz]ation|business|board|authority|college|studio|office|charity|"
+    r"museum|library|network|agency|store|shop|restaurant|hotel|clinic|centre|center|"
     r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
     r"glassdoor|handshake|noreply|no-reply|human resources|hr|people|candidate|applicant|interview|update|"
     r"re|fwd?|ihre|votre|tu|su|your application|application update|following up|feedback|next steps|"
@@ -285,8 +291,15 @@ def extract_company(message: ParsedMessage) -> Field:
     letterheads = [m.group("c") for m in itertools.islice(_LETTERHEAD.finditer(footer), 4)]
     firms = {_compact(name) for name in letterheads}
 
-    def person(name: str) -> bool:  # a name the footer prints with a legal form is a firm's
-        return _compact(name) not in firms and _looks_like_person(name, message)
+    # the ATS convention "Company - Role" / "Role | Company": a side of the subject that is the display name
+    subject_sides = [keys for side in _SUBJECT_SPLIT.split(subject)[:3] if (keys := _word_keys(side))]
+
+    def person(name: str) -> bool:
+        # a name the footer prints with a legal form, or that the subject sets beside the role, is a firm's
+        # (or that the signature sets beside the signer's title: "Studio Manager, Foxglove Interiors")
+        keys = _word_keys(name)
+        return _compact(name) not in firms and not any(_agree(keys, side) for side in subject_sides) and \
+            _looks_like_person(name, message) and not _in_signature(name, message)
 
     if display and not agency:
         if m := _DISPLAY_PERSON_AT.match(display):
@@ -354,7 +367,11 @@ def extract_company(message: ParsedMessage) -> Field:
     # the weak display name of an ATS's no-reply mail, put by the letter itself after "at", "for",
     # "chez"... ("a role open within Penhallow Hotels", "candidato in Bottega Digitale"): a person's
     # name is not written that way
-    if votes and votes[0][1] < COMPANY_CONFIDENCE and display_voted and _after_a_preposition(votes[0][0], text):
+    if votes and votes[0][1] < COMPANY_CONFIDENCE and display_voted and (
+            _after_a_preposition(votes[0][0], text) or _in_signature(votes[0][0], message)
+            or any(_spelled_in_domain(votes[0][0], c) for c in _text_domains(message))):
+        # ... or that the signature sets beside a title ("Studio Manager, Foxglove Interiors"), or that
+        # an address the letter gives spells (hr@goldenrodhomehealth.com)
         votes.append((votes[0][0], 0.55))
     if core and not agency and not tenant:
         # a signature's organisation line ("Gemeente Dijkerland" under a person's name and title) that the
@@ -417,6 +434,25 @@ def _signature_lines(message: ParsedMessage, display: str) -> list[str]:
         if first and not {w.lower() for w in first.split()} & person:
             out.append(first)
     return out
+
+
+def _in_signature(name: str, message: ParsedMessage) -> bool:
+    """The name is a part of a signature line after the signer's own ("Studio Manager, Foxglove
+    Interiors"; "Foxglove Interiors | Chelsea")."""
+    block = closing_block(message)[:SIGNATURE_CHARS]
+    if name not in block:
+        return False
+    keys = _word_keys(name)
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    return bool(keys) and any(_agree(keys, _word_keys(part)) and len(_word_keys(part)) == len(keys)
+                              for line in lines[1:7] for part in _SIGNATURE_SEPARATOR.split(line[:80]))
+
+
+def _text_domains(message: ParsedMessage) -> list[str]:
+    """The domain cores of the addresses the letter gives (not freemail, ATS or job boards)."""
+    text = f"{message.text[:3000]}\n{closing_block(message)}"
+    found = _EMAIL.findall(text) if "@" in text else []
+    return [core for address in found[:8] if (core := _domain_core(address))]
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
