@@ -121,8 +121,8 @@ _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hirin
 # actualizado el estado de tu inscripción", "The employer Acme has updated the status"
 _BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
                          "hat den status", "hat deine", "hat ihre")
-_BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?i:the employer |the company |l'employeur |l'entreprise |el empleador |"
-                           r"la empresa |der arbeitgeber |das unternehmen ))"
+_BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company |l'employeur |l'entreprise |"
+                           r"el empleador |la empresa |der arbeitgeber |das unternehmen )))"
                            r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
                            r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|"
                            r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
@@ -341,9 +341,11 @@ def extract_company(message: ParsedMessage) -> Field:
         if found:
             vote(found, 0.7)
             break
-    for pattern, weight, anchors in ((_EMPLOYER_LABEL, 0.75, (":",)), (_BOARD_UPDATE, 0.7, _BOARD_UPDATE_ANCHORS)):
-        if _may_match(anchors, lowered) and (m := pattern.search(text)):
-            vote(m.group("c"), weight)
+    # a careers service or a board that says which firm is "the employer" outweighs its own domain
+    if _may_match(_BOARD_UPDATE_ANCHORS, lowered) and (m := _BOARD_UPDATE.search(text)):
+        vote(m.group("c"), 0.85 if m.group("named") else 0.7)
+    if ":" in text and (m := _EMPLOYER_LABEL.search(text)):
+        vote(m.group("c"), 0.85)
     if is_under(_domain(message.from_address), JOB_BOARDS) and "·" in text:
         # the first card names a name that is not a title: the job's employer, on the board's own mail
         found = next((c for m in itertools.islice(_BOARD_CARD.finditer(text[:1500]), 4)
@@ -501,11 +503,12 @@ def _agency_sender(message: ParsedMessage) -> bool:
 
 def _speaks_of_a_client(text: str) -> bool:
     lowered = text.lower()
-    return ("client" in lowered or "kunde" in lowered) and bool(_CLIENT.search(lowered))
+    return ("client" in lowered or "kunde" in lowered or "opdrachtgever" in lowered) and bool(_CLIENT.search(lowered))
 
 
 # an employer does not call the hiring firm "the client": a recruiter at an agency or a search firm does
-_CLIENT = re.compile(r"\b(?:our|my) client(?:'s)?\b(?! (?:work|projects?|base|services|presentations?|facing|"
+_CLIENT = re.compile(r"\bopdrachtgever|"
+                     r"\b(?:our|my) client(?:'s)?\b(?! (?:work|projects?|base|services|presentations?|facing|"
                      r"meetings?|relationships?|portfolio|accounts?|delivery|success|team))|"
                      r"\bthe client (?:has|have|had|decided|chose|went|is|was|felt|came)\b|"
                      r"\b(?:notre|mon) client\b|\ble client (?:a|n'a|ne|est)\b|\bunser(?:em|en)? kunden?\b|"
