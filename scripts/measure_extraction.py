@@ -27,7 +27,7 @@ from typing import Any
 from onward.drafts.compose import ToneError, compose
 from onward.drafts.vetting import vet
 from onward.facts.extract import extract
-from onward.facts.names import _ROLE_NOUNS
+from onward.facts.names import _CORPORATE_WORDS, _ROLE_NOUNS
 from onward.facts.people import is_noreply
 from onward.facts.role import _TITLE_WORD
 from onward.mail.parse import parse_message
@@ -37,16 +37,23 @@ LEGAL = {"inc", "llc", "ltd", "gmbh", "corp", "corporation", "co", "plc", "ag", 
          "international", "global", "us", "usa"}
 
 
+CORPORATE = set(_CORPORATE_WORDS) | {"mutual", "company", "insurance"}
+
+
 def name_words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.findall(r"[a-z0-9]+", text.replace("&", " and "))
 
 
+ARTICLES = {"le", "la", "les", "l", "the", "el", "los", "las", "de", "het", "der", "die", "das"}
+
+
 def same(found: str, names: list[str]) -> bool:
     """Right: the label's name, one of its aliases, or a shortening or a lengthening of one by
-    legal and corporate words only ("Bosch" for "Robert Bosch LLC" no, "Acme" for "Acme Inc" yes).
-    "Acme We" or "Ext Acme" is wrong: a draft would print it."""
+    legal and corporate words only ("Bosch" for "Robert Bosch LLC" no, "Acme" for "Acme Inc" yes,
+    "Acme Software" or "Acme Insurance Company" for "Acme" yes), a leading article aside ("Chat Lettré"
+    for "Le Chat Lettré"). "Acme We" or "Ext Acme" is wrong: a draft would print it."""
     f = name_words(found)
     for name in names:
         n = name_words(name)
@@ -55,10 +62,16 @@ def same(found: str, names: list[str]) -> bool:
         if "".join(f) == "".join(n):
             return True
         core_f, core_n = [w for w in f if w not in LEGAL], [w for w in n if w not in LEGAL]
+        while core_f[:1] and core_f[0] in ARTICLES:
+            core_f = core_f[1:]
+        while core_n[:1] and core_n[0] in ARTICLES:
+            core_n = core_n[1:]
         if core_f and (core_f == core_n or "".join(core_f) == "".join(core_n)):
             return True
         if core_f and set(core_f) <= set(core_n) and core_n[:len(core_f)] == core_f:  # a leading shortening
             return True
+        if core_n and core_f[:len(core_n)] == core_n and all(w in CORPORATE for w in core_f[len(core_n):]):
+            return True  # a lengthening by corporate words: "Quinoxa Software" for "Quinoxa"
     return False
 
 
