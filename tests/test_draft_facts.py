@@ -147,6 +147,18 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Kestrel Interiors"),
     ("Kestrel Home Health <no-reply@bamboohr.com>", "Home Health Aide application",
      FORM_REJECTION + "Questions can be sent to hr@kestrelhomehealth.example.\n", "Kestrel Home Health"),
+    # the writer's title line names where they work, and a careers service names "the employer"
+    ("Marjorie Tate <marjorie.tate@yahoo.example>", "Your application - Program Coordinator",
+     "Thank you for applying to be Program Coordinator at the Kestrel Literacy Project. " + FORM_REJECTION +
+     "\nWarmly,\nMarjorie Tate\nExecutive Director, Kestrel Literacy Project\n", "Kestrel Literacy Project"),
+    ("NUworks <nuworks-noreply@kestrel-university.edu>", "Application status update",
+     "The employer Orrin Kestrel has updated the status of your application.\nStatus: Not selected\n\n"
+     "Kestrel University, 360 Huntington Ave, Boston\n", "Orrin Kestrel"),
+    # a forward: the forwarded sender's domain tells, not the forwarder's gmail
+    ("Alberto <alberto83@gmail.example>", "Fwd: Selezione Gestore - esito", "niente da fare...\n\n"
+     "---------- Forwarded message ---------\nDa: Elena Tomasi <elena.tomasi@bancakestrel.example>\n\n"
+     "Gentile Alberto, la ringraziamo. Abbiamo scelto un altro candidato.\n\nElena Tomasi\nBanca Kestrel\n",
+     "Banca Kestrel"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),
@@ -182,6 +194,13 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
     assert facts.company is None
     assert "your team" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body or \
         "the role" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body
+
+
+def test_a_title_loses_the_firms_short_name_before_it():
+    _, facts = facts_of("Kestrel Summer Analyst - update", "Hi Sam,\n\nThank you for your interest in Kestrel "
+                        "Capital Partners. We will not move forward.\n\nHannah\n",
+                        sender="Hannah Okoro <hannah.okoro@kestrelcp.example>")
+    assert (facts.company, facts.role) == ("Kestrel Capital Partners", "Summer Analyst")
 
 
 def test_a_job_title_is_not_an_employer():

@@ -36,6 +36,7 @@ from onward.facts.text import (
     _domain,
     _may_match,
     closing_block,
+    forwarded_sender,
 )
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
@@ -120,11 +121,12 @@ _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hirin
 # a job board telling what the employer did: "Acme updated your application status", "Acme ha
 # actualizado el estado de tu inscripción", "The employer Acme has updated the status"
 _BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
-                         "hat den status", "hat deine", "hat ihre")
+                         "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou")
 _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company |l'employeur |l'entreprise |"
-                           r"el empleador |la empresa |der arbeitgeber |das unternehmen )))"
+                           r"le recruteur |el empleador |la empresa |a empresa |der arbeitgeber |das unternehmen )))"
                            r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
-                           r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|"
+                           r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|a consulté|"
+                           r"atualizou|"
                            r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
 # a job board's card: the employer, a middle dot, the place ("Acme Labs · Mesa, AZ")
 _BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-ZÀ-Ý]", re.M)
@@ -173,6 +175,9 @@ def _clean_company(value: str) -> str | None:
     value = value[:DISPLAY_CHARS].strip(" .,:;!?-–|\"'’()[]")
     words = _trim_edges([w.strip(".,:;!?\"'’()[]") for w in _words(value)])
     words = [w for w in words if w]
+    if len(words) > 6:  # a legal form ends a name: "Papelera Industrial del Norte S.A. de C.V."
+        legal_at = next((i for i, w in enumerate(words) if w.lower().strip(".,") in _LEGAL_FORMS), None)
+        words = words[:legal_at] if legal_at else words
     if not words or len(words) > 6:
         return None
     lowered = [w.lower() for w in words]
@@ -354,7 +359,10 @@ def extract_company(message: ParsedMessage) -> Field:
     # alone, a letterhead may be an agency's or a platform's we do not know: with any other clue it is enough
     for name in letterheads:
         vote(name, 0.55)
-    addresses = [message.from_address, *(a for _, a in message.reply_to)]
+    # a forward's own sender is whoever forwarded it: the forwarded sender's domain is the one that tells
+    forwarded = forwarded_sender(message)
+    addresses = [*([forwarded[1]] if forwarded and forwarded[1] else []), message.from_address,
+                 *(a for _, a in message.reply_to)]
     core = next((c for a in addresses if (c := _domain_core(a))), None)
     tenant = None if core else next((t for a in addresses if (t := _ats_tenant(a))), None)
     core = core or tenant
@@ -375,6 +383,12 @@ def extract_company(message: ParsedMessage) -> Field:
         # ... or that the signature sets beside a title ("Studio Manager, Foxglove Interiors"), or that
         # an address the letter gives spells (hr@goldenrodhomehealth.com)
         votes.append((votes[0][0], 0.55))
+    if not agency and (org := _title_line_org(message)):
+        # "Executive Director, Eastside Literacy Project": where the writer works; a second clue when the
+        # letter too puts it after "at", "for"... ("Program Coordinator at the Eastside Literacy Project")
+        vote(org, 0.55)
+        if _after_a_preposition(org, text):
+            vote(org, 0.55)
     if core and not agency and not tenant:
         # a signature's organisation line ("Gemeente Dijkerland" under a person's name and title) that the
         # sender's own domain spells (dijkerland.nl): the domain agreement below makes it a second clue
@@ -398,7 +412,9 @@ def extract_company(message: ParsedMessage) -> Field:
     best, best_score, best_weight = None, 0.0, 0.0
     keyed = [(c, w, _word_keys(c)) for c, w in votes]
     for candidate, weight, keys in keyed:
-        agreeing = [w for _, w, other in keyed if keys and _agree(keys, other)]
+        if not keys:  # nothing left of it once its legal form is off ("Inc")
+            continue
+        agreeing = [w for _, w, other in keyed if _agree(keys, other)]
         score = min(0.99, max(agreeing) + 0.1 * (len(agreeing) - 1))
         if score > best_score or (score == best_score and best is not None and _better_tied(candidate, weight, best,
                                                                                              best_weight)):
@@ -436,6 +452,28 @@ def _signature_lines(message: ParsedMessage, display: str) -> list[str]:
         if first and not {w.lower() for w in first.split()} & person:
             out.append(first)
     return out
+
+
+_TITLE_LINE = re.compile(r"^(?P<t>[^,|·–—\n]{2,60}?)(?:,| at | en | chez | bei | \| | – | — | · )[ \t]*"
+                         r"(?P<c>" + _CAP_PHRASE + ")")
+_TITLE_WORDS = frozenset((
+    "recruiter", "recruiting", "recruitment", "talent", "hr", "rh", "rrhh", "people", "director", "directora",
+    "directeur", "directrice", "manager", "lead", "head", "partner", "responsable", "founder", "ceo", "coo", "cto",
+    "owner", "president", "personalreferentin", "personalreferent", "leiter", "leiterin", "gerente", "jefe", "jefa",
+    "chargée", "chargé", "coordinator", "coordinadora", "coordinador", "specialist", "officer", "administrator",
+    "advisor"))
+
+
+def _title_line_org(message: ParsedMessage) -> str | None:
+    """The organisation a signature line names after the writer's title ("Executive Director, Eastside
+    Literacy Project", "Talent Acquisition Lead en Grupo Sazón Norteño")."""
+    lines = [line.strip() for line in closing_block(message)[:SIGNATURE_CHARS].splitlines() if line.strip()]
+    for line in lines[:7]:
+        m = _TITLE_LINE.match(line[:120])
+        if m and any(w.lower().strip(".,") in _TITLE_WORDS for w in m.group("t").split()) \
+                and (org := _clean_company(m.group("c"))):
+            return org
+    return None
 
 
 def _in_signature(name: str, message: ParsedMessage) -> bool:

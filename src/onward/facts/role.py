@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from onward.facts.model import Field
-from onward.facts.names import _ROLE_NOUNS, _agree, _word_keys
+from onward.facts.names import _FIELD_WORDS, _ROLE_NOUNS, _agree, _word_keys
 from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
 from onward.mail.message import ParsedMessage
 
@@ -192,6 +192,11 @@ def _role_without_company(role: Field, company: str | None) -> Field:
         rest = _clean_role(" ".join(role.value.split()[len(company.split()):]))
         return Field(rest, role.confidence) if rest else Field.unknown()
     words = role.value.split()
+    if len(words) >= 3 and role_keys[0] == company_keys[0] and role_keys[0] not in _FIELD_WORDS \
+            and not _TITLE_WORD.search(role_keys[0]) and role_keys[0] not in _ROLE_NOUNS:
+        # "Blackthorn Summer Analyst" at Blackthorn Capital Partners: the firm's short name, then the title
+        rest = _clean_role(" ".join(words[1:]))
+        return Field(rest, role.confidence) if rest else Field.unknown()
     if len(role_keys) > len(company_keys) and role_keys[-len(company_keys):] == company_keys \
             and len(words) > len(company_keys) + 1 and words[-len(company_keys) - 1].lower() in _EMPLOYER_LINKS:
         # "Gerente de Planta de Alimentos Mixteca": the title, then where
