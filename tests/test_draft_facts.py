@@ -406,6 +406,8 @@ def test_draft_command_refuses_what_is_not_a_rejection(tmp_path):
     ("Ext: Update from Kestrel", "Re: Update from Kestrel"),
     ("Your application", "Re: Your application"),
     ("Aw: [Extern] Ihre Bewerbung", "Aw: Ihre Bewerbung"),
+    ("Ext AMD Application Update", "Re: AMD Application Update"),  # the brackets lost on the way
+    ("Extension of your offer", "Re: Extension of your offer"),
 ])
 def test_a_draft_subject_has_one_reply_mark_and_no_gateway_tag(subject, expected):
     rejection = parse_message(message(subject, FORM_REJECTION))

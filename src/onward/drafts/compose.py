@@ -96,8 +96,8 @@ _ANY_BLOCKED = re.compile(r"(?<!\w)(?:" + "|".join(
 _REPLY_MARK = re.compile(r"^[ \t]*(?:re|aw|rv|sv)[ \t]*:", re.I)
 # the tag a mail gateway puts before outside mail ("[EXT]", "EXTERNAL:", "*External*"): the
 # recipient's gateway adds its own, and "Re: [EXT] ..." from a candidate reads as if pasted
-_GATEWAY_TAG = re.compile(r"^[ \t]*(?:\[(?:ext|external|extern|externe|externo)\][ \t]*:?|\*(?:ext|external)\*|"
-                          r"(?:ext|external)[ \t]*:)[ \t]*", re.I)
+_GATEWAY_TAG = re.compile(r"^[ \t]*(?:(?i:\[(?:ext|external|extern|externe|externo)\][ \t]*:?|\*(?:ext|external)\*|"
+                          r"(?:ext|external)[ \t]*:)|(?:Ext|EXT|External|EXTERNAL)[ \t]+(?=[A-Z0-9]))[ \t]*")
 _ALL_CAPS = re.compile(r"\b[A-ZÄÖÜÀ-Ý]{4,}\b")
 _LEFTOVER = re.compile(r"\$\{?\w+\}?|\{\{|\}\}")
 

@@ -86,10 +86,10 @@ _ARTICLES = frozenset(("el", "la", "los", "las", "le", "les", "the", "der", "die
 def _as_written(name: str) -> str:
     """A name a board printed in capitals ("CAMARONERA EL ORO") as a letter writes it ("Camaronera El
     Oro"); two-letter words that are not connectors stay capitals ("SA", "AB"), and so does a name
-    of short words only ("IBM")."""
+    of one word or of short words only ("IBM", "DISH")."""
     words = name.split()
-    if not name.isupper() or not any(len(w) >= 4 for w in words):
-        return name
+    if not name.isupper() or len(words) < 2 or not any(len(w) >= 4 for w in words):
+        return name  # one word in capitals is a brand or an acronym as the firm writes it: DISH, GDMS
     out: list[str] = []
     for i, word in enumerate(words):
         lowered = word.lower()
