@@ -73,7 +73,9 @@ _TITLE_EXTRA = frozenset((
     "ambassador", "pm", "qa", "ux", "ui", "sre", "devops", "hr", "it"))
 _RUN_ON_WORDS = frozenset(("program", "programme", "search", "interview", "interviews", "take", "a", "lab", "process",
                            "opportunity", "team", "application", "scheme", "exercise", "take-home", "task",
-                           "assignment", "test", "post", "case", "challenge"))
+                           "assignment", "test", "post", "case", "challenge",
+                           # a season after the title is the intake, not the job ("... Intern Summer role")
+                           "Summer", "Fall", "Winter", "Spring", "Autumn"))
 _ROLE_FUNCTION_WORDS = frozenset((
     "et", "pour", "que", "qui", "nous", "vous", "votre", "notre", "un", "une", "avec", "dans", "sur", "par", "est",
     "sont", "for", "from", "up", "with", "to", "at", "we", "you", "your", "our", "is", "are", "was", "has", "have",
