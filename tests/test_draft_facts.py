@@ -159,6 +159,15 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "---------- Forwarded message ---------\nDa: Elena Tomasi <elena.tomasi@bancakestrel.example>\n\n"
      "Gentile Alberto, la ringraziamo. Abbiamo scelto un altro candidato.\n\nElena Tomasi\nBanca Kestrel\n",
      "Banca Kestrel"),
+    # a board's own phrasings; a firm may end in its trade, plural
+    ("Indeed <noreply@indeed.com>", "An update on your application from Harrow & Kestrel Architects",
+     "Harrow & Kestrel Architects has reviewed your application and decided not to move forward.\n",
+     "Harrow & Kestrel Architects"),
+    ("Indeed <noreply@indeed.com>", "Kestrel Oak Kitchen is not moving forward with your application",
+     "Unfortunately they went with another candidate.\n", "Kestrel Oak Kitchen"),
+    ("Indeed <noreply@indeed.com>", "An update on your application for Certified Nursing Assistant",
+     "Your application for Certified Nursing Assistant - Night Shift at Kestrel Manor Rehabilitation (Racine, WI) "
+     "has an update. Application status: not selected.\n", "Kestrel Manor Rehabilitation"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),
@@ -180,6 +189,9 @@ def test_the_employer_from_the_letterhead_a_board_card_or_the_domain(sender, sub
     ("XING <noreply@xing.com>", "Neuigkeiten", FORM_REJECTION + "\nNew Work SE · Am Strandkai 1 · Hamburg\n"),
     ("Workday HRHPI <hrhpi@myworkday.com>", "Your application", FORM_REJECTION),
     ("Dana Ruiz <dana@kestrel.example>", "Head of Data - your application", FORM_REJECTION),
+    # a sentence's start is no firm
+    ("Kestrel <noreply@workablemail.com>", "Guest Experience Manager", "Dear Thomas,\n\nHaving reviewed your CV, "
+     "we will not move forward.\n"),
     # "the Trust" stands for a name it does not give
     ("Kestrel <mail@smartrecruiters.com>", "Teaching Assistant", "Thank you for your interest in working for the "
      "Trust. " + FORM_REJECTION),

@@ -69,7 +69,9 @@ _SUBJECT_PATTERNS = [
     re.compile(r"(?i:interest in|applying to|applying at|for applying to|update from|message from|news from|"
                r"follow[- ]up from|note from|thank you from|thanks from)\s+"
                r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
-    re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update)"),
+    re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update|"
+               r"is not moving forward|replied to your|passed on your|has reviewed|reviewed your|declined)"),
+    re.compile(r"(?i:update on your application|news about your application) (?i:from|at) (?P<c>" + _CAP_PHRASE + ")"),
 ]
 _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
 _BODY_RULES: list[Rule] = [
@@ -120,19 +122,24 @@ _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hirin
                              r"(?P<c>[^\n,·|–—(]{2,80})", re.M)
 # a job board telling what the employer did: "Acme updated your application status", "Acme ha
 # actualizado el estado de tu inscripción", "The employer Acme has updated the status"
+# a board's "Your application for Nursing Assistant - Night Shift at Lakeshore Manor (Racine, WI)"; an
+# employer's letter may name one of its sites there, so it weighs less than the phrasings above
+_APPLICATION_AT = re.compile(r"(?i:your application (?:for|to)) [^\n.]{2,80}? at (?P<c>" + _CAP_PHRASE + ")")
 _BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
-                         "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou")
+                         "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou", "replied to",
+                         "passed on", "not moving forward")
 _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company |l'employeur |l'entreprise |"
                            r"le recruteur |el empleador |la empresa |a empresa |der arbeitgeber |das unternehmen )))"
                            r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
                            r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|a consulté|"
-                           r"atualizou|"
+                           r"atualizou|reviewed your|replied to your|passed on your|is not moving forward|"
                            r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
 # a job board's card: the employer, a middle dot, the place ("Acme Labs · Mesa, AZ")
 _BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-ZÀ-Ý]", re.M)
 _NOT_COMPANY = re.compile(
     r"^(?:we|our|the|this|your|you|a|an|hi|hello|dear|thank|thanks|unfortunately|us|team|position|role|job|"
-    r"st|ste|mt|ft|dr|mr|mrs|ms|"
+    r"st|ste|mt|ft|dr|mr|mrs|ms|they|they've|they're|we've|we're|i've|i'm|it's|there|here|"
+    r"having|after|upon|once|sadly|regrettably|while|although|since|as|everyone|someone|somebody|nobody|"
     # "working for the Trust": a firm's kind, standing for its name
     r"trust|company|bank|group|firm|foundation|university|council|school|hospital|practice|club|society|"
     r"institute|association|partnership|organi[sz]ation|business|board|authority|college|studio|office|charity|"
@@ -184,7 +191,11 @@ def _clean_company(value: str) -> str | None:
     if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES \
             or _key(" ".join(words)) in _PLATFORM_NAMES:  # "New Work SE"
         return None
-    if (any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in lowered)
+    # a firm may end in its trade, plural ("Harrow & Vale Architects"); a title is singular
+    trade = len(lowered) >= 2 and lowered[-1].endswith("s") and lowered[-1].rstrip("s") in _ROLE_NOUNS \
+        and lowered[0] not in _FIELD_WORDS and lowered[0] not in _ROLE_NOUNS
+    named = lowered[:-1] if trade else lowered
+    if (any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in named)
             or all(w in _FIELD_WORDS for w in lowered)):
         return None
     joined = " ".join(lowered)
@@ -346,6 +357,8 @@ def extract_company(message: ParsedMessage) -> Field:
         if found:
             vote(found, 0.7)
             break
+    if "your application" in lowered and (m := _APPLICATION_AT.search(text)):
+        vote(m.group("c"), 0.6)
     # a careers service or a board that says which firm is "the employer" outweighs its own domain
     if _may_match(_BOARD_UPDATE_ANCHORS, lowered) and (m := _BOARD_UPDATE.search(text)):
         vote(m.group("c"), 0.85 if m.group("named") else 0.7)
