@@ -37,7 +37,7 @@ LEGAL = {"inc", "llc", "ltd", "gmbh", "corp", "corporation", "co", "plc", "ag", 
          "international", "global", "us", "usa"}
 
 
-CORPORATE = set(_CORPORATE_WORDS) | {"mutual", "company", "insurance"}
+CORPORATE = set(_CORPORATE_WORDS) | {"mutual", "company", "insurance", "and", "resorts", "hotels"}
 
 
 def name_words(text: str) -> list[str]:

@@ -168,6 +168,16 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("Indeed <noreply@indeed.com>", "An update on your application for Certified Nursing Assistant",
      "Your application for Certified Nursing Assistant - Night Shift at Kestrel Manor Rehabilitation (Racine, WI) "
      "has an update. Application status: not selected.\n", "Kestrel Manor Rehabilitation"),
+    # an ATS's footer names the employer it sends for; a name with "for" in it; a title line by a separator
+    ("Sinead Farrell <mail@smartrecruiters.com>", "Head Chef - The Kestrel Kensington", FORM_REJECTION +
+     "\nSinead Farrell\nHead of Talent\n\n-- \nSent via SmartRecruiters on behalf of Kestrel Hotels & Resorts.\n",
+     "Kestrel Hotels & Resorts"),
+    ("OCP Recruitment <recruitment@coastalkestrel.gov.example>", "Policy Adviser - sift outcome",
+     "Thank you for your interest in working at the Office for Coastal Kestrel. " + FORM_REJECTION,
+     "Office for Coastal Kestrel"),
+    ("Hannah Oduya <mail@smartrecruiters.com>", "Account Director - following up", FORM_REJECTION +
+     "Drop me a line at hannah.oduya@kestrelmedia.example.\n\nBest,\nHannah Oduya\n"
+     "Senior Talent Partner | Kestrel Media\n", "Kestrel Media"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),

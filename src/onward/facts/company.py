@@ -29,7 +29,6 @@ from onward.facts.text import (
     _EMAIL,
     CLOSING_CHARS,
     DISPLAY_CHARS,
-    SIGNATURE_CHARS,
     SUBJECT_CHARS,
     Rule,
     _compact,
@@ -37,6 +36,7 @@ from onward.facts.text import (
     _may_match,
     closing_block,
     forwarded_sender,
+    signature_lines,
 )
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
@@ -55,7 +55,7 @@ _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|ka
 _REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
 # capitalised words, with connectors between them ("Río de la Plata", "Bank of X")
 _CAP_PHRASE = (r"(?:(?:St|Ste|Sta|Sto|Mt|Ft)\. )?[A-ZÀ-Ý][\w&'’+-]*"
-               r"(?:(?: (?:de|la|le|les|del|van|von|der|and|of|&|\+)){0,2} [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
+               r"(?:(?: (?:de|la|le|les|del|van|von|der|and|of|for|&|\+)){0,2} [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
 _CAP_PHRASE_RE = re.compile(r"(?<![\w&'’+-])" + _CAP_PHRASE)  # from a word's start only: linear
 _SUBJECT_PATTERNS = [
     # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
@@ -84,7 +84,9 @@ _BODY_RULES: list[Rule] = [
                     r"on behalf of|here at|everyone at|all of us at|hiring manager at|"
                     # an agency's client is the employer
                     r"our client,?|notre client,? la société|notre client,?|unser(?:em)? kunden?,?|"
-                    r"nuestro cliente,?)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
+                    r"nuestro cliente,?|(?i:el cliente|le client|the client),|"
+                    # French: "le poste de Responsable d'exploitation chez Transports Bellocq"
+                    r"poste [^.\n]{0,60}? chez)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
     Rule("bei X beworben",
          re.compile(r"\b(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+"
                     r"(?P<c>" + _CAP_PHRASE + r")\s+"
@@ -117,7 +119,8 @@ _LETTERHEAD = re.compile(r"(?:^|[|·•–—][ \t]*)[ \t]*(?:©[ \t]*(?:\d{4}[ 
                          r"(?P<c>" + _CAP_PHRASE + r"|[A-ZÀ-Ý][A-ZÀ-Ý&'’ -]{2,60}?)"
                          r",?[ \t]+" + r"(?i:" + _LEGAL_FORM + r")(?=[ \t]*(?:$|[·•|–—,;(-]|[ \t]\d))", re.M)
 # a job board's or a careers service's card: "Employer: Acme", "Werkgever: Acme, Barneveld"
-_EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hiring company|werkgever|bedrijf|empresa|"
+_EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hiring company|hiring agency|agency|"
+                             r"werkgever|bedrijf|empresa|"
                              r"entreprise|société|unternehmen|arbeitgeber|azienda)[ \t]*:[ \t]*"
                              r"(?P<c>[^\n,·|–—(]{2,80})", re.M)
 # a job board telling what the employer did: "Acme updated your application status", "Acme ha
@@ -191,10 +194,11 @@ def _clean_company(value: str) -> str | None:
     if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES \
             or _key(" ".join(words)) in _PLATFORM_NAMES:  # "New Work SE"
         return None
-    # a firm may end in its trade, plural ("Harrow & Vale Architects"); a title is singular
-    trade = len(lowered) >= 2 and lowered[-1].endswith("s") and lowered[-1].rstrip("s") in _ROLE_NOUNS \
-        and lowered[0] not in _FIELD_WORDS and lowered[0] not in _ROLE_NOUNS
-    named = lowered[:-1] if trade else lowered
+    # a firm may name its trade in the plural ("Harrow & Vale Architects", "Conseillers Bellerive") beside
+    # a word of its own; a title is singular
+    plural_trade = [w for w in lowered if w.endswith("s") and w not in _ROLE_NOUNS and w.rstrip("s") in _ROLE_NOUNS]
+    own = [w for w in lowered if w not in plural_trade and w not in _FIELD_WORDS and w not in _CONNECTORS]
+    named = [w for w in lowered if w not in plural_trade] if plural_trade and own else lowered
     if (any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in named)
             or all(w in _FIELD_WORDS for w in lowered)):
         return None
@@ -360,8 +364,11 @@ def extract_company(message: ParsedMessage) -> Field:
     if "your application" in lowered and (m := _APPLICATION_AT.search(text)):
         vote(m.group("c"), 0.6)
     # a careers service or a board that says which firm is "the employer" outweighs its own domain
+    named_employer = None
     if _may_match(_BOARD_UPDATE_ANCHORS, lowered) and (m := _BOARD_UPDATE.search(text)):
         vote(m.group("c"), 0.85 if m.group("named") else 0.7)
+        if m.group("named") and (found := _clean_company(m.group("c"))):
+            named_employer = found  # "The employer X has updated": the sender is a careers service
     if ":" in text and (m := _EMPLOYER_LABEL.search(text)):
         vote(m.group("c"), 0.85)
     if is_under(_domain(message.from_address), JOB_BOARDS) and "·" in text:
@@ -372,6 +379,10 @@ def extract_company(message: ParsedMessage) -> Field:
     # alone, a letterhead may be an agency's or a platform's we do not know: with any other clue it is enough
     for name in letterheads:
         vote(name, 0.55)
+    for line in signature_lines(message):  # an ATS's footer: "Sent via SmartRecruiters on behalf of Acme."
+        if (m := _ON_BEHALF.search(line)) and not agency:
+            vote(m.group("c"), 0.7)
+            break
     # a forward's own sender is whoever forwarded it: the forwarded sender's domain is the one that tells
     forwarded = forwarded_sender(message)
     addresses = [*([forwarded[1]] if forwarded and forwarded[1] else []), message.from_address,
@@ -400,8 +411,8 @@ def extract_company(message: ParsedMessage) -> Field:
         # "Executive Director, Eastside Literacy Project": where the writer works; a second clue when the
         # letter too puts it after "at", "for"... ("Program Coordinator at the Eastside Literacy Project")
         vote(org, 0.55)
-        if _after_a_preposition(org, text):
-            vote(org, 0.55)
+        if _after_a_preposition(org, text) or any(_spelled_in_domain(org, c) for c in _text_domains(message)):
+            vote(org, 0.55)  # ... or an address the letter gives spells it (hannah.oduya@glasshousemedia.co.uk)
     if core and not agency and not tenant:
         # a signature's organisation line ("Gemeente Dijkerland" under a person's name and title) that the
         # sender's own domain spells (dijkerland.nl): the domain agreement below makes it a second clue
@@ -418,6 +429,8 @@ def extract_company(message: ParsedMessage) -> Field:
     # "Halsworth" (from the domain) is the "University of Halsworth" another clue names in full
     of_names = {c.split(" of ", 1)[1]: c for c, _ in votes if " of " in c}
     votes = [(of_names.get(c, c), w) for c, w in votes]
+    if named_employer:  # whatever the careers service's own name, domain and footer say
+        return Field(named_employer, 0.85)
     if not votes:
         return Field.unknown()
     # agreement between independent clues is worth more than any one of them; two clues agree
@@ -455,18 +468,19 @@ _SIGNATURE_SEPARATOR = re.compile(r"\s+[|·•–—]\s+|,\s+")
 
 
 def _signature_lines(message: ParsedMessage, display: str) -> list[str]:
-    """The lines of the signature after the signer's own (a title, a department, the organisation),
-    each up to its first separator, without the sender's own name."""
-    lines = [line.strip() for line in closing_block(message)[:SIGNATURE_CHARS].splitlines() if line.strip()]
+    """The parts of the signature's lines after the signer's own (a title, a department, the
+    organisation), split at separators, without the sender's own name."""
     person = {w.lower() for w in display.split()[:1]}
     out = []
-    for line in lines[1:7]:
-        first = _SIGNATURE_SEPARATOR.split(line[:80], 1)[0]
-        if first and not {w.lower() for w in first.split()} & person:
-            out.append(first)
+    for line in signature_lines(message):
+        for part in _SIGNATURE_SEPARATOR.split(line[:80])[:3]:  # "Administración · Centro de Fisioterapia X"
+            if part and not {w.lower() for w in part.split()} & person:
+                out.append(part)
     return out
 
 
+_ON_BEHALF = re.compile(r"(?i:on behalf of|au nom de|en nombre de|im auftrag (?:von|der)|im namen (?:von|der)) "
+                        r"(?P<c>" + _CAP_PHRASE + ")")
 _TITLE_LINE = re.compile(r"^(?P<t>[^,|·–—\n]{2,60}?)(?:,| at | en | chez | bei | \| | – | — | · )[ \t]*"
                          r"(?P<c>" + _CAP_PHRASE + ")")
 _TITLE_WORDS = frozenset((
@@ -480,9 +494,8 @@ _TITLE_WORDS = frozenset((
 def _title_line_org(message: ParsedMessage) -> str | None:
     """The organisation a signature line names after the writer's title ("Executive Director, Eastside
     Literacy Project", "Talent Acquisition Lead en Grupo Sazón Norteño")."""
-    lines = [line.strip() for line in closing_block(message)[:SIGNATURE_CHARS].splitlines() if line.strip()]
-    for line in lines[:7]:
-        m = _TITLE_LINE.match(line[:120])
+    for line in signature_lines(message):
+        m = _TITLE_LINE.match(line)
         if m and any(w.lower().strip(".,") in _TITLE_WORDS for w in m.group("t").split()) \
                 and (org := _clean_company(m.group("c"))):
             return org
@@ -492,13 +505,12 @@ def _title_line_org(message: ParsedMessage) -> str | None:
 def _in_signature(name: str, message: ParsedMessage) -> bool:
     """The name is a part of a signature line after the signer's own ("Studio Manager, Foxglove
     Interiors"; "Foxglove Interiors | Chelsea")."""
-    block = closing_block(message)[:SIGNATURE_CHARS]
-    if name not in block:
+    lines = signature_lines(message)
+    if not any(name in line for line in lines):
         return False
     keys = _word_keys(name)
-    lines = [line.strip() for line in block.splitlines() if line.strip()]
     return bool(keys) and any(_agree(keys, _word_keys(part)) and len(_word_keys(part)) == len(keys)
-                              for line in lines[1:7] for part in _SIGNATURE_SEPARATOR.split(line[:80]))
+                              for line in lines for part in _SIGNATURE_SEPARATOR.split(line[:80]))
 
 
 def _text_domains(message: ParsedMessage) -> list[str]:

@@ -4,6 +4,7 @@ words; and how two names are compared (`_word_keys`, `_agree`, `_key`)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from onward.facts.text import _NOT_ALNUM, _compact
@@ -95,7 +96,7 @@ _LEGAL_FORMS = frozenset((
     "inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv",
     "b.v.", "kg", "e.v.", "srl"))
 _CONNECTORS = frozenset((
-    "de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "du", "des", "y",
+    "de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "for", "du", "des", "y",
     "et", "e", "für", "da", "di", "zu", "am", "an"))
 
 
@@ -109,7 +110,14 @@ _CORPORATE_WORDS = frozenset((
 
 
 def _word_keys(name: str) -> list[str]:
-    return [k for w in _TRAILING_NOISE.sub("", name).split() if (k := _compact(w))]
+    if len(name) > 300:  # only short names are cached: hostile mail must not fill memory
+        return [k for w in _TRAILING_NOISE.sub("", name).split() if (k := _compact(w))]
+    return list(_cached_word_keys(name))
+
+
+@functools.lru_cache(maxsize=8192)  # a candidate is compared with every other one, and again per clue
+def _cached_word_keys(name: str) -> tuple[str, ...]:
+    return tuple(k for w in _TRAILING_NOISE.sub("", name).split() if (k := _compact(w)))
 
 
 def _agree(a: list[str], b: list[str]) -> bool:

@@ -51,6 +51,13 @@ class Rule(NamedTuple):
 
 
 def _compact(text: str) -> str:
+    # the same words and names are compared again and again: cached, but only short ones (a long
+    # token of hostile mail must not fill memory)
+    return _cached_compact(text) if len(text) <= 200 else _NOT_ALNUM.sub("", _strip_accents(text.lower()))
+
+
+@functools.lru_cache(maxsize=16384)
+def _cached_compact(text: str) -> str:
     return _NOT_ALNUM.sub("", _strip_accents(text.lower()))
 
 
@@ -71,7 +78,30 @@ def closing_block(message: ParsedMessage) -> str:
     """The signature: the delimited one, else what follows the last sign-off line."""
     if message.signature.strip():
         return message.signature.strip()[:SIGNATURE_CHARS]
-    text = message.text.rstrip()[-CLOSING_CHARS:]
+    return _text_closing(message.text)
+
+
+# a line that is only a name ("Hannah Oduya"): the signer's own, before their title
+_NAME_ONLY = re.compile(r"^[A-ZÀ-Ý][\w'’.-]*(?: [A-ZÀ-Ý][\w'’.-]*){0,3}$")
+
+
+@functools.lru_cache(maxsize=16)
+def signature_lines(message: ParsedMessage) -> tuple[str, ...]:
+    """The lines of both closings after the signer's own name: the text's (after its last sign-off:
+    a title, a department, the organisation) and the delimited signature (an ATS's footer, "Sent
+    via SmartRecruiters on behalf of Acme")."""
+    out: list[str] = []
+    for block in (_text_closing(message.text), message.signature.strip()[:SIGNATURE_CHARS]):
+        lines = [line.strip()[:120] for line in block.splitlines() if line.strip()]
+        if lines and _NAME_ONLY.match(lines[0]):
+            lines = lines[1:]
+        out += lines[:7]
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _text_closing(text: str) -> str:
+    text = text.rstrip()[-CLOSING_CHARS:]
     matches = list(_SIGN_OFF.finditer(text))
     if matches:
         return text[matches[-1].end():].strip()[:SIGNATURE_CHARS]
