@@ -430,6 +430,8 @@ def test_draft_command_refuses_what_is_not_a_rejection(tmp_path):
     ("Aw: [Extern] Ihre Bewerbung", "Aw: Ihre Bewerbung"),
     ("Ext AMD Application Update", "Re: AMD Application Update"),  # the brackets lost on the way
     ("Extension of your offer", "Re: Extension of your offer"),
+    ("Fwd: Internal application", "Re: Internal application"),  # the reply goes to whoever wrote it
+    ("WG: [EXT] Ihre Bewerbung", "Re: Ihre Bewerbung"),
 ])
 def test_a_draft_subject_has_one_reply_mark_and_no_gateway_tag(subject, expected):
     rejection = parse_message(message(subject, FORM_REJECTION))

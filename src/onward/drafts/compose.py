@@ -94,6 +94,7 @@ _BLOCKLIST = tuple((entry.rstrip("*"), _blocklist_pattern(entry)) for entry in T
 _ANY_BLOCKED = re.compile(r"(?<!\w)(?:" + "|".join(
     re.escape(entry.rstrip("*")) + ("" if entry.endswith("*") else r"(?!\w)") for entry in TONE_BLOCKLIST) + ")")
 _REPLY_MARK = re.compile(r"^[ \t]*(?:re|aw|rv|sv)[ \t]*:", re.I)
+_FORWARD_MARK = re.compile(r"^(?:[ \t]*(?:fwd?|fw|wg|tr|enc|i)[ \t]*:)+[ \t]*", re.I)
 # the tag a mail gateway puts before outside mail ("[EXT]", "EXTERNAL:", "*External*"): the
 # recipient's gateway adds its own, and "Re: [EXT] ..." from a candidate reads as if pasted
 _GATEWAY_TAG = re.compile(r"^[ \t]*(?:(?i:\[(?:ext|external|extern|externe|externo)\][ \t]*:?|\*(?:ext|external)\*|"
@@ -222,7 +223,9 @@ def reply_subject(subject: str, reply_mark: str) -> str:
     subject = clean_subject(subject)
     mark = _REPLY_MARK.match(subject)
     rest = subject[mark.end():] if mark else subject
-    rest = _GATEWAY_TAG.sub("", rest).strip() or rest.strip()
+    # a forward's mark ("Fwd:", "WG:", "TR:") is the forwarder's: the reply goes to whoever wrote it
+    rest = _FORWARD_MARK.sub("", _GATEWAY_TAG.sub("", rest)).strip() or rest.strip()
+    rest = _GATEWAY_TAG.sub("", rest).strip() or rest
     return f"{mark.group(0).strip() if mark else reply_mark.strip()} {rest}".strip()
 
 
