@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
+import string
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,7 +54,11 @@ class MessageQueries(Queries):
         cursor = self._db.execute(
             f"INSERT INTO messages ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", row
         )
-        return int(cursor.lastrowid or 0)
+        row_id = int(cursor.lastrowid or 0)
+        if keys := sender_keys(values.get("from_addr")):
+            self._db.executemany("INSERT OR IGNORE INTO sender_keys (key, message) VALUES (?, ?)",
+                                 [(key, row_id) for key in keys])
+        return row_id
 
     def earlier_job_messages(self, account: str, company: str, before: str | None) -> list[sqlite3.Row]:
         """Acknowledgements and interviews from the same company before a date, newest first."""
@@ -65,7 +72,8 @@ class MessageQueries(Queries):
     def earlier_senders(self, account: str, company: str | None, rejection_from: str,
                         before: str | None) -> list[sqlite3.Row]:
         """Job mail received before a date from the employer: with the same company, or from its
-        domain (the rejection's sender's, or one spelling the company's name). Newest first."""
+        domain (the rejection's sender's, or one spelling the company's name). Newest first (of
+        the same date, by company and then as recorded)."""
         key = "".join(c for c in (company or "").lower() if c.isalnum())
         domain = rejection_from.rpartition("@")[2].lower()
         patterns = [f"%@{domain}"] if domain else []
@@ -74,12 +82,26 @@ class MessageQueries(Queries):
         if not company and not patterns:
             return []
         like = " OR ".join("lower(from_addr) LIKE ?" for _ in patterns) or "0"
+        keys = ([f"d:{domain}"] if domain else []) + ([f"k:{key}"] if len(key) >= 3 else [])
+        # The rows that can match, found by index: those of the company and those whose address has
+        # the parts the patterns ask for (see `sender_keys`), read by rowid (NOT INDEXED: not every
+        # row of the account by an index, each then asked whether it is one); the conditions below
+        # then decide, as before. A domain with a LIKE wildcard in it (hostile mail) has every row read.
+        source, candidates = "messages", ""
+        candidate_params: tuple[str | None, ...] = ()
+        if not _LIKE_WILDCARD.search(domain):
+            source = "messages NOT INDEXED"
+            candidates = ("id IN (SELECT id FROM messages WHERE account = ? AND lower(company) = lower(?) UNION "
+                          f"SELECT message FROM sender_keys WHERE key IN ({', '.join('?' * len(keys)) or 'NULL'})) AND")
+            candidate_params = (account, company, *keys)
+        # rows of the same date come in the order the query before the keys gave them (it read the
+        # company index): tests/test_sender_keys.py compares the two
         return self._db.execute(
-            f"""SELECT from_addr, from_name, received_at, subject, company FROM messages
-                WHERE account = ? AND category IS NOT NULL AND category != ?
+            f"""SELECT from_addr, from_name, received_at, subject, company FROM {source}
+                WHERE {candidates} account = ? AND category IS NOT NULL AND category != ?
                 AND (? IS NULL OR received_at < ?) AND (lower(company) = lower(?) OR {like})
-                ORDER BY received_at DESC LIMIT 50""",  # noqa: S608 - only placeholders are formatted in
-            (account, Category.NOT_JOB, before, before, company, *patterns)).fetchall()
+                ORDER BY received_at DESC, lower(company), id LIMIT 50""",  # noqa: S608 - only placeholders
+            (*candidate_params, account, Category.NOT_JOB, before, before, company, *patterns)).fetchall()
 
     def forget(self, company: str | None, message_id: str | None) -> int:
         """Delete every row about the messages of a company (by the message's company or its
@@ -99,3 +121,26 @@ class MessageQueries(Queries):
             self._db.execute("DELETE FROM corrections WHERE message_id = ?", (mid,))
             self._db.execute("DELETE FROM failures WHERE message_id = ?", (mid,))
         return len(ids)
+
+
+_LIKE_WILDCARD = re.compile(r"[%_]")
+# SQLite's lower() (without ICU) lowers ASCII letters only: keys are made the same way, so that a
+# key is found exactly where `lower(from_addr) LIKE` finds the address
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ADDRESS_PARTS = re.compile(r"(?<=[@.])[^@.]{3,}(?=\.)")
+
+
+def sender_keys(address: str | None) -> list[str]:
+    """What `earlier_senders` finds an address by: "d:" and the domain (what follows the last
+    "@"), for `LIKE '%@domain'`, and "k:" and each part of three or more characters between an
+    "@" or a "." and a ".", for `LIKE '%@key.%'` and `LIKE '%.key.%'` (a key has neither)."""
+    if not address:
+        return []
+    lowered = address.translate(_ASCII_LOWER)
+    keys = [f"d:{lowered.rpartition('@')[2]}"] if "@" in lowered else []
+    return keys + [f"k:{part}" for part in dict.fromkeys(_ADDRESS_PARTS.findall(lowered))]
+
+
+def sender_keys_json(address: str | None) -> str:
+    """`sender_keys` as SQL reads it (json_each), for the migration that fills the table."""
+    return json.dumps(sender_keys(address))
