@@ -14,6 +14,7 @@ from onward.facts.text import (
     DISPLAY_CHARS,
     _compact,
     _domain,
+    _may_match,
     closing_block,
     forwarded_sender,
 )
@@ -137,9 +138,15 @@ def is_personal_address(address: str, names: Iterable[str]) -> bool:
     return False
 
 
+# a word of every match of _INVITES_REPLY: where none is in the text, the pattern need not run
+_INVITES_REPLY_ANCHORS = ("reply to this", "feel free", "welcome to", "hesitate", "feedback", "to me", "contact me",
+                          "hésitez", "zögern", "melden sie", "no dudes", "question", "fragen", "pregunta", "duda")
+
+
 def _invites_reply(message: ParsedMessage) -> bool:
     text = f"{message.text[:INVITATION_CHARS]}\n{closing_block(message)}".lower()
-    return bool(_INVITES_REPLY.search(text)) and not _NO_REPLY_TEXT.search(text)
+    return (_may_match(_INVITES_REPLY_ANCHORS, text) and bool(_INVITES_REPLY.search(text))
+            and not _NO_REPLY_TEXT.search(text))
 
 
 def reply_address(message: ParsedMessage, signer: str | None = None) -> Field:
@@ -151,7 +158,13 @@ def reply_address(message: ParsedMessage, signer: str | None = None) -> Field:
 
 
 def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
-    invited = _invites_reply(message)
+    invitation: list[bool] = []  # whether the text invites a reply, read once and only if an address needs it
+
+    def invited() -> bool:
+        if not invitation:
+            invitation.append(_invites_reply(message))
+        return invitation[0]
+
     block = closing_block(message)
     forwarded = forwarded_sender(message)
     people = [*_people_in(message), block.strip().split("\n", 1)[0].strip(), *(forwarded[:1] if forwarded else ())]
@@ -161,7 +174,7 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
         address = address.lower()
         if not address or is_relay(address) or (is_under(_domain(address), FREEMAIL) and not names):
             return False
-        return is_personal_address(address, names) or (invited and not _is_machine(address))
+        return is_personal_address(address, names) or (invited() and not _is_machine(address))
 
     if forwarded is not None:  # the forwarder is never the one to ask
         return forwarded[1] if forwarded[1] and acceptable(forwarded[1]) else None
@@ -171,8 +184,10 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
         return found
     # in the text, only the writer's own address: one that carries their name ("write to me at
     # dana.ruiz@..."), never a privacy office or a switchboard
+    if not names:
+        return None
     in_text = (a.rstrip(".") for a in _EMAIL.findall(message.text[:INVITATION_CHARS]))
-    return next((a.lower() for a in in_text if names and is_personal_address(a, names)), None)
+    return next((a.lower() for a in in_text if is_personal_address(a, names)), None)
 
 
 _DISPLAY_WRITER = re.compile(r"^(?P<p>.+?)\s+(?:via|at|from|@|de|van|von|bei|chez|-|–|\|)\s+\S.*$")
