@@ -6,19 +6,17 @@ draft passes the tone check before anyone sees it.
 
 from __future__ import annotations
 
-import email.policy
 import hashlib
 import re
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import HeaderRegistry
-from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from onward.drafts.message import Draft
 from onward.drafts.vetting import Person, vet
 from onward.errors import OnwardError
 from onward.facts.model import Extraction
@@ -189,41 +187,6 @@ def _sender(from_address: str, my_name: str) -> str:
 _FRENCH_DE_VOWEL = re.compile(r"\b([dD])e (?=[aeiouyàâäéèêëîïôöûùüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÙÜŒ])")
 
 
-@dataclass(frozen=True)
-class Draft:
-    message: EmailMessage
-    message_id: str
-    to: str | None
-    template: str
-    body: str
-
-    def as_bytes(self) -> bytes:
-        """The draft as it is saved, written once: a scan checks that it can be written and then
-        APPENDs it, and the stdlib's header folding is most of what a draft costs. (`message` is not
-        changed after `compose`.)"""
-        written: bytes | None = self.__dict__.get("_bytes")
-        if written is None:
-            written = self.message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-            object.__setattr__(self, "_bytes", written)
-        return written
-
-
-class _HeaderClasses(HeaderRegistry):
-    """The stdlib's header classes, each made once: its registry makes a new class for every header
-    it is asked for, about a tenth of composing a draft."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._made: dict[str, type] = {}
-
-    def __getitem__(self, name: str) -> type:
-        key = name.lower()
-        if key not in self._made:
-            self._made[key] = super().__getitem__(name)
-        return self._made[key]
-
-
-_POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
 
 
 def compose(
@@ -274,20 +237,20 @@ def compose(
         who = text["who"].format(name=signer, company=company) if signer and company else ""
         body = text["note"].format(who=who) + "\n\n" + body
 
-    msg = EmailMessage(policy=_POLICY)
-    msg["From"] = _sender(from_address, my_name)
+    headers = [("From", _sender(from_address, my_name))]
     if recipient:
-        msg["To"] = recipient
+        headers.append(("To", recipient))
     subject = clean_subject(rejection.subject)
-    msg["Subject"] = subject if re.match(r"^\s*(re|aw|rv|sv)\s*:", subject, re.I) else f"{text['re']}{subject}".strip()
-    msg["Date"] = format_datetime(now or datetime.now(UTC))
+    headers.append(("Subject", subject if re.match(r"^\s*(re|aw|rv|sv)\s*:", subject, re.I)
+                    else f"{text['re']}{subject}".strip()))
+    headers.append(("Date", format_datetime(now or datetime.now(UTC))))
     message_id = draft_message_id(rejection.message_id, from_address)
-    msg["Message-ID"] = message_id
+    headers.append(("Message-ID", message_id))
     parent = None if rejection.synthetic_id else safe_message_id(rejection.message_id)
     if parent:
-        msg["In-Reply-To"] = parent
-        msg["References"] = " ".join([*safe_references(rejection.references), parent])
-    msg["X-Onward-Draft"] = "feedback-request"
-    charset_cte = "7bit" if body.isascii() else "quoted-printable"
-    msg.set_content(body, charset="utf-8", cte=charset_cte)
-    return Draft(message=msg, message_id=message_id, to=recipient, template=template.name, body=body)
+        headers.append(("In-Reply-To", parent))
+        headers.append(("References", " ".join([*safe_references(rejection.references), parent])))
+    headers.append(("X-Onward-Draft", "feedback-request"))
+    cte = "7bit" if body.isascii() else "quoted-printable"
+    return Draft(headers=tuple(headers), body=body, cte=cte, message_id=message_id, to=recipient,
+                 template=template.name)
