@@ -117,6 +117,7 @@ def test_anchor_gates_never_skip_a_pattern_that_matches():
     from pathlib import Path
 
     from onward.facts.company import _BODY_RULES
+    from onward.facts.people import _INVITES_REPLY, _INVITES_REPLY_ANCHORS, INVITATION_CHARS
     from onward.facts.role import _ROLE_RULES
     from onward.facts.rules import _NOT_YET_INTERVIEWED, _REASON_RULES, _STAGE_RULES
     from onward.facts.text import _may_match
@@ -129,11 +130,16 @@ def test_anchor_gates_never_skip_a_pattern_that_matches():
     checked = 0
     for path in paths:
         message = parse_message(path.read_bytes())
-        stage_text = _NOT_YET_INTERVIEWED.sub(" ", f"{message.subject}\n{message.text[:3000]}".lower())
+        raw_stage_text = f"{message.subject}\n{message.text[:3000]}".lower()
+        stage_text = _NOT_YET_INTERVIEWED.sub(" ", raw_stage_text)
         reason_text = f"{message.subject}\n{message.text[:1500]}".lower()
         for name, pattern, anchors in _STAGE_RULES:
-            if pattern.search(stage_text):
-                assert _may_match(anchors, stage_text), (path.name, name)
+            for text in (stage_text, raw_stage_text):  # the final and interview rules read the raw text
+                if pattern.search(text):
+                    assert _may_match(anchors, text), (path.name, name)
+        invitation_text = f"{message.text[:INVITATION_CHARS]}\n{message.signature}".lower()
+        if _INVITES_REPLY.search(invitation_text):
+            assert _may_match(_INVITES_REPLY_ANCHORS, invitation_text), path.name
         for name, pattern, anchors in _REASON_RULES:
             if pattern.search(reason_text):
                 assert _may_match(anchors, reason_text), (path.name, name)

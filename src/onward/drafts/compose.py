@@ -11,12 +11,12 @@ import re
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from onward.drafts.message import Draft
 from onward.drafts.vetting import Person, vet
 from onward.errors import OnwardError
 from onward.facts.model import Extraction
@@ -193,16 +193,6 @@ def _sender(from_address: str, my_name: str) -> str:
 _FRENCH_DE_VOWEL = re.compile(r"\b([dD])e (?=[aeiouyàâäéèêëîïôöûùüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÙÜŒ])")
 
 
-@dataclass(frozen=True)
-class Draft:
-    message: EmailMessage
-    message_id: str
-    to: str | None
-    template: str
-    body: str
-
-    def as_bytes(self) -> bytes:
-        return self.message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 def _is_me(address: str, rejection: ParsedMessage, from_address: str, my_name: str) -> bool:
@@ -279,19 +269,18 @@ def compose(
         who = text["who"].format(name=signer, company=company) if signer and company else ""
         body = text["note"].format(who=who) + "\n\n" + body
 
-    msg = EmailMessage()
-    msg["From"] = _sender(from_address, my_name)
+    headers = [("From", _sender(from_address, my_name))]
     if recipient:
-        msg["To"] = recipient
-    msg["Subject"] = reply_subject(rejection.subject, text["re"])
-    msg["Date"] = format_datetime(now or datetime.now(UTC))
+        headers.append(("To", recipient))
+    headers.append(("Subject", reply_subject(rejection.subject, text["re"])))
+    headers.append(("Date", format_datetime(now or datetime.now(UTC))))
     message_id = draft_message_id(rejection.message_id, from_address)
-    msg["Message-ID"] = message_id
+    headers.append(("Message-ID", message_id))
     parent = None if rejection.synthetic_id else safe_message_id(rejection.message_id)
     if parent:
-        msg["In-Reply-To"] = parent
-        msg["References"] = " ".join([*safe_references(rejection.references), parent])
-    msg["X-Onward-Draft"] = "feedback-request"
-    charset_cte = "7bit" if body.isascii() else "quoted-printable"
-    msg.set_content(body, charset="utf-8", cte=charset_cte)
-    return Draft(message=msg, message_id=message_id, to=recipient, template=template.name, body=body)
+        headers.append(("In-Reply-To", parent))
+        headers.append(("References", " ".join([*safe_references(rejection.references), parent])))
+    headers.append(("X-Onward-Draft", "feedback-request"))
+    cte = "7bit" if body.isascii() else "quoted-printable"
+    return Draft(headers=tuple(headers), body=body, cte=cte, message_id=message_id, to=recipient,
+                 template=template.name)

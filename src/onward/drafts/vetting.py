@@ -16,7 +16,7 @@ from onward.facts.company import COMPANY_CONFIDENCE, _domain_core
 from onward.facts.model import Extraction
 from onward.facts.names import _EDGE_WORDS, _PLATFORM_NAMES, _word_keys
 from onward.facts.people import _TEAM_WORD, _people_in, is_personal_address, is_relay, looks_like_person
-from onward.facts.text import _compact, _domain
+from onward.facts.text import _domain, compact
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import FREEMAIL, is_under
 from onward.vocab import Stage
@@ -58,7 +58,7 @@ def vet_signer(signer: str | None, company: str | None, message: ParsedMessage) 
     lowered = signer.lower()
     if lowered in _NOT_A_NAME or lowered in _EDGE_WORDS or lowered in _PLATFORM_NAMES or _TEAM_WORD.fullmatch(signer):
         return None
-    if company and _compact(signer) in {*_word_keys(company), _compact(company)}:
+    if company and compact(signer) in {*_word_keys(company), compact(company)}:
         return None
     display = _people_in(message)[0]
     if display and not looks_like_person(display) and lowered in {w.lower() for w in display.split()}:
@@ -74,7 +74,7 @@ _LEGAL_SUFFIX = re.compile(r"(?:,?\s+(?:&\s+)?(?:inc|llc|llp|ltd|limited|gmbh|co
 def vet_company(company: str | None, role: str | None) -> str | None:
     if not company:
         return None
-    if role and _compact(company) in _compact(role):
+    if role and compact(company) in compact(role):
         return None  # the "company" is part of the job title
     return _as_written(_LEGAL_SUFFIX.sub("", company) or company)
 
@@ -134,7 +134,7 @@ _TRAILING_FIRM_WORDS = frozenset((
 def firm_keys(company: str) -> set[str]:
     """The compact spellings of a firm's name a domain or another mail may use: the whole name, and
     the name without legal, sector and group words at its ends (4 letters at least)."""
-    words = [w for w in (_compact(w) for w in re.split(r"[\s&+/,]+", company)) if w]
+    words = [w for w in (compact(w) for w in re.split(r"[\s&+/,]+", company)) if w]
     if not words:
         return set()
     starts, ends = [0], [len(words)]
@@ -156,7 +156,7 @@ def _same_firm(core: str, row_company: str | None, company: str) -> bool:
     if not row_company:
         return False
     row_keys = firm_keys(row_company)
-    return _compact(company) in row_keys or _compact(row_company) in keys
+    return compact(company) in row_keys or compact(row_company) in keys
 
 
 # "Anke de Vries", "Jan van der Berg", "María del Mar Soto": lower-case particles inside a name
@@ -185,7 +185,7 @@ def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage,
         domain = _domain(address)
         core = (_domain_core(address) or "").replace("-", "")
         same_firm = (own_domain and domain == own_domain) or (
-            company and _compact(company) and _same_firm(core, row.get("company"), company)) or (
+            company and compact(company) and _same_firm(core, row.get("company"), company)) or (
             len(core) >= 4 and core in unsure_keys)
         if same_firm and not is_under(domain, FREEMAIL):
             return Person(address, name, (row.get("received_at") or "")[:10], (row.get("subject") or "")[:80])

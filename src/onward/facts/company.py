@@ -31,10 +31,10 @@ from onward.facts.text import (
     DISPLAY_CHARS,
     SUBJECT_CHARS,
     Rule,
-    _compact,
     _domain,
     _may_match,
     closing_block,
+    compact,
     forwarded_sender,
     signature_lines,
 )
@@ -191,7 +191,7 @@ def _clean_company(value: str) -> str | None:
     if not words or len(words) > 6:
         return None
     lowered = [w.lower() for w in words]
-    if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or _compact("".join(words)) in _PLATFORM_NAMES \
+    if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or compact("".join(words)) in _PLATFORM_NAMES \
             or _key(" ".join(words)) in _PLATFORM_NAMES:  # "New Work SE"
         return None
     # a firm may name its trade in the plural ("Harrow & Vale Architects", "Conseillers Bellerive") beside
@@ -273,16 +273,16 @@ def _phrase_for_core(core: str, text: str) -> str | None:
         if initial.isascii() and initial != core[0]:
             continue  # cheap: the phrase's compact form would start with this letter
         # every candidate starts with the first word, so it must agree with the domain's start
-        first = _compact(words[0])
+        first = compact(words[0])
         if not first or not (core.startswith(first[:len(core)]) or first.startswith(core)):
             continue
         for n in range(len(words), 0, -1):
             phrase = " ".join(words[:n])
-            compact = _compact(phrase)
-            spelled = next((k for k in range(1, n + 1) if _compact(" ".join(words[:k])) == core), None)
+            spelled_phrase = compact(phrase)
+            spelled = next((k for k in range(1, n + 1) if compact(" ".join(words[:k])) == core), None)
             # the domain spelled out, or spelled and followed by words a firm's name ends with only
             # ("Adobe Systems", never "Adobe Systems Incorporated Park Ave")
-            if compact == core or (len(compact) >= 5 and core.startswith(compact)) or (
+            if spelled_phrase == core or (len(spelled_phrase) >= 5 and core.startswith(spelled_phrase)) or (
                     spelled is not None and all(w.lower() in _CORPORATE_WORDS for w in words[spelled:n])):
                 if best is None or len(phrase) > len(best):
                     best = phrase
@@ -309,7 +309,7 @@ def extract_company(message: ParsedMessage) -> Field:
     # a letterhead closes the mail: its last lines are enough, and the regex runs on every line
     footer = f"{message.text.rstrip()[-LETTERHEAD_CHARS:]}\n{message.signature[-LETTERHEAD_CHARS:]}"
     letterheads = [m.group("c") for m in itertools.islice(_LETTERHEAD.finditer(footer), 4)]
-    firms = {_compact(name) for name in letterheads}
+    firms = {compact(name) for name in letterheads}
 
     # the ATS convention "Company - Role" / "Role | Company": a side of the subject that is the display name
     subject_sides = [keys for side in _SUBJECT_SPLIT.split(subject)[:3] if (keys := _word_keys(side))]
@@ -318,7 +318,7 @@ def extract_company(message: ParsedMessage) -> Field:
         # a name the footer prints with a legal form, or that the subject sets beside the role, is a firm's
         # (or that the signature sets beside the signer's title: "Studio Manager, Foxglove Interiors")
         keys = _word_keys(name)
-        return _compact(name) not in firms and not any(_agree(keys, side) for side in subject_sides) and \
+        return compact(name) not in firms and not any(_agree(keys, side) for side in subject_sides) and \
             _looks_like_person(name, message) and not _in_signature(name, message)
 
     if display and not agency:
@@ -393,7 +393,7 @@ def extract_company(message: ParsedMessage) -> Field:
     if core and not agency:
         # not in the display name: an ATS tenant's code and the display name are one clue, not two
         haystack = f"{subject}\n{text}\n{closing_block(message)}"
-        phrase = _phrase_for_core(_compact(core), haystack)
+        phrase = _phrase_for_core(compact(core), haystack)
         if phrase:
             vote(phrase, 0.8)
         elif not tenant:  # a tenant's code spelled as a name is no clue: "Workday HRHPI" is not HRHPI's
@@ -424,7 +424,7 @@ def extract_company(message: ParsedMessage) -> Field:
         # a name whose own word is spelled in the sender's domain ("Stadtwerke Lauterbrück" from
         # sw-lauterbrueck.de), or in the ATS account the employer set up ("Cerulean Dental Group" from
         # noreply-ceruleandental@personio.de), has the domain's word for it: a second clue
-        named = {c for c, _ in votes if _compact(c) != _compact(core)}  # not the domain's own vote
+        named = {c for c, _ in votes if compact(c) != compact(core)}  # not the domain's own vote
         votes += [(c, 0.5) for c in named if _spelled_in_domain(c, core)]
     # "Halsworth" (from the domain) is the "University of Halsworth" another clue names in full
     of_names = {c.split(" of ", 1)[1]: c for c, _ in votes if " of " in c}
@@ -526,11 +526,11 @@ _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"
 def _spelled_in_domain(candidate: str, core: str) -> bool:
     """A distinctive word of `candidate` (five letters or more, not a corporate word) is in the
     domain's core, spelled with or without its umlauts ("Lauterbrück" in "sw-lauterbrueck")."""
-    core = _compact(core)
+    core = compact(core)
     for word in candidate.split():
         if word.lower() in _CORPORATE_WORDS or word.lower() in _CONNECTORS:
             continue
-        spellings = {_compact(word), _compact(word.lower().translate(_TRANSLITERATION))}
+        spellings = {compact(word), compact(word.lower().translate(_TRANSLITERATION))}
         if any(len(s) >= 5 and s in core for s in spellings):
             return True
     return False
@@ -579,4 +579,4 @@ _CLIENT = re.compile(r"\bopdrachtgever|"
 
 
 def _is_portal(part: str) -> bool:
-    return bool(_PORTAL_WORDS.match(part)) or _compact(part) in _PLATFORM_NAMES
+    return bool(_PORTAL_WORDS.match(part)) or compact(part) in _PLATFORM_NAMES

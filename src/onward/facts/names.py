@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
-from onward.facts.text import _NOT_ALNUM, _compact
+from onward.facts.text import _NOT_ALNUM, compact
 
 _TEAM_WORDS = (
     r"(?:hiring|recruiting|recruitment|talent(?: acquisition)?|careers?|jobs|people(?: team| ops)?|hr|human resources|"
@@ -111,13 +111,13 @@ _CORPORATE_WORDS = frozenset((
 
 def _word_keys(name: str) -> list[str]:
     if len(name) > 300:  # only short names are cached: hostile mail must not fill memory
-        return [k for w in _TRAILING_NOISE.sub("", name).split() if (k := _compact(w))]
+        return [k for w in _TRAILING_NOISE.sub("", name).split() if (k := compact(w))]
     return list(_cached_word_keys(name))
 
 
 @functools.lru_cache(maxsize=8192)  # a candidate is compared with every other one, and again per clue
 def _cached_word_keys(name: str) -> tuple[str, ...]:
-    return tuple(k for w in _TRAILING_NOISE.sub("", name).split() if (k := _compact(w)))
+    return tuple(k for w in _TRAILING_NOISE.sub("", name).split() if (k := compact(w)))
 
 
 def _agree(a: list[str], b: list[str]) -> bool:

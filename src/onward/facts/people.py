@@ -21,9 +21,10 @@ from onward.facts.text import (
     _SIGN_OFF,
     CLOSING_CHARS,
     DISPLAY_CHARS,
-    _compact,
     _domain,
+    _may_match,
     closing_block,
+    compact,
     forwarded_sender,
 )
 from onward.mail.message import ParsedMessage
@@ -83,14 +84,14 @@ def _firm_line(line: str, message: ParsedMessage) -> bool:
     words = [w.lower().strip(".,") for w in line.split()]
     if any(w in _CORPORATE_WORDS or w in _LEGAL_FORMS for w in words[1:]):
         return True
-    compact = _compact(" ".join(line.split()[:2]))
-    if len(words) < 2 or len(compact) < 6:
+    spelled = compact(" ".join(line.split()[:2]))
+    if len(words) < 2 or len(spelled) < 6:
         return False
     tail = f"{message.text[-CLOSING_CHARS:]}\n{message.signature[:CLOSING_CHARS]}"
-    if compact not in tail.lower().replace("-", ""):
+    if spelled not in tail.lower().replace("-", ""):
         return False  # no host can spell it
     tail = _EMAIL.sub(" ", tail)  # "dana.ruiz@" is a person's address, not a firm's host
-    return any(compact in _compact(host) for host in _HOST.findall(tail))
+    return any(spelled in compact(host) for host in _HOST.findall(tail))
 
 
 # -- recipient -------------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ def is_relay(address: str) -> bool:
 
 def _name_tokens(names: Iterable[str]) -> set[str]:
     """Names as an address spells them: lower case, no accents ("Lucía" is lucia@)."""
-    return {_compact(t) for name in names for t in _NAME_TOKEN.findall(name) if len(t) >= 3}
+    return {compact(t) for name in names for t in _NAME_TOKEN.findall(name) if len(t) >= 3}
 
 
 def looks_like_person(display: str) -> bool:
@@ -160,20 +161,26 @@ def is_personal_address(address: str, names: Iterable[str]) -> bool:
     parts = set(_LOCAL_SPLIT.split(local))
     names = list(names)
     tokens = _name_tokens(names)
-    if (tokens & parts or local in {_compact(t) for n in names for t in _NAME_TOKEN.findall(n)}
+    if (tokens & parts or local in {compact(t) for n in names for t in _NAME_TOKEN.findall(n)}
             or any(local.startswith(t) or local.endswith(t) for t in tokens if len(t) >= 4)):
         return True
     for name in names:
-        words = [_compact(w) for w in _NAME_TOKEN.findall(name) if _compact(w)]
+        words = [compact(w) for w in _NAME_TOKEN.findall(name) if compact(w)]
         if len(words) >= 2 and local in (words[0][0] + words[-1], words[0] + words[-1][0],
                                          words[0][0] + "." + words[-1], "".join(w[0] for w in words)):
             return True
     return False
 
 
+# a word of every match of _INVITES_REPLY: where none is in the text, the pattern need not run
+_INVITES_REPLY_ANCHORS = ("reply to this", "feel free", "welcome to", "hesitate", "feedback", "to me", "contact me",
+                          "hésitez", "zögern", "melden sie", "no dudes", "question", "fragen", "pregunta", "duda")
+
+
 def _invites_reply(message: ParsedMessage) -> bool:
     text = f"{message.text[:INVITATION_CHARS]}\n{closing_block(message)}".lower()
-    return bool(_INVITES_REPLY.search(text)) and not _NO_REPLY_TEXT.search(text)
+    return (_may_match(_INVITES_REPLY_ANCHORS, text) and bool(_INVITES_REPLY.search(text))
+            and not _NO_REPLY_TEXT.search(text))
 
 
 def reply_address(message: ParsedMessage, signer: str | None = None) -> Field:
@@ -185,7 +192,13 @@ def reply_address(message: ParsedMessage, signer: str | None = None) -> Field:
 
 
 def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
-    invited = _invites_reply(message)
+    invitation: list[bool] = []  # whether the text invites a reply, read once and only if an address needs it
+
+    def invited() -> bool:
+        if not invitation:
+            invitation.append(_invites_reply(message))
+        return invitation[0]
+
     block = closing_block(message)
     forwarded = forwarded_sender(message)
     people = [*_people_in(message), block.strip().split("\n", 1)[0].strip(), *(forwarded[:1] if forwarded else ())]
@@ -195,7 +208,7 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
         address = address.lower()
         if not address or is_relay(address) or (is_under(_domain(address), FREEMAIL) and not names):
             return False
-        return is_personal_address(address, names) or (invited and not _is_machine(address))
+        return is_personal_address(address, names) or (invited() and not _is_machine(address))
 
     if forwarded is not None:  # the forwarder is never the one to ask
         return forwarded[1] if forwarded[1] and acceptable(forwarded[1]) else None
@@ -205,8 +218,10 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
         return found
     # in the text, only the writer's own address: one that carries their name ("write to me at
     # dana.ruiz@..."), never a privacy office or a switchboard
+    if not names:
+        return None
     in_text = (a.rstrip(".") for a in _EMAIL.findall(message.text[:INVITATION_CHARS]))
-    return next((a.lower() for a in in_text if names and is_personal_address(a, names)), None)
+    return next((a.lower() for a in in_text if is_personal_address(a, names)), None)
 
 
 _DISPLAY_WRITER = re.compile(r"^(?P<p>.+?)\s+(?:via|at|from|@|de|van|von|bei|chez|-|–|\|)\s+\S.*$")

@@ -34,7 +34,10 @@ _STAGE_RULES: list[Rule] = [
         r"interview|phone screen|screening call|(?:speaking|talking|meeting|chatting) with|"
         r"(?:speak|talk|chat|meet) with (?:us|me|the)|"
         r"met with|took the time to (?:speak|meet|talk|chat)|our (?:call|conversation|chat)|the call|"
-        r"gespräch|entretien|échange|entrevista|conversación|llamada")),
+        r"gespräch|entretien|échange|entrevista|conversación|llamada"),
+        ("interview", "phone screen", "screening call", "ing with", "speak with", "talk with", "chat with",
+         "meet with", "met with", "took the time to", "our call", "our conversation", "our chat", "the call",
+         "gespräch", "entretien", "échange", "entrevista", "conversación", "llamada")),
     Rule(Stage.ASSESSMENT, re.compile(
         r"assessment|take[- ]home|coding (?:challenge|test|exercise)|technical (?:test|exercise|task)|case study|"
         r"assignment|exercise|hackerrank|codility|codesignal|test task|work sample|"
@@ -92,19 +95,23 @@ def extract_stage(message: ParsedMessage) -> Field:
     raw = f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:3000]}".lower()
     if "video" in raw or "vidéo" in raw or "hirevue" in raw:
         raw = _RECORDED_INTERVIEW.sub(" assessment ", raw)
+    final, interview, assessment, application = _STAGE_RULES
+    # Each test runs only when the answer needs it, cheapest first: the evidence that an interview
+    # took place (_INTERVIEWED, the costliest pattern here) only where a final round or an
+    # interview is mentioned, which most rejections (of an application) do not.
+    # With evidence that an interview took place, its words count wherever they are: in `raw`; a
+    # final round counts only where the text does not say it was not reached ("not to advance you
+    # to the final round"): in `text`.
     text = _NOT_YET_INTERVIEWED.sub(" ", raw)
-    # the evidence is specific enough to read in the whole text ("taking the time to interview with us")
-    interviewed = _INTERVIEWED.search(raw) is not None
-    for stage, pattern, anchors in _STAGE_RULES:
-        if stage == Stage.FINAL and not (interviewed or _FINAL_ROUND.search(text)):
-            continue
-        if stage == Stage.INTERVIEW and not interviewed:
-            continue
-        # with evidence that an interview took place, its words count wherever they are
-        searched = raw if stage in (Stage.FINAL, Stage.INTERVIEW) else text
-        if _may_match(anchors, searched) and pattern.search(searched):
-            if stage == Stage.FINAL and not _FINAL_ROUND.search(text):
-                return Field(Stage.INTERVIEW, 0.7)  # an interview took place; that it was the last is not said
+    if _may_match(final.anchors, raw) and final.pattern.search(raw):
+        if _FINAL_ROUND.search(text):
+            return Field(Stage.FINAL, 0.7)
+        if _INTERVIEWED.search(raw):
+            return Field(Stage.INTERVIEW, 0.7)  # an interview took place; that it was the last is not said
+    if _may_match(interview.anchors, raw) and interview.pattern.search(raw) and _INTERVIEWED.search(raw):
+        return Field(Stage.INTERVIEW, 0.7)
+    for stage, pattern, anchors in (assessment, application):
+        if _may_match(anchors, text) and pattern.search(text):
             return Field(stage, 0.7 if stage != Stage.APPLICATION else 0.6)
     return Field(Stage.UNKNOWN, 0.0)
 
@@ -165,7 +172,9 @@ _REASON_RULES: list[Rule] = [
         r"expérience[^.;\n]{0,80}(?:plus|davantage|correspond|adéquat)|(?:plus d['’]|davantage d['’])expérience|"
         r"profils?[^.;\n]{0,40}(?:plus|davantage|correspond)|"
         r"(?:más|mayor) experiencia|experiencia[^.;\n]{0,80}(?:más|mejor|se ajusta|ajusta|encaja|adecua)|"
-        r"perfiles? [^.;\n]{0,40}(?:más|mejor|se ajusta)")),
+        r"perfiles? [^.;\n]{0,40}(?:más|mejor|se ajusta)"),
+        ("experienc", "exposure", "background", "track record", "expertise", "skills", "qualifi", "profil", "closer",
+         "match", "alignment", "erfahrung", "kenntnisse", "expérience", "perfil")),
     Rule(Reason.FIT, re.compile(
         r"different direction|(?:culture|cultural|team|values?) fit|fit (?:with|for) (?:our|the) (?:team|culture)|"
         r"(?:right|best|good) fit|not a (?:fit|match)|alignment|our values|team composition|"

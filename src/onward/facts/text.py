@@ -50,7 +50,7 @@ class Rule(NamedTuple):
     anchors: tuple[str, ...] | None = None
 
 
-def _compact(text: str) -> str:
+def compact(text: str) -> str:
     # the same words and names are compared again and again: cached, but only short ones (a long
     # token of hostile mail must not fill memory)
     return _cached_compact(text) if len(text) <= 200 else _NOT_ALNUM.sub("", _strip_accents(text.lower()))

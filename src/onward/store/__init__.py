@@ -24,7 +24,7 @@ from onward.store.accounts import AccountQueries
 from onward.store.actions import ActionQueries
 from onward.store.base import now
 from onward.store.corrections import CorrectionQueries
-from onward.store.messages import MessageQueries
+from onward.store.messages import MessageQueries, sender_keys_json
 from onward.store.migrations import MIGRATIONS
 from onward.store.suspects import SuspectQueries
 
@@ -44,6 +44,11 @@ def _create_database_file(path: Path) -> None:
         create_private(path).close()
 
 
+def _add_functions(db: sqlite3.Connection) -> None:
+    """The functions of ours that migrations call."""
+    db.create_function("onward_sender_keys", 2, sender_keys_json, deterministic=True)
+
+
 class Store(AccountQueries, MessageQueries, CorrectionQueries, ActionQueries, SuspectQueries):
     def __init__(self, path: Path | str, readonly: bool = False) -> None:
         self.path = Path(path)
@@ -59,6 +64,7 @@ class Store(AccountQueries, MessageQueries, CorrectionQueries, ActionQueries, Su
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from None
         self._db.row_factory = sqlite3.Row
+        _add_functions(self._db)
         self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA foreign_keys = ON")
         if not readonly:
@@ -86,6 +92,7 @@ class Store(AccountQueries, MessageQueries, CorrectionQueries, ActionQueries, Su
             except sqlite3.Error as exc:
                 raise StoreError(f"{store.path}: cannot read database: {exc}") from None
         store._db.row_factory = sqlite3.Row
+        _add_functions(store._db)
         store._db.execute("PRAGMA foreign_keys = ON")
         store.migrate()
         return store

@@ -131,4 +131,17 @@ MIGRATIONS: list[tuple[str, str]] = [
             PRIMARY KEY (account, folder, uidvalidity, uid)
         )
     """),
+    # a draft looks for a person at the employer among earlier senders by the parts of their
+    # address (messages.sender_keys); a LIKE over every address made each draft's lookup read the
+    # whole table, so a full scan with drafts slowed down as the table grew (O(n^2))
+    ("0010_sender_keys", """
+        CREATE TABLE sender_keys (
+            key TEXT NOT NULL,
+            message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, message)
+        ) WITHOUT ROWID;
+        CREATE INDEX sender_keys_message ON sender_keys (message);
+        INSERT OR IGNORE INTO sender_keys (key, message)
+            SELECT j.value, m.id FROM messages m, json_each(onward_sender_keys(m.from_addr, m.company)) j
+    """),
 ]
