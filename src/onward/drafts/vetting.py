@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from onward.facts.company import COMPANY_CONFIDENCE, _domain_core
+from onward.facts.company import COMPANY_CONFIDENCE, domain_core
 from onward.facts.model import Extraction
-from onward.facts.names import _EDGE_WORDS, _PLATFORM_NAMES, _word_keys
-from onward.facts.people import _TEAM_WORD, _people_in, is_personal_address, is_relay, looks_like_person
-from onward.facts.text import _domain, compact
+from onward.facts.names import EDGE_WORDS, PLATFORM_NAMES, word_keys
+from onward.facts.people import TEAM_WORD, is_personal_address, is_relay, looks_like_person, people_in
+from onward.facts.text import compact, domain_of
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import FREEMAIL, is_under
 from onward.vocab import Stage
@@ -56,11 +56,11 @@ def vet_signer(signer: str | None, company: str | None, message: ParsedMessage) 
     if not signer or not _SIGNER_NAME.match(signer):
         return None
     lowered = signer.lower()
-    if lowered in _NOT_A_NAME or lowered in _EDGE_WORDS or lowered in _PLATFORM_NAMES or _TEAM_WORD.fullmatch(signer):
+    if lowered in _NOT_A_NAME or lowered in EDGE_WORDS or lowered in PLATFORM_NAMES or TEAM_WORD.fullmatch(signer):
         return None
-    if company and compact(signer) in {*_word_keys(company), compact(company)}:
+    if company and compact(signer) in {*word_keys(company), compact(company)}:
         return None
-    display = _people_in(message)[0]
+    display = people_in(message)[0]
     if display and not looks_like_person(display) and lowered in {w.lower() for w in display.split()}:
         return None  # the sender's display name is a firm's, and the "signer" is a word of it
     return signer
@@ -176,14 +176,14 @@ def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage,
     interview, the hiring manager who wrote. `rows`: earlier messages (from_addr, from_name,
     received_at, subject, company), newest first. `unsure_company`: a name the rejection gives
     too unsurely to print; a person counts only when their own domain spells it."""
-    own_domain = "" if is_relay(rejection.from_address) else _domain(rejection.from_address)
+    own_domain = "" if is_relay(rejection.from_address) else domain_of(rejection.from_address)
     unsure_keys = firm_keys(unsure_company) if unsure_company and not company else set()
     for row in rows:
         address, name = (row.get("from_addr") or "").lower(), (row.get("from_name") or "").strip()
         if not address or not _person_name(name) or not is_personal_address(address, [name]):
             continue
-        domain = _domain(address)
-        core = (_domain_core(address) or "").replace("-", "")
+        domain = domain_of(address)
+        core = (domain_core(address) or "").replace("-", "")
         same_firm = (own_domain and domain == own_domain) or (
             company and compact(company) and _same_firm(core, row.get("company"), company)) or (
             len(core) >= 4 and core in unsure_keys)

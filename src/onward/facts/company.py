@@ -14,15 +14,15 @@ from onward.facts.names import (
     _AGENCY_WORDS,
     _CONNECTORS,
     _CORPORATE_WORDS,
-    _EDGE_WORDS,
     _FIELD_WORDS,
     _LEGAL_FORMS,
-    _PLATFORM_NAMES,
     _ROLE_NOUNS,
     _TEAM_WORDS,
+    EDGE_WORDS,
+    PLATFORM_NAMES,
     _agree,
     _key,
-    _word_keys,
+    word_keys,
 )
 from onward.facts.people import _NOREPLY_LOCAL, is_noreply
 from onward.facts.text import (
@@ -31,10 +31,10 @@ from onward.facts.text import (
     DISPLAY_CHARS,
     SUBJECT_CHARS,
     Rule,
-    _domain,
     _may_match,
     closing_block,
     compact,
+    domain_of,
     forwarded_sender,
     signature_lines,
 )
@@ -165,9 +165,9 @@ def _words(value: str) -> list[str]:
 def _trim_edges(words: list[str]) -> list[str]:
     if len(words) >= 3 and words[1] == "of" and words[0][:1].isupper() and words[0].lower() not in _NOT_OF_NAME:
         return words  # "University of Eastmoor", "Port of Gullhaven Authority": the name begins with its kind
-    while words and (words[0].lower() in _EDGE_WORDS or words[0].lower() in _CONNECTORS):
+    while words and (words[0].lower() in EDGE_WORDS or words[0].lower() in _CONNECTORS):
         words = words[1:]
-    while words and (words[-1].lower() in _EDGE_WORDS or words[-1].lower() in _CONNECTORS):
+    while words and (words[-1].lower() in EDGE_WORDS or words[-1].lower() in _CONNECTORS):
         words = words[:-1]
     return words
 
@@ -191,8 +191,8 @@ def _clean_company(value: str) -> str | None:
     if not words or len(words) > 6:
         return None
     lowered = [w.lower() for w in words]
-    if any(w.split(".")[0] in _PLATFORM_NAMES for w in lowered) or compact("".join(words)) in _PLATFORM_NAMES \
-            or _key(" ".join(words)) in _PLATFORM_NAMES:  # "New Work SE"
+    if any(w.split(".")[0] in PLATFORM_NAMES for w in lowered) or compact("".join(words)) in PLATFORM_NAMES \
+            or _key(" ".join(words)) in PLATFORM_NAMES:  # "New Work SE"
         return None
     # a firm may name its trade in the plural ("Harrow & Vale Architects", "Conseillers Bellerive") beside
     # a word of its own; a title is singular
@@ -220,8 +220,8 @@ def _clean_company(value: str) -> str | None:
     return name if len(name) <= 60 else None
 
 
-def _domain_core(address: str) -> str | None:
-    domain = _domain(address)
+def domain_core(address: str) -> str | None:
+    domain = domain_of(address)
     if not domain or is_under(domain, FREEMAIL) or is_under(domain, JOB_BOARDS) or is_under(domain, ATS):
         return None
     parts = domain.split(".")
@@ -237,7 +237,7 @@ _TENANT_ATS = frozenset(("myworkday.com", "myworkdayjobs.com", "icims.com", "per
 
 
 def _ats_tenant(address: str) -> str | None:
-    domain, local = _domain(address), address.rpartition("@")[0]
+    domain, local = domain_of(address), address.rpartition("@")[0]
     local = local.partition("+")[0]  # "acme+autoreply": the tenant is before the tag
     if not is_under(domain, _TENANT_ATS):
         return None
@@ -312,12 +312,12 @@ def extract_company(message: ParsedMessage) -> Field:
     firms = {compact(name) for name in letterheads}
 
     # the ATS convention "Company - Role" / "Role | Company": a side of the subject that is the display name
-    subject_sides = [keys for side in _SUBJECT_SPLIT.split(subject)[:3] if (keys := _word_keys(side))]
+    subject_sides = [keys for side in _SUBJECT_SPLIT.split(subject)[:3] if (keys := word_keys(side))]
 
     def person(name: str) -> bool:
         # a name the footer prints with a legal form, or that the subject sets beside the role, is a firm's
         # (or that the signature sets beside the signer's title: "Studio Manager, Foxglove Interiors")
-        keys = _word_keys(name)
+        keys = word_keys(name)
         return compact(name) not in firms and not any(_agree(keys, side) for side in subject_sides) and \
             _looks_like_person(name, message) and not _in_signature(name, message)
 
@@ -371,7 +371,7 @@ def extract_company(message: ParsedMessage) -> Field:
             named_employer = found  # "The employer X has updated": the sender is a careers service
     if ":" in text and (m := _EMPLOYER_LABEL.search(text)):
         vote(m.group("c"), 0.85)
-    if is_under(_domain(message.from_address), JOB_BOARDS) and "·" in text:
+    if is_under(domain_of(message.from_address), JOB_BOARDS) and "·" in text:
         # the first card names a name that is not a title: the job's employer, on the board's own mail
         found = next((c for m in itertools.islice(_BOARD_CARD.finditer(text[:1500]), 4)
                       if (c := _clean_company(m.group("c")))), None)
@@ -387,7 +387,7 @@ def extract_company(message: ParsedMessage) -> Field:
     forwarded = forwarded_sender(message)
     addresses = [*([forwarded[1]] if forwarded and forwarded[1] else []), message.from_address,
                  *(a for _, a in message.reply_to)]
-    core = next((c for a in addresses if (c := _domain_core(a))), None)
+    core = next((c for a in addresses if (c := domain_core(a))), None)
     tenant = None if core else next((t for a in addresses if (t := _ats_tenant(a))), None)
     core = core or tenant
     if core and not agency:
@@ -436,7 +436,7 @@ def extract_company(message: ParsedMessage) -> Field:
     # agreement between independent clues is worth more than any one of them; two clues agree
     # when one's words begin the other's ("Acme" and "Acme Labs", never "Acme" and "Acmenbsp")
     best, best_score, best_weight = None, 0.0, 0.0
-    keyed = [(c, w, _word_keys(c)) for c, w in votes]
+    keyed = [(c, w, word_keys(c)) for c, w in votes]
     for candidate, weight, keys in keyed:
         if not keys:  # nothing left of it once its legal form is off ("Inc")
             continue
@@ -508,8 +508,8 @@ def _in_signature(name: str, message: ParsedMessage) -> bool:
     lines = signature_lines(message)
     if not any(name in line for line in lines):
         return False
-    keys = _word_keys(name)
-    return bool(keys) and any(_agree(keys, _word_keys(part)) and len(_word_keys(part)) == len(keys)
+    keys = word_keys(name)
+    return bool(keys) and any(_agree(keys, word_keys(part)) and len(word_keys(part)) == len(keys)
                               for line in lines for part in _SIGNATURE_SEPARATOR.split(line[:80]))
 
 
@@ -517,7 +517,7 @@ def _text_domains(message: ParsedMessage) -> list[str]:
     """The domain cores of the addresses the letter gives (not freemail, ATS or job boards)."""
     text = f"{message.text[:3000]}\n{closing_block(message)}"
     found = _EMAIL.findall(text) if "@" in text else []
-    return [core for address in found[:8] if (core := _domain_core(address))]
+    return [core for address in found[:8] if (core := domain_core(address))]
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
@@ -539,7 +539,7 @@ def _spelled_in_domain(candidate: str, core: str) -> bool:
 def _better_tied(candidate: str, weight: float, best: str, best_weight: float) -> bool:
     """Of two agreeing names, the one that ends where the name ends: "Acme Labs" over "Acme", but
     "Acme" over "Acme Sam" (a name run into the next words)."""
-    a, b = _word_keys(candidate), _word_keys(best)
+    a, b = word_keys(candidate), word_keys(best)
     if a != b and _agree(a, b):
         longer, shorter = (candidate, best) if len(a) > len(b) else (best, candidate)
         extra = longer.split()[len(shorter.split()):]
@@ -553,7 +553,7 @@ _AGENCY_DOMAIN = re.compile(r"recruit|staffing|talent|search|headhunt|personal|i
 
 def _agency_sender(message: ParsedMessage) -> bool:
     """Mail from a recruitment agency: its name and domain are not the employer's."""
-    core = _domain_core(message.from_address) or ""
+    core = domain_core(message.from_address) or ""
     if _AGENCY_DOMAIN.search(core):
         return True
     display = message.from_[0][:DISPLAY_CHARS]
@@ -579,4 +579,4 @@ _CLIENT = re.compile(r"\bopdrachtgever|"
 
 
 def _is_portal(part: str) -> bool:
-    return bool(_PORTAL_WORDS.match(part)) or compact(part) in _PLATFORM_NAMES
+    return bool(_PORTAL_WORDS.match(part)) or compact(part) in PLATFORM_NAMES

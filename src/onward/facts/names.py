@@ -1,6 +1,6 @@
 """The words that make or unmake a name: team and recruiting words, words at a candidate's edges,
 job-title nouns, agencies, job boards and ATS vendors, fields of work, legal forms and corporate
-words; and how two names are compared (`_word_keys`, `_agree`, `_key`)."""
+words; and how two names are compared (`word_keys`, `_agree`, `_key`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _TRAILING_NOISE = re.compile(
 # Words that are never part of an employer's name at either end of a candidate: a subject or a
 # line whose punctuation was lost runs a name into the words around it ("Ext News on your Acme
 # Application", "Acme We", "Workday @ Acme Notification").
-_EDGE_WORDS = frozenset((
+EDGE_WORDS = frozenset((
     "a", "an", "the", "we", "you", "our", "your", "us", "i", "it", "this", "they", "their", "thank", "thanks",
     "unfortunately", "after", "please", "hi", "hello", "dear", "best", "regards", "sincerely", "at", "as", "while",
     "although", "however", "if", "in", "on", "for", "to", "of", "and", "or", "is", "are", "was", "has", "have",
@@ -71,7 +71,7 @@ _AGENCY_WORDS = frozenset((
 _AGENCY_PHRASES = ("executive search", "talent solutions", "talent partners", "search ltd", "search llc",
                    "search inc", "search pte", "search group")
 # job boards, career platforms and ATS vendors, by the names they send under
-_PLATFORM_NAMES = frozenset((
+PLATFORM_NAMES = frozenset((
     "linkedin", "indeed", "glassdoor", "ziprecruiter", "handshake", "joinhandshake", "wellfound", "otta", "dice",
     "monster", "stepstone", "xing", "infojobs", "computrabajo", "bumeran", "occ", "apec", "hellowork", "jobteaser",
     "welcometothejungle", "wttj", "ripplematch", "wayup", "simplify", "builtin", "hired", "greenhouse", "lever",
@@ -109,7 +109,7 @@ _CORPORATE_WORDS = frozenset((
     "logistics", "aerospace", "motors"))
 
 
-def _word_keys(name: str) -> list[str]:
+def word_keys(name: str) -> list[str]:
     if len(name) > 300:  # only short names are cached: hostile mail must not fill memory
         return [k for w in _TRAILING_NOISE.sub("", name).split() if (k := compact(w))]
     return list(_cached_word_keys(name))

@@ -10,10 +10,10 @@ from onward.facts.model import Field
 from onward.facts.names import (
     _AGENCY_WORDS,
     _CORPORATE_WORDS,
-    _EDGE_WORDS,
     _LEGAL_FORMS,
-    _PLATFORM_NAMES,
     _TEAM_WORDS,
+    EDGE_WORDS,
+    PLATFORM_NAMES,
     _key,
 )
 from onward.facts.text import (
@@ -21,10 +21,10 @@ from onward.facts.text import (
     _SIGN_OFF,
     CLOSING_CHARS,
     DISPLAY_CHARS,
-    _domain,
     _may_match,
     closing_block,
     compact,
+    domain_of,
     forwarded_sender,
 )
 from onward.mail.message import ParsedMessage
@@ -41,7 +41,7 @@ def is_noreply(address: str) -> bool:
     if not address or "@" not in address:
         return True
     local = address.rpartition("@")[0]
-    domain = _domain(address)
+    domain = domain_of(address)
     return bool(_NOREPLY_LOCAL.search(local)) or is_under(domain, ATS) or is_under(domain, JOB_BOARDS)
 
 
@@ -127,16 +127,16 @@ _RELAY_DOMAINS = frozenset((
 _MACHINE_LOCAL = re.compile(r"(?:sender|workflow|notif|bounce|mailer|daemon|system|ats|alert|auto)|[0-9a-f]{8}|\d{5}")
 _LOCAL_SPLIT = re.compile(r"[._+-]+")
 _NAME_TOKEN = re.compile(r"[^\W\d_]{2,}")
-_TEAM_WORD = re.compile(r"(?<!\w)" + _TEAM_WORDS + r"(?!\w)", re.I)
+TEAM_WORD = re.compile(r"(?<!\w)" + _TEAM_WORDS + r"(?!\w)", re.I)
 
 
 def is_relay(address: str) -> bool:
     """An address no person reads: no-reply, an ATS or job board, a notification relay, a machine token."""
     if is_noreply(address):
         return True
-    local, domain = address.rpartition("@")[0].lower(), _domain(address)
+    local, domain = address.rpartition("@")[0].lower(), domain_of(address)
     # a careers platform's own mailbox at a university ("waterlooworks@uwaterloo.ca")
-    return is_under(domain, _RELAY_DOMAINS) or bool(_MACHINE_LOCAL.search(local)) or local in _PLATFORM_NAMES
+    return is_under(domain, _RELAY_DOMAINS) or bool(_MACHINE_LOCAL.search(local)) or local in PLATFORM_NAMES
 
 
 def _name_tokens(names: Iterable[str]) -> set[str]:
@@ -150,7 +150,7 @@ def looks_like_person(display: str) -> bool:
     if not 1 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return False
     lowered = {w.lower().strip(".,") for w in words}
-    return not (lowered & (_EDGE_WORDS | _PLATFORM_NAMES | _AGENCY_WORDS)) and not _TEAM_WORD.search(display)
+    return not (lowered & (EDGE_WORDS | PLATFORM_NAMES | _AGENCY_WORDS)) and not TEAM_WORD.search(display)
 
 
 def is_personal_address(address: str, names: Iterable[str]) -> bool:
@@ -201,12 +201,12 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
 
     block = closing_block(message)
     forwarded = forwarded_sender(message)
-    people = [*_people_in(message), block.strip().split("\n", 1)[0].strip(), *(forwarded[:1] if forwarded else ())]
+    people = [*people_in(message), block.strip().split("\n", 1)[0].strip(), *(forwarded[:1] if forwarded else ())]
     names = [n for n in (signer, *people) if n and looks_like_person(n)]
 
     def acceptable(address: str) -> bool:
         address = address.lower()
-        if not address or is_relay(address) or (is_under(_domain(address), FREEMAIL) and not names):
+        if not address or is_relay(address) or (is_under(domain_of(address), FREEMAIL) and not names):
             return False
         return is_personal_address(address, names) or (invited() and not _is_machine(address))
 
@@ -227,7 +227,7 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
 _DISPLAY_WRITER = re.compile(r"^(?P<p>.+?)\s+(?:via|at|from|@|de|van|von|bei|chez|-|–|\|)\s+\S.*$")
 
 
-def _people_in(message: ParsedMessage) -> list[str]:
+def people_in(message: ParsedMessage) -> list[str]:
     """The persons named in From and Reply-To: "Aisha Bello via Ashby" and "Tom at Acme" name one."""
     people = []
     for display, _ in (message.from_, *message.reply_to):

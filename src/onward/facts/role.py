@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from onward.facts.model import Field
-from onward.facts.names import _FIELD_WORDS, _ROLE_NOUNS, _agree, _word_keys
+from onward.facts.names import _FIELD_WORDS, _ROLE_NOUNS, _agree, word_keys
 from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
 from onward.mail.message import ParsedMessage
 
@@ -185,7 +185,7 @@ def _role_without_company(role: Field, company: str | None) -> Field:
     ("Acme Graduate Programme" is the Graduate Programme)."""
     if not role.value or not company:
         return role
-    role_keys, company_keys = _word_keys(role.value), _word_keys(company)
+    role_keys, company_keys = word_keys(role.value), word_keys(company)
     if not company_keys or not role_keys:
         return role
     if _agree(role_keys, company_keys) and len(role_keys) <= len(company_keys):

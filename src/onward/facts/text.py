@@ -31,7 +31,7 @@ _SIGN_OFF = re.compile(
 )
 
 
-def _domain(address: str) -> str:
+def domain_of(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
