@@ -50,10 +50,10 @@ def test_on_our_written_rejections_a_named_company_or_role_is_almost_never_wrong
     named = [(row, f.company) for row, f in written if f.company]
     wrong = [(row["company"], c) for row, c in named
              if not row["company"] or not (key(c) in key(row["company"]) or key(row["company"]) in key(c))]
-    # 0.73 on 2026-12-06 (letterheads, board cards, "University of X"); board relays and agency mail
-    # often name no employer
-    assert len(named) / len(written) >= 0.7
-    assert len(wrong) / len(written) <= 0.015, wrong[:10]
+    # 0.82, wrong 0.7 %, on 2026-12-06 (letterheads, boards' cards, signatures, "University of X");
+    # board relays and agency mail often name no employer
+    assert len(named) / len(written) >= 0.8
+    assert len(wrong) / len(written) <= 0.012, wrong[:10]
     roles = [(row, f.role) for row, f in written if f.role]
     wrong_roles = [(row["role"], r) for row, r in roles if not row["role"] or not set(re.findall(r"\w+", r.lower()))
                    <= set(re.findall(r"\w+", row["role"].lower()))]
