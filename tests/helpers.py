@@ -92,3 +92,12 @@ PERSONAL = message(
     sender="Chris <chris@example.org>",
     message_id="<p-1@example.org>",
 )
+
+
+def mailbox_counts(dovecot, account):
+    """(messages tagged $Rejection in INBOX, drafts in Drafts, messages marked read in INBOX)"""
+    with dovecot.client(account) as client:
+        client.select_folder("INBOX", readonly=True)
+        tagged, seen = len(client.search(["KEYWORD", "$Rejection"])), len(client.search(["SEEN"]))
+        client.select_folder("Drafts", readonly=True)
+        return tagged, len(client.search("ALL")), seen

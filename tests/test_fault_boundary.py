@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import onward.pipeline.act
 import onward.sync.scan
-from helpers import ACK, PATIENCE, PERSONAL, REJECTION, wait_for, write_config
+from helpers import ACK, PATIENCE, PERSONAL, REJECTION, mailbox_counts, wait_for, write_config
 from onward.classifier.model import load_model
 from onward.cli import cli
 from onward.config import load_config
@@ -58,15 +58,6 @@ def scan(config, *args):
 def rows(db, sql, *params):
     with sqlite3.connect(db) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-def mailbox_counts(dovecot, account):
-    """(messages tagged $Rejection in INBOX, drafts in Drafts, messages marked read in INBOX)"""
-    with dovecot.client(account) as client:
-        client.select_folder("INBOX", readonly=True)
-        tagged, seen = len(client.search(["KEYWORD", "$Rejection"])), len(client.search(["SEEN"]))
-        client.select_folder("Drafts", readonly=True)
-        return tagged, len(client.search("ALL")), seen
 
 
 def test_a_poison_message_is_recorded_once_and_everything_else_goes_on(tmp_path, monkeypatch, dovecot,

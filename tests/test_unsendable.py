@@ -14,7 +14,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from helpers import ACK, PATIENCE, PERSONAL, REJECTION, message, wait_for, write_config
+from helpers import ACK, PATIENCE, PERSONAL, REJECTION, mailbox_counts, message, wait_for, write_config
 from onward.classifier.model import load_model
 from onward.cli import cli
 from onward.config import load_config
@@ -52,15 +52,6 @@ def last_uid(db) -> int:
     except sqlite3.Error:  # created, not yet migrated
         return 0
     return found[0][0] if found else 0
-
-
-def mailbox_counts(dovecot, account):
-    """(messages tagged $Rejection in INBOX, drafts in Drafts, messages marked read in INBOX)"""
-    with dovecot.client(account) as client:
-        client.select_folder("INBOX", readonly=True)
-        tagged, seen = len(client.search(["KEYWORD", "$Rejection"])), len(client.search(["SEEN"]))
-        client.select_folder("Drafts", readonly=True)
-        return tagged, len(client.search("ALL")), seen
 
 
 @pytest.fixture
