@@ -104,12 +104,12 @@ _BODY_RULES: list[Rule] = [
                     r" (?i:de|du|chez|del) (?i:la |le |l')?(?P<c>" + _CAP_PHRASE + ")"),
          ("equipo", "équipe")),  # English: "team at X" above
 ]
-# Letterhead: the legal name that opens a footer line ("Acme Labs SAS · 3 rue ...", "© 2025 Acme, Inc.",
-# "GRUPO ALHAMBRA, S.A."); a firm prints it, a person does not have one. Searched line by line at the
-# end of the mail only.
 # what onward states, in a draft and in the log of rejections alike: one clue alone (a display name
 # that may be a recruiter's) is not enough, a weaker vote counts only with another
 COMPANY_CONFIDENCE = 0.6
+# Letterhead: the legal name that opens a footer line ("Acme Labs SAS · 3 rue ...", "© 2025 Acme, Inc.",
+# "GRUPO ALHAMBRA, S.A."); a firm prints it, a person does not have one. Searched line by line at the
+# end of the mail only.
 _LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?(?: de c\.?v)?|s\.?a\.?[sc]|sarl|"
                r"sàrl|s\.?l\.?u?|s\.?p\.?a|s\.?r\.?l|s\.?c|ltda|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|"
                r"pty\.? ltd|sp\. z o\.?o|s\.?r\.?o|kft)\.?")
@@ -123,11 +123,11 @@ _EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hirin
                              r"werkgever|bedrijf|empresa|"
                              r"entreprise|société|unternehmen|arbeitgeber|azienda)[ \t]*:[ \t]*"
                              r"(?P<c>[^\n,·|–—(]{2,80})", re.M)
-# a job board telling what the employer did: "Acme updated your application status", "Acme ha
-# actualizado el estado de tu inscripción", "The employer Acme has updated the status"
 # a board's "Your application for Nursing Assistant - Night Shift at Lakeshore Manor (Racine, WI)"; an
 # employer's letter may name one of its sites there, so it weighs less than the phrasings above
 _APPLICATION_AT = re.compile(r"(?i:your application (?:for|to)) [^\n.]{2,80}? at (?P<c>" + _CAP_PHRASE + ")")
+# a job board telling what the employer did: "Acme updated your application status", "Acme ha
+# actualizado el estado de tu inscripción", "The employer Acme has updated the status"
 _BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
                          "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou", "replied to",
                          "passed on", "not moving forward")
