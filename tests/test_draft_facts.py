@@ -178,6 +178,14 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("Hannah Oduya <mail@smartrecruiters.com>", "Account Director - following up", FORM_REJECTION +
      "Drop me a line at hannah.oduya@kestrelmedia.example.\n\nBest,\nHannah Oduya\n"
      "Senior Talent Partner | Kestrel Media\n", "Kestrel Media"),
+    # elided and plural connectors in a name; a board's "a répondu"; "Stelle als ... bei X"
+    ("Indeed <noreply@indeed.com>", "Mise à jour de votre candidature : Vendeur",
+     "Fournil d'Kestrel a mis à jour le statut de votre candidature.\n", "Fournil d'Kestrel"),
+    ("Indeed <noreply@indeed.com>", "Clinique Vétérinaire des Kestrels a répondu à votre candidature",
+     "Votre candidature n'a pas été retenue.\n", "Clinique Vétérinaire des Kestrels"),
+    ("XING <mailrobot@mail.xing.com>", "Neue Nachricht zu Ihrer Bewerbung",
+     "Danke für Ihr Interesse an der Stelle als Social Media Manager bei Kestrel Medien. Leider haben wir uns "
+     "anders entschieden.\n", "Kestrel Medien"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),

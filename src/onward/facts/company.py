@@ -55,14 +55,15 @@ _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|ka
 _REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
 # capitalised words, with connectors between them ("Río de la Plata", "Bank of X")
 _CAP_PHRASE = (r"(?:(?:St|Ste|Sta|Sto|Mt|Ft)\. )?[A-ZÀ-Ý][\w&'’+-]*"
-               r"(?:(?: (?:de|la|le|les|del|van|von|der|and|of|for|&|\+)){0,2} [A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
+               r"(?:(?: (?:de|des|du|da|do|dos|das|di|della|la|le|les|del|van|von|der|y|et|and|of|for|&|\+)){0,2} "
+               r"(?:[dl]['’])?[A-ZÀ-Ý&+][\w&'’+-]*){0,4}")
 _CAP_PHRASE_RE = re.compile(r"(?<![\w&'’+-])" + _CAP_PHRASE)  # from a word's start only: linear
 _SUBJECT_PATTERNS = [
     # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
     re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job).{0,120}?"
                r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")[ \t.]*$"),
     re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para)|"
-               r"(?:tu |su )?proceso (?:en|con))\s+"
+               r"(?:tu |su )?proceso (?:en|con)|(?:tu |su )?postulaci[oó]n en)\s+"
                r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
@@ -70,7 +71,8 @@ _SUBJECT_PATTERNS = [
                r"follow[- ]up from|note from|thank you from|thanks from)\s+"
                r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update|"
-               r"is not moving forward|replied to your|passed on your|has reviewed|reviewed your|declined)"),
+               r"is not moving forward|replied to your|passed on your|has reviewed|reviewed your|declined|"
+               r"a répondu|ha respondido|hat geantwortet|responded to your)"),
     re.compile(r"(?i:update on your application|news about your application) (?i:from|at) (?P<c>" + _CAP_PHRASE + ")"),
 ]
 _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
@@ -85,8 +87,10 @@ _BODY_RULES: list[Rule] = [
                     # an agency's client is the employer
                     r"our client,?|notre client,? la société|notre client,?|unser(?:em)? kunden?,?|"
                     r"nuestro cliente,?|(?i:el cliente|le client|the client),|"
-                    # French: "le poste de Responsable d'exploitation chez Transports Bellocq"
-                    r"poste [^.\n]{0,60}? chez)\s+(?:the\s+)?(?P<c>" + _CAP_PHRASE + ")")),
+                    # French: "le poste de Responsable d'exploitation chez Transports Bellocq", German
+                    # "die Stelle als Social Media Manager bei Kornblum Medien"
+                    r"poste [^.\n]{0,60}? chez|(?i:stelle|position) als [^.\n]{0,60}? bei)\s+(?:the\s+|der\s+)?"
+                    r"(?P<c>" + _CAP_PHRASE + ")")),
     Rule("bei X beworben",
          re.compile(r"\b(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+"
                     r"(?P<c>" + _CAP_PHRASE + r")\s+"
@@ -155,6 +159,7 @@ _NOT_COMPANY = re.compile(
     # a footer's links ("Datenschutz · Impressum", "Privacy · Terms")
     r"datenschutz|impressum|privacy(?: policy)?|terms|help|unsubscribe|settings|hilfe|aide|ayuda|cookies|"
     r"confidentialité|mentions légales|abmelden|einstellungen|privacidad|aviso legal|contact|kontakt|contacto)$", re.I)
+_ELIDED = re.compile(r"[dl]['’][A-ZÀ-Ý]")
 _NAME_WORD = re.compile(r"[\w&'’+.-]+")
 
 
@@ -205,8 +210,8 @@ def _clean_company(value: str) -> str | None:
     joined = " ".join(lowered)
     if any(w in _AGENCY_WORDS for w in lowered) or any(p in joined for p in _AGENCY_PHRASES):
         return None
-    # a name is capitalised words (and connectors); a lower-case word means a sentence ran on
-    if any(not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _CONNECTORS) for w in words):
+    # a name is capitalised words (and connectors, "d'Or"); a lower-case word means a sentence ran on
+    if any(not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _CONNECTORS or _ELIDED.match(w)) for w in words):
         return None
     if any(c in value for c in "!?@") or _NOT_COMPANY.match(" ".join(words)):
         return None
@@ -488,7 +493,8 @@ _TITLE_WORDS = frozenset((
     "directeur", "directrice", "manager", "lead", "head", "partner", "responsable", "founder", "ceo", "coo", "cto",
     "owner", "president", "personalreferentin", "personalreferent", "leiter", "leiterin", "gerente", "jefe", "jefa",
     "chargée", "chargé", "coordinator", "coordinadora", "coordinador", "specialist", "officer", "administrator",
-    "advisor"))
+    "advisor", "cofundador", "cofundadora", "fundador", "fundadora", "co-founder", "cofounder", "fondateur",
+    "fondatrice", "cofondateur", "cofondatrice", "gründer", "gründerin", "geschäftsführer", "geschäftsführerin"))
 
 
 def _title_line_org(message: ParsedMessage) -> str | None:

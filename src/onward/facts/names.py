@@ -97,7 +97,7 @@ _LEGAL_FORMS = frozenset((
     "b.v.", "kg", "e.v.", "srl"))
 _CONNECTORS = frozenset((
     "de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "for", "du", "des", "y",
-    "et", "e", "für", "da", "di", "zu", "am", "an"))
+    "et", "e", "für", "da", "di", "zu", "am", "an", "do", "dos", "das", "della"))
 
 
 _CORPORATE_WORDS = frozenset((
