@@ -186,6 +186,15 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("XING <mailrobot@mail.xing.com>", "Neue Nachricht zu Ihrer Bewerbung",
      "Danke für Ihr Interesse an der Stelle als Social Media Manager bei Kestrel Medien. Leider haben wir uns "
      "anders entschieden.\n", "Kestrel Medien"),
+    # a German team signing for its employer; the employer's own recruiters on an ATS account;
+    # the organisation with its department after it in a signature
+    ("Kestrel Netze Ausbildung <noreply@kestrel.rexx-recruitment.com>", "Deine Bewerbung",
+     "Leider können wir dir keinen Platz anbieten.\n\nDein Ausbildungsteam von Kestrel Netze\n", "Kestrel Netze"),
+    ("Kestrel Énergies Recrutement <kestrel-energies@myworkday.com>", "Suite de votre candidature",
+     "Nous ne donnerons pas suite à votre candidature.\n\nL'équipe Talents – Kestrel Énergies\n"
+     "Kestrel Énergies SAS – 3 allée des Alizés, 13290 Aix-en-Provence\n", "Kestrel Énergies"),
+    ("City of Kestrel <noreply@governmentjobs.com>", "Notice of Examination Results", FORM_REJECTION +
+     "\nSincerely,\nJane Doe\nCity of Kestrel Human Resources\n", "City of Kestrel"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),

@@ -72,7 +72,7 @@ _SUBJECT_PATTERNS = [
                r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update|"
                r"is not moving forward|replied to your|passed on your|has reviewed|reviewed your|declined|"
-               r"a répondu|ha respondido|hat geantwortet|responded to your)"),
+               r"a répondu|ha respondido|hat geantwortet|responded to your|hat auf (?i:ihre|deine) bewerbung)"),
     re.compile(r"(?i:update on your application|news about your application) (?i:from|at) (?P<c>" + _CAP_PHRASE + ")"),
 ]
 _SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
@@ -96,10 +96,11 @@ _BODY_RULES: list[Rule] = [
                     r"(?P<c>" + _CAP_PHRASE + r")\s+"
                     r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)")),
     Rule("Interesse an X",
-         re.compile(r"(?i:interesse an|intérêt pour|interés en|intérêt que vous (?:nous )?(?:avez |portez )?"
+         re.compile(r"(?i:interesse an|interesse in|intérêt pour|interés en|"
+                    r"intérêt que vous (?:nous )?(?:avez |portez )?"
                     r"(?:manifesté |témoigné |porté )?(?:pour|à|envers))\s+(?i:der |la |el |le |l')?"
                     r"(?P<c>" + _CAP_PHRASE + ")"),
-         ("interesse an", "intérêt pour", "interés en", "intérêt que")),
+         ("interesse an", "interesse in", "intérêt pour", "interés en", "intérêt que")),
     # a team signing for its employer: "Equipo de Selección de Grupo Almendral", "L'équipe RH de Solvane"
     Rule("team of X",
          re.compile(r"(?i:equipo|équipe)"
@@ -107,6 +108,9 @@ _BODY_RULES: list[Rule] = [
                     r"reclutamiento|rrhh|recrutement|rh|ressources humaines|talent acquisition|talents?)"
                     r" (?i:de|du|chez|del) (?i:la |le |l')?(?P<c>" + _CAP_PHRASE + ")"),
          ("equipo", "équipe")),  # English: "team at X" above
+    Rule("Team von X",  # "Dein Ausbildungsteam von Alpenstrom Netze", "Ihr Recruiting-Team der Kestrel AG"
+         re.compile(r"(?i:dein|ihr|euer|das) [\w-]*(?i:team) (?i:von|der|bei) (?:der )?(?P<c>" + _CAP_PHRASE + ")"),
+         ("team von", "team der", "team bei")),
 ]
 # what onward states, in a draft and in the log of rejections alike: one clue alone (a display name
 # that may be a recruiter's) is not enough, a weaker vote counts only with another
@@ -515,8 +519,10 @@ def _in_signature(name: str, message: ParsedMessage) -> bool:
     if not any(name in line for line in lines):
         return False
     keys = word_keys(name)
-    return bool(keys) and any(_agree(keys, word_keys(part)) and len(word_keys(part)) == len(keys)
-                              for line in lines for part in _SIGNATURE_SEPARATOR.split(line[:80]))
+    parts = [part for line in lines for part in _SIGNATURE_SEPARATOR.split(line[:80])]
+    # "City of Ashgrove Human Resources": the organisation with its department after it
+    parts += [m.group("c") for part in parts if (m := _DISPLAY_TEAM.match(part))]
+    return bool(keys) and any(_agree(keys, word_keys(part)) and len(word_keys(part)) == len(keys) for part in parts)
 
 
 def _text_domains(message: ParsedMessage) -> list[str]:
@@ -563,8 +569,11 @@ def _agency_sender(message: ParsedMessage) -> bool:
     if _AGENCY_DOMAIN.search(core):
         return True
     display = message.from_[0][:DISPLAY_CHARS]
-    if (team := _DISPLAY_TEAM.match(display)) and core and _spelled_in_domain(team.group("c"), core):
-        return False  # "University of Kestrel Recruitment" from kestrel.ac.uk: the employer's own recruiters
+    own = core or _ats_tenant(message.from_address) or ""  # the sender's domain, or the ATS account
+    if (team := _DISPLAY_TEAM.match(display)) and own and _spelled_in_domain(team.group("c"), own):
+        # "University of Kestrel Recruitment" from kestrel.ac.uk, "Soléane Énergies Recrutement" from
+        # soleane@myworkday.com: the employer's own recruiters
+        return False
     display = display.lower()
     return any(w in _AGENCY_WORDS for w in display.split()) or any(p in display for p in _AGENCY_PHRASES) or \
         _speaks_of_a_client(message.text[:3000])

@@ -12,7 +12,7 @@ from onward.facts.text import _NOT_ALNUM, compact
 _TEAM_WORDS = (
     r"(?:hiring|recruiting|recruitment|talent(?: acquisition)?|careers?|jobs|people(?: team| ops)?|hr|human resources|"
     r"people & culture|people and culture|team|personalabteilung|recrutement|rrhh|recursos humanos|karriere|"
-    r"bewerbermanagement|talent team|recruiting team)"
+    r"bewerbermanagement|talent team|recruiting team|ausbildung|ausbildungsteam|personalservice|talents|empleo)"
 )
 _TRAILING_NOISE = re.compile(
     r"\s*(?:\b(?:team|inc|llc|ltd|g?gmbh|spa|s\.p\.a|sl|e\.?v|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
