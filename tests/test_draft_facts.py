@@ -195,6 +195,12 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Kestrel Énergies SAS – 3 allée des Alizés, 13290 Aix-en-Provence\n", "Kestrel Énergies"),
     ("City of Kestrel <noreply@governmentjobs.com>", "Notice of Examination Results", FORM_REJECTION +
      "\nSincerely,\nJane Doe\nCity of Kestrel Human Resources\n", "City of Kestrel"),
+    # the employer's own mailbox under its own name (an office word before it); a legal form in lower case
+    ("RRHH Papelería Kestrel Levante <rrhh@papeleriakestrellevante.example>", "Candidatura administrativo/a",
+     "Lamentamos comunicarle que hemos seleccionado a otra persona.\n", "Papelería Kestrel Levante"),
+    ("Hanseatische Kestrel-Bank eG <noreply@successfactors.eu>", "Ergebnis des Auswahltags",
+     "Leider können wir Ihnen keine Zusage geben.\n\nHanseatische Kestrel-Bank eG · Am Hafen 1 · 24103 Kiel\n",
+     "Hanseatische Kestrel-Bank"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),

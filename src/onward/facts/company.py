@@ -67,7 +67,8 @@ _SUBJECT_PATTERNS = [
                r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
-    re.compile(r"(?i:interest in|applying to|applying at|for applying to|update from|message from|news from|"
+    re.compile(r"(?i:interest in|interés en|intérêt pour|interesse an|interesse in|applying to|applying at|"
+               r"for applying to|update from|message from|news from|"
                r"follow[- ]up from|note from|thank you from|thanks from)\s+"
                r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update|"
@@ -163,6 +164,9 @@ _NOT_COMPANY = re.compile(
     # a footer's links ("Datenschutz · Impressum", "Privacy · Terms")
     r"datenschutz|impressum|privacy(?: policy)?|terms|help|unsubscribe|settings|hilfe|aide|ayuda|cookies|"
     r"confidentialité|mentions légales|abmelden|einstellungen|privacidad|aviso legal|contact|kontakt|contacto)$", re.I)
+# an office's word before the firm's name in a display name: "RRHH Acme", "Recrutement Acme"
+_OFFICE_PREFIX = re.compile(r"^(?i:rrhh|rh|hr|recrutement|recruiting|recruitment|talent|jobs|careers|karriere|"
+                            r"empleo|personal|personalabteilung|selección|seleccion)\s+")
 _ELIDED = re.compile(r"[dl]['’][A-ZÀ-Ý]")
 _NAME_WORD = re.compile(r"[\w&'’+.-]+")
 
@@ -214,8 +218,10 @@ def _clean_company(value: str) -> str | None:
     joined = " ".join(lowered)
     if any(w in _AGENCY_WORDS for w in lowered) or any(p in joined for p in _AGENCY_PHRASES):
         return None
-    # a name is capitalised words (and connectors, "d'Or"); a lower-case word means a sentence ran on
-    if any(not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _CONNECTORS or _ELIDED.match(w)) for w in words):
+    # a name is capitalised words (and connectors, "d'Or", a legal form: "eG"); a lower-case word means a
+    # sentence ran on
+    if any(not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _CONNECTORS or _ELIDED.match(w)
+                or w.lower().strip(".,") in _LEGAL_FORMS) for w in words):
         return None
     if any(c in value for c in "!?@") or _NOT_COMPANY.match(" ".join(words)):
         return None
@@ -347,6 +353,13 @@ def extract_company(message: ParsedMessage) -> Field:
             elif len(parts) == 1 and not person(display) and is_noreply(message.from_address):
                 # an ATS sends under the employer's name, and under a recruiter's: alone it proves nothing
                 vote(display, 0.5)
+        if not votes and (own := domain_core(message.from_address) or _ats_tenant(message.from_address)):
+            # the employer's own mailbox under its own name: "RRHH Papelería Técnica Levante" from
+            # rrhh@papeleriatecnicalevante.es, "Tidewell Solar" from hr@tidewellsolar.com
+            name = _OFFICE_PREFIX.sub("", _SUBJECT_SPLIT.split(display)[0]).strip()
+            if name and compact(name).startswith(compact(own)[:max(6, len(compact(own)) - 2)]) \
+                    and not _looks_like_person(name, message):
+                vote(name, 0.8)
     display_voted = bool(votes)
     for pattern in _SUBJECT_PATTERNS:
         if (m := pattern.search(subject)) and _clean_company(m.group("c")):
@@ -552,6 +565,8 @@ def _better_tied(candidate: str, weight: float, best: str, best_weight: float) -
     """Of two agreeing names, the one that ends where the name ends: "Acme Labs" over "Acme", but
     "Acme" over "Acme Sam" (a name run into the next words)."""
     a, b = word_keys(candidate), word_keys(best)
+    if a != b and "".join(a) == "".join(b):  # one name, one as written and one run together (a domain's)
+        return len(a) > len(b)
     if a != b and _agree(a, b):
         longer, shorter = (candidate, best) if len(a) > len(b) else (best, candidate)
         extra = longer.split()[len(shorter.split()):]

@@ -94,7 +94,7 @@ _FIELD_WORDS = frozenset((
     "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil"))
 _LEGAL_FORMS = frozenset((
     "inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv",
-    "b.v.", "kg", "e.v.", "srl"))
+    "b.v.", "kg", "e.v.", "srl", "eg", "ohg", "ug", "ggmbh", "mbh"))
 _CONNECTORS = frozenset((
     "de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "for", "du", "des", "y",
     "et", "e", "für", "da", "di", "zu", "am", "an", "do", "dos", "das", "della"))

@@ -13,7 +13,8 @@ ATS_DOMAINS = (
     "oraclecloud.com", "hirebridge.com", "paylocity.com", "ultipro.com", "adp.com", "brassring.com",
     "rexx-recruitment.com", "dvinci-hr.com", "d-vinci.de", "concludis.de", "umantis.com", "prescreen.io",
     "onlyfy.io", "hr4you.org", "talent-soft.com", "talentsoft.com", "flatchr.io", "beetween.com", "jobaffinity.fr",
-    "werecruit.io", "jobylon.com", "recruitcrm.io",
+    "werecruit.io", "jobylon.com", "recruitcrm.io", "peopleadmin.com", "governmentjobs.com", "schooljobs.com",
+    "interfolio.com", "erecruiter.pl", "intervieweb.it",
 )
 JOB_BOARD_DOMAINS = (
     "linkedin.com", "indeed.com", "glassdoor.com", "ziprecruiter.com", "joinhandshake.com", "wellfound.com",
