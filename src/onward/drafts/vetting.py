@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from onward.facts.company import COMPANY_CONFIDENCE, domain_core
+from onward.facts.company import COMPANY_CONFIDENCE
+from onward.facts.company_names import domain_core
 from onward.facts.model import Extraction
 from onward.facts.names import EDGE_WORDS, PLATFORM_NAMES, word_keys
 from onward.facts.people import TEAM_WORD, is_personal_address, is_relay, looks_like_person, people_in

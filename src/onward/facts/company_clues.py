@@ -1,0 +1,302 @@
+"""The clues to the employer in a rejection, each read on its own: the display name's patterns, the
+subject's, the body's phrasings, a board's card and update line, a footer's letterhead, a
+signature's organisation and title lines, an ATS footer, and whether the sender is an agency.
+`company.py` weighs them."""
+
+from __future__ import annotations
+
+import re
+
+from onward.facts.company_names import (
+    _CAP_PHRASE,
+    _CAP_PHRASE_RE,
+    _ats_tenant,
+    _clean_company,
+    _spelled_in_domain,
+    domain_core,
+)
+from onward.facts.names import (
+    _AGENCY_PHRASES,
+    _AGENCY_WORDS,
+    _CORPORATE_WORDS,
+    _TEAM_WORDS,
+    _agree,
+    word_keys,
+)
+from onward.facts.text import (
+    _EMAIL,
+    DISPLAY_CHARS,
+    Rule,
+    closing_block,
+    compact,
+    signature_lines,
+)
+from onward.mail.message import ParsedMessage
+
+_DISPLAY_TEAM = re.compile(
+    r"^(?:the )?(?P<c>.+?)\s+(?:" + _TEAM_WORDS + r")(?:\s+(?:team|department))?(?:\s+via\s+.+)?$", re.I)
+
+
+_DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recrutement|empleo)\s+"
+                         r"(?:at|@|with|chez|en|bei)\s+(?P<c>.+)$", re.I)
+
+
+# "Léa de Hopsy", "Daan van Studio Kwast", "Sam from Acme": a person writing for a firm ("University of X"
+# is no person)
+_DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di)\s+(?P<c>[A-ZÀ-Ý].*)$")
+
+
+_DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|via)\s+\S+", re.I)
+
+
+# reply and forward prefixes, and the "[EXT]" tag mail gateways put before outside mail
+_REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t]*|\[?ext(?:ernal)?\]?:?[ \t]+)+", re.I)
+
+
+_SUBJECT_PATTERNS = [
+    # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
+    re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job).{0,120}?"
+               r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")[ \t.]*$"),
+    re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para)|"
+               r"(?:tu |su )?proceso (?:en|con)|(?:tu |su )?postulaci[oó]n en)\s+"
+               r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"(?:your |the )?application (?:to|at|with)\s+(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
+    re.compile(r"(?i:interest in|interés en|intérêt pour|interesse an|interesse in|applying to|applying at|"
+               r"for applying to|update from|message from|news from|"
+               r"follow[- ]up from|note from|thank you from|thanks from)\s+"
+               r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
+    re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update|"
+               r"is not moving forward|replied to your|passed on your|has reviewed|reviewed your|declined|"
+               r"a répondu|ha respondido|hat geantwortet|responded to your|hat auf (?i:ihre|deine) bewerbung)"),
+    re.compile(r"(?i:update on your application|news about your application) (?i:from|at) (?P<c>" + _CAP_PHRASE + ")"),
+]
+
+
+_SUBJECT_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
+
+
+_BODY_RULES: list[Rule] = [
+    Rule("interest in X",
+         re.compile(r"(?:interest (?:you (?:have |'ve )?|you've )?(?:shown |showed |expressed )?in"
+                    r"(?: working (?:with|at|for)| joining| being part of)?|applying to|"
+                    r"applying for a (?:role|position|job) (?:at|with)|application to|"
+                    r"(?:role|position|opportunity|job|opening|vacancy) (?:at|with)|joining|career at|team at|"
+                    r"candidacy at|"
+                    r"on behalf of|here at|everyone at|all of us at|hiring manager at|"
+                    # an agency's client is the employer
+                    r"our client,?|notre client,? la société|notre client,?|unser(?:em)? kunden?,?|"
+                    r"nuestro cliente,?|(?i:el cliente|le client|the client),|"
+                    # French: "le poste de Responsable d'exploitation chez Transports Bellocq", German
+                    # "die Stelle als Social Media Manager bei Kornblum Medien"
+                    r"poste [^.\n]{0,60}? chez|(?i:stelle|position) als [^.\n]{0,60}? bei)\s+(?:the\s+|der\s+)?"
+                    r"(?P<c>" + _CAP_PHRASE + ")")),
+    Rule("bei X beworben",
+         re.compile(r"\b(?:im namen (?:von|der)|au nom de|en nombre de|bei der|bei|chez|en)\s+"
+                    r"(?P<c>" + _CAP_PHRASE + r")\s+"
+                    r"(?:beworben|interessiert|postulé|candidature|postulado|postularte|postularse|bewerben)")),
+    Rule("Interesse an X",
+         re.compile(r"(?i:interesse an|interesse in|intérêt pour|interés en|"
+                    r"intérêt que vous (?:nous )?(?:avez |portez )?"
+                    r"(?:manifesté |témoigné |porté )?(?:pour|à|envers))\s+(?i:der |la |el |le |l')?"
+                    r"(?P<c>" + _CAP_PHRASE + ")"),
+         ("interesse an", "interesse in", "intérêt pour", "interés en", "intérêt que")),
+    # a team signing for its employer: "Equipo de Selección de Grupo Almendral", "L'équipe RH de Solvane"
+    Rule("team of X",
+         re.compile(r"(?i:equipo|équipe)"
+                    r" (?i:de )?(?i:selección|recursos humanos|talento humano|capital humano|gestión humana|personas|"
+                    r"reclutamiento|rrhh|recrutement|rh|ressources humaines|talent acquisition|talents?)"
+                    r" (?i:de|du|chez|del) (?i:la |le |l')?(?P<c>" + _CAP_PHRASE + ")"),
+         ("equipo", "équipe")),  # English: "team at X" above
+    Rule("Team von X",  # "Dein Ausbildungsteam von Alpenstrom Netze", "Ihr Recruiting-Team der Kestrel AG"
+         re.compile(r"(?i:dein|ihr|euer|das) [\w-]*(?i:team) (?i:von|der|bei) (?:der )?(?P<c>" + _CAP_PHRASE + ")"),
+         ("team von", "team der", "team bei")),
+]
+
+
+# Letterhead: the legal name that opens a footer line ("Acme Labs SAS · 3 rue ...", "© 2025 Acme, Inc.",
+# "GRUPO ALHAMBRA, S.A."); a firm prints it, a person does not have one. Searched line by line at the
+# end of the mail only.
+_LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?(?: de c\.?v)?|s\.?a\.?[sc]|sarl|"
+               r"sàrl|s\.?l\.?u?|s\.?p\.?a|s\.?r\.?l|s\.?c|ltda|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|"
+               r"pty\.? ltd|sp\. z o\.?o|s\.?r\.?o|kft)\.?")
+
+
+LETTERHEAD_CHARS = 1500
+
+
+# at a line's start, or after a department and a separator ("Recursos Humanos | Laboratorio Biosur S.A.")
+_LETTERHEAD = re.compile(r"(?:^|[|·•–—][ \t]*)[ \t]*(?:©[ \t]*(?:\d{4}[ \t]*)?)?"
+                         r"(?P<c>" + _CAP_PHRASE + r"|[A-ZÀ-Ý][A-ZÀ-Ý&'’ -]{2,60}?)"
+                         r",?[ \t]+" + r"(?i:" + _LEGAL_FORM + r")(?=[ \t]*(?:$|[·•|–—,;(-]|[ \t]\d))", re.M)
+
+
+# a job board's or a careers service's card: "Employer: Acme", "Werkgever: Acme, Barneveld"
+_EMPLOYER_LABEL = re.compile(r"^[ \t]*(?i:organi[sz]ation|employer|company|hiring company|hiring agency|agency|"
+                             r"werkgever|bedrijf|empresa|"
+                             r"entreprise|société|unternehmen|arbeitgeber|azienda)[ \t]*:[ \t]*"
+                             r"(?P<c>[^\n,·|–—(]{2,80})", re.M)
+
+
+# a board's "Your application for Nursing Assistant - Night Shift at Lakeshore Manor (Racine, WI)"; an
+# employer's letter may name one of its sites there, so it weighs less than the phrasings above
+_APPLICATION_AT = re.compile(r"(?i:your application (?:for|to)) [^\n.]{2,80}? at (?P<c>" + _CAP_PHRASE + ")")
+
+
+# a job board telling what the employer did: "Acme updated your application status", "Acme ha
+# actualizado el estado de tu inscripción", "The employer Acme has updated the status"
+_BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
+                         "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou", "replied to",
+                         "passed on", "not moving forward")
+
+
+_BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company |l'employeur |l'entreprise |"
+                           r"le recruteur |el empleador |la empresa |a empresa |der arbeitgeber |das unternehmen )))"
+                           r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
+                           r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|a consulté|"
+                           r"atualizou|reviewed your|replied to your|passed on your|is not moving forward|"
+                           r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
+
+
+# a job board's card: the employer, a middle dot, the place ("Acme Labs · Mesa, AZ")
+_BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-ZÀ-Ý]", re.M)
+
+
+def _phrase_for_core(core: str, text: str) -> str | None:
+    """The capitalised phrase in the text that spells the sender's domain: "Gannet Labs" for gannetlabs.com."""
+    best = None
+    for m in _CAP_PHRASE_RE.finditer(text):
+        words = m.group(0).split()
+        initial = words[0][0].lower()
+        if initial.isascii() and initial != core[0]:
+            continue  # cheap: the phrase's compact form would start with this letter
+        # every candidate starts with the first word, so it must agree with the domain's start
+        first = compact(words[0])
+        if not first or not (core.startswith(first[:len(core)]) or first.startswith(core)):
+            continue
+        for n in range(len(words), 0, -1):
+            phrase = " ".join(words[:n])
+            spelled_phrase = compact(phrase)
+            spelled = next((k for k in range(1, n + 1) if compact(" ".join(words[:k])) == core), None)
+            # the domain spelled out, or spelled and followed by words a firm's name ends with only
+            # ("Adobe Systems", never "Adobe Systems Incorporated Park Ave")
+            if spelled_phrase == core or (len(spelled_phrase) >= 5 and core.startswith(spelled_phrase)) or (
+                    spelled is not None and all(w.lower() in _CORPORATE_WORDS for w in words[spelled:n])):
+                if best is None or len(phrase) > len(best):
+                    best = phrase
+                break
+    return best
+
+
+_PREPOSITION = re.compile(r"(?i:\b(?:at|in|within|for|join|joining|chez|bei|beim|en|presso|para|pour|bij|voor)\s+"
+                          r"(?:the |la |le |l'|der |die |dem |el |de )?)$")
+
+
+def _after_a_preposition(name: str, text: str) -> bool:
+    start = text.find(name)
+    for _ in range(8):  # a name used a few times: one of the first uses says it
+        if start < 0:
+            return False
+        end = start + len(name)
+        if (end == len(text) or not text[end].isalnum()) and _PREPOSITION.search(text[max(0, start - 20):start]):
+            return True
+        start = text.find(name, end)
+    return False
+
+
+_SIGNATURE_SEPARATOR = re.compile(r"\s+[|·•–—]\s+|,\s+")
+
+
+def _signature_lines(message: ParsedMessage, display: str) -> list[str]:
+    """The parts of the signature's lines after the signer's own (a title, a department, the
+    organisation), split at separators, without the sender's own name."""
+    person = {w.lower() for w in display.split()[:1]}
+    out = []
+    for line in signature_lines(message):
+        for part in _SIGNATURE_SEPARATOR.split(line[:80])[:3]:  # "Administración · Centro de Fisioterapia X"
+            if part and not {w.lower() for w in part.split()} & person:
+                out.append(part)
+    return out
+
+
+_ON_BEHALF = re.compile(r"(?i:on behalf of|au nom de|en nombre de|im auftrag (?:von|der)|im namen (?:von|der)) "
+                        r"(?P<c>" + _CAP_PHRASE + ")")
+
+
+_TITLE_LINE = re.compile(r"^(?P<t>[^,|·–—\n]{2,60}?)(?:,| at | en | chez | bei | \| | – | — | · )[ \t]*"
+                         r"(?P<c>" + _CAP_PHRASE + ")")
+
+
+_TITLE_WORDS = frozenset((
+    "recruiter", "recruiting", "recruitment", "talent", "hr", "rh", "rrhh", "people", "director", "directora",
+    "directeur", "directrice", "manager", "lead", "head", "partner", "responsable", "founder", "ceo", "coo", "cto",
+    "owner", "president", "personalreferentin", "personalreferent", "leiter", "leiterin", "gerente", "jefe", "jefa",
+    "chargée", "chargé", "coordinator", "coordinadora", "coordinador", "specialist", "officer", "administrator",
+    "advisor", "cofundador", "cofundadora", "fundador", "fundadora", "co-founder", "cofounder", "fondateur",
+    "fondatrice", "cofondateur", "cofondatrice", "gründer", "gründerin", "geschäftsführer", "geschäftsführerin"))
+
+
+def _title_line_org(message: ParsedMessage) -> str | None:
+    """The organisation a signature line names after the writer's title ("Executive Director, Eastside
+    Literacy Project", "Talent Acquisition Lead en Grupo Sazón Norteño")."""
+    for line in signature_lines(message):
+        m = _TITLE_LINE.match(line)
+        if m and any(w.lower().strip(".,") in _TITLE_WORDS for w in m.group("t").split()) \
+                and (org := _clean_company(m.group("c"))):
+            return org
+    return None
+
+
+def _in_signature(name: str, message: ParsedMessage) -> bool:
+    """The name is a part of a signature line after the signer's own ("Studio Manager, Foxglove
+    Interiors"; "Foxglove Interiors | Chelsea")."""
+    lines = signature_lines(message)
+    if not any(name in line for line in lines):
+        return False
+    keys = word_keys(name)
+    parts = [part for line in lines for part in _SIGNATURE_SEPARATOR.split(line[:80])]
+    # "City of Ashgrove Human Resources": the organisation with its department after it
+    parts += [m.group("c") for part in parts if (m := _DISPLAY_TEAM.match(part))]
+    return bool(keys) and any(_agree(keys, word_keys(part)) and len(word_keys(part)) == len(keys) for part in parts)
+
+
+def _text_domains(message: ParsedMessage) -> list[str]:
+    """The domain cores of the addresses the letter gives (not freemail, ATS or job boards)."""
+    text = f"{message.text[:3000]}\n{closing_block(message)}"
+    found = _EMAIL.findall(text) if "@" in text else []
+    return [core for address in found[:8] if (core := domain_core(address))]
+
+
+_AGENCY_DOMAIN = re.compile(r"recruit|staffing|talent|search|headhunt|personal|interim|selezione|detacher|uitzend|"
+                            r"consult|kadry|pessoas")
+
+
+def _agency_sender(message: ParsedMessage) -> bool:
+    """Mail from a recruitment agency: its name and domain are not the employer's."""
+    core = domain_core(message.from_address) or ""
+    if _AGENCY_DOMAIN.search(core):
+        return True
+    display = message.from_[0][:DISPLAY_CHARS]
+    own = core or _ats_tenant(message.from_address) or ""  # the sender's domain, or the ATS account
+    if (team := _DISPLAY_TEAM.match(display)) and own and _spelled_in_domain(team.group("c"), own):
+        # "University of Kestrel Recruitment" from kestrel.ac.uk, "Soléane Énergies Recrutement" from
+        # soleane@myworkday.com: the employer's own recruiters
+        return False
+    display = display.lower()
+    return any(w in _AGENCY_WORDS for w in display.split()) or any(p in display for p in _AGENCY_PHRASES) or \
+        _speaks_of_a_client(message.text[:3000])
+
+
+def _speaks_of_a_client(text: str) -> bool:
+    lowered = text.lower()
+    return ("client" in lowered or "kunde" in lowered or "opdrachtgever" in lowered) and bool(_CLIENT.search(lowered))
+
+
+# an employer does not call the hiring firm "the client": a recruiter at an agency or a search firm does
+_CLIENT = re.compile(r"\bopdrachtgever|"
+                     r"\b(?:our|my) client(?:'s)?\b(?! (?:work|projects?|base|services|presentations?|facing|"
+                     r"meetings?|relationships?|portfolio|accounts?|delivery|success|team))|"
+                     r"\bthe client (?:has|have|had|decided|chose|went|is|was|felt|came)\b|"
+                     r"\b(?:notre|mon) client\b|\ble client (?:a|n'a|ne|est)\b|\bunser(?:em|en)? kunden?\b|"
+                     r"\b(?:nuestro|mi) cliente\b|\bel cliente (?:ha|decidió|no)\b")
+
