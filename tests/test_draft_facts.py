@@ -201,6 +201,16 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("Hanseatische Kestrel-Bank eG <noreply@successfactors.eu>", "Ergebnis des Auswahltags",
      "Leider können wir Ihnen keine Zusage geben.\n\nHanseatische Kestrel-Bank eG · Am Hafen 1 · 24103 Kiel\n",
      "Hanseatische Kestrel-Bank"),
+    # the firm's own mailbox, under a name with a job word in it; an office word first, and no agency
+    ("RRHH Papelería Técnica Kestrel <rrhh@papeleriatecnicakestrel.example>", "Candidatura",
+     "Lamentamos comunicarle que hemos seleccionado a otra persona.\n", "Papelería Técnica Kestrel"),
+    ("Recrutement Laboratoires Kestrel <recrutement@laboratoires-kestrel.example>", "Candidature",
+     "Nous ne donnerons pas suite à votre candidature.\n", "Laboratoires Kestrel"),
+    # LinkedIn's French subject, the firm before the verdict; ZipRecruiter's "did not select you"
+    ("LinkedIn <jobs-noreply@linkedin.com>", "Chef de projet CRM chez Kestrel Mutuelle : candidature non retenue",
+     "Votre candidature n'a pas été retenue.\n", "Kestrel Mutuelle"),
+    ("ZipRecruiter <alerts@ziprecruiter.com>", "Kestrel Group Dental did not select you for Dental Office Manager",
+     "Keep applying.\n", "Kestrel Group Dental"),
     # the display name spells the ATS account the employer set up
     ("Kestrel Dental Group <noreply-kestreldental@personio.de>", "application office manager", FORM_REJECTION,
      "Kestrel Dental Group"),

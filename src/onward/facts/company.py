@@ -120,7 +120,10 @@ def extract_company(message: ParsedMessage) -> Field:
             name = _OFFICE_PREFIX.sub("", _SUBJECT_SPLIT.split(display)[0]).strip()
             if name and compact(name).startswith(compact(own)[:max(6, len(compact(own)) - 2)]) \
                     and not _looks_like_person(name, message):
-                vote(name, 0.8)
+                if compact(name) == compact(own) and len(name) <= 60 and not _is_portal(name):
+                    votes.append((name, 0.8))  # the domain spells all of it: a name, whatever its words
+                else:
+                    vote(name, 0.8)
     display_voted = bool(votes)
     for pattern in _SUBJECT_PATTERNS:
         if (m := pattern.search(subject)) and _clean_company(m.group("c")):

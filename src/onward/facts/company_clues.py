@@ -10,6 +10,7 @@ import re
 from onward.facts.company_names import (
     _CAP_PHRASE,
     _CAP_PHRASE_RE,
+    _OFFICE_PREFIX,
     _ats_tenant,
     _clean_company,
     _spelled_in_domain,
@@ -56,7 +57,7 @@ _REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t
 _SUBJECT_PATTERNS = [
     # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
     re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job).{0,120}?"
-               r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")[ \t.]*$"),
+               r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")(?:[ \t.]*$|[ \t]+[:|–-][ \t])"),
     re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para)|"
                r"(?:tu |su )?proceso (?:en|con)|(?:tu |su )?postulaci[oó]n en)\s+"
                r"(?i:der |die |la |l'|el )?(?P<c>" + _CAP_PHRASE + ")"),
@@ -68,8 +69,11 @@ _SUBJECT_PATTERNS = [
                r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update|"
                r"is not moving forward|replied to your|passed on your|has reviewed|reviewed your|declined|"
-               r"a répondu|ha respondido|hat geantwortet|responded to your|hat auf (?i:ihre|deine) bewerbung)"),
+               r"a répondu|ha respondido|hat geantwortet|responded to your|hat auf (?i:ihre|deine) bewerbung|"
+               r"did not select you|respondeu|has declined)"),
     re.compile(r"(?i:update on your application|news about your application) (?i:from|at) (?P<c>" + _CAP_PHRASE + ")"),
+    # LinkedIn's French "Chef de projet CRM chez Oléa Mutuelle : candidature non retenue"
+    re.compile(r"\bchez (?P<c>" + _CAP_PHRASE + r")[ \t]*:[ \t]*(?i:votre |ta )?(?i:candidature)"),
 ]
 
 
@@ -118,7 +122,7 @@ _BODY_RULES: list[Rule] = [
 # "GRUPO ALHAMBRA, S.A."); a firm prints it, a person does not have one. Searched line by line at the
 # end of the mail only.
 _LEGAL_FORM = (r"(?:inc|llc|llp|ltd|limited|g?gmbh(?: & co\.? kg)?|ag|se|kg|s\.?a\.?(?: de c\.?v)?|s\.?a\.?[sc]|sarl|"
-               r"sàrl|s\.?l\.?u?|s\.?p\.?a|s\.?r\.?l|s\.?c|ltda|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|"
+               r"sàrl|s\.?a\.?a|s\.?l\.?u?|s\.?p\.?a|s\.?r\.?l|s\.?c|ltda|b\.?v|n\.?v|plc|corp|corporation|e\.?v|oy|ab|a/s|aps|"
                r"pty\.? ltd|sp\. z o\.?o|s\.?r\.?o|kft)\.?")
 
 
@@ -146,15 +150,18 @@ _APPLICATION_AT = re.compile(r"(?i:your application (?:for|to)) [^\n.]{2,80}? at
 # a job board telling what the employer did: "Acme updated your application status", "Acme ha
 # actualizado el estado de tu inscripción", "The employer Acme has updated the status"
 _BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
+                         "enviou", "sobre o processo",
                          "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou", "replied to",
                          "passed on", "not moving forward")
 
 
 _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company |l'employeur |l'entreprise |"
-                           r"le recruteur |el empleador |la empresa |a empresa |der arbeitgeber |das unternehmen )))"
+                           r"le recruteur |el empleador |la empresa |a empresa |da empresa |der arbeitgeber |"
+                           r"das unternehmen )))"
                            r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
                            r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|a consulté|"
-                           r"atualizou|reviewed your|replied to your|passed on your|is not moving forward|"
+                           r"atualizou|enviou|sobre o processo|reviewed your|replied to your|passed on your|"
+                           r"is not moving forward|"
                            r"hat (?:den status|deine bewerbung|ihre bewerbung))", re.M)
 
 
@@ -278,7 +285,8 @@ def _agency_sender(message: ParsedMessage) -> bool:
         return True
     display = message.from_[0][:DISPLAY_CHARS]
     own = core or _ats_tenant(message.from_address) or ""  # the sender's domain, or the ATS account
-    if (team := _DISPLAY_TEAM.match(display)) and own and _spelled_in_domain(team.group("c"), own):
+    team_name = m.group("c") if (m := _DISPLAY_TEAM.match(display)) else _OFFICE_PREFIX.sub("", display)
+    if team_name != display and own and _spelled_in_domain(team_name, own):
         # "University of Kestrel Recruitment" from kestrel.ac.uk, "Soléane Énergies Recrutement" from
         # soleane@myworkday.com: the employer's own recruiters
         return False

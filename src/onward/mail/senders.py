@@ -22,7 +22,8 @@ JOB_BOARD_DOMAINS = (
     "apec.fr", "hellowork.com", "angel.co", "hired.com", "builtin.com", "simplyhired.com", "indeedemail.com",
     "indeed.fr", "indeed.de", "indeed.es", "indeed.co.uk", "stepstone.at", "stepstone.fr", "occ.com.mx",
     "bumeran.com", "bumeran.com.ar", "nationalevacaturebank.nl", "jobteaser.com", "totaljobs.com", "reed.co.uk",
-    "seek.com.au", "usajobs.gov", "welcometothejungle.co",
+    "seek.com.au", "usajobs.gov", "welcometothejungle.co", "infojobs.it", "infojobs.com.br", "catho.com.br",
+    "vagas.com.br", "computrabajo.com.co", "computrabajo.com.mx",
 )
 FREEMAIL_DOMAINS = (
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "me.com",
