@@ -5,6 +5,7 @@ signature's organisation and title lines, an ATS footer, and whether the sender 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from onward.facts.company_names import (
@@ -267,11 +268,12 @@ def _in_signature(name: str, message: ParsedMessage) -> bool:
     return bool(keys) and any(_agree(keys, word_keys(part)) and len(word_keys(part)) == len(keys) for part in parts)
 
 
-def _text_domains(message: ParsedMessage) -> list[str]:
+@functools.lru_cache(maxsize=16)  # read for the display name's clue and again for the title line's
+def _text_domains(message: ParsedMessage) -> tuple[str, ...]:
     """The domain cores of the addresses the letter gives (not freemail, ATS or job boards)."""
     text = f"{message.text[:3000]}\n{closing_block(message)}"
     found = _EMAIL.findall(text) if "@" in text else []
-    return [core for address in found[:8] if (core := domain_core(address))]
+    return tuple(core for address in found[:8] if (core := domain_core(address)))
 
 
 _AGENCY_DOMAIN = re.compile(r"recruit|staffing|talent|search|headhunt|personal|interim|selezione|detacher|uitzend|"
