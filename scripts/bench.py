@@ -305,17 +305,26 @@ def raw_fetch_rate(dovecot, account) -> tuple[float, list[bytes]]:
         return rate(len(raws), time.perf_counter() - start), raws
 
 
-def bench_imap(quick: bool, large_messages_only: bool = False) -> dict:
+def start_mailserver(prefix: str):
+    """A Dovecot of the test harness started on loopback, a scratch folder and the 3 KB mail the
+    scans read, or None without Dovecot. The caller cleans the server up."""
     from dovecot_server import DovecotServer, find_dovecot
 
     binary = find_dovecot()
     if binary is None:
-        return {"skipped": "Dovecot not installed (apt-get install dovecot-imapd)"}
+        return None
     server = DovecotServer(binary)
     server.start()
-    tmp = Path(tempfile.mkdtemp(prefix="onward-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["ONWARD_BENCH_PASSWORD"] = server.new_account().password
-    base = corpus(2500, 3500)
+    return server, tmp, corpus(2500, 3500)
+
+
+def bench_imap(quick: bool, large_messages_only: bool = False) -> dict:
+    started = start_mailserver("onward-bench-")
+    if started is None:
+        return {"skipped": "Dovecot not installed (apt-get install dovecot-imapd)"}
+    server, tmp, base = started
     try:
         if large_messages_only:
             return {"memory_large_messages": bench_large_messages(server, tmp, 64, 25)}

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench import corpus, mailparser_rate, raw_fetch_rate, seed, write_config  # noqa: E402
+from bench import corpus, mailparser_rate, raw_fetch_rate, seed, start_mailserver, write_config  # noqa: E402
 
 PROFILE_DIR = Path(tempfile.mkdtemp(prefix="onward-profile-"))
 _worker_profile: cProfile.Profile | None = None
@@ -184,17 +184,11 @@ def main() -> int:
         print(json.dumps(scan_once(args.child, args.profile)))
         return 0
 
-    from dovecot_server import DovecotServer, find_dovecot
-
-    binary = find_dovecot()
-    if binary is None:
+    started = start_mailserver("onward-profile-run-")
+    if started is None:
         print("Dovecot is needed (apt-get install dovecot-imapd)", file=sys.stderr)
         return 1
-    server = DovecotServer(binary)
-    server.start()
-    tmp = Path(tempfile.mkdtemp(prefix="onward-profile-run-"))
-    os.environ["ONWARD_BENCH_PASSWORD"] = server.new_account().password
-    base = corpus(2500, 3500)
+    server, tmp, base = started
     try:
         best: dict[str, float] = {}
         for run in range(args.repeat):
