@@ -20,7 +20,14 @@ from onward.drafts.message import Draft
 from onward.drafts.vetting import Person, vet
 from onward.errors import OnwardError
 from onward.facts.model import Extraction
-from onward.mail.headers import clean_subject, clean_text, safe_addr_spec, safe_message_id, safe_references
+from onward.mail.headers import (
+    FORWARD_MARKS,
+    clean_subject,
+    clean_text,
+    safe_addr_spec,
+    safe_message_id,
+    safe_references,
+)
 from onward.mail.message import ParsedMessage
 from onward.vocab import Stage
 
@@ -94,7 +101,6 @@ _BLOCKLIST = tuple((entry.rstrip("*"), _blocklist_pattern(entry)) for entry in T
 _ANY_BLOCKED = re.compile(r"(?<!\w)(?:" + "|".join(
     re.escape(entry.rstrip("*")) + ("" if entry.endswith("*") else r"(?!\w)") for entry in TONE_BLOCKLIST) + ")")
 _REPLY_MARK = re.compile(r"^[ \t]*(?:re|aw|rv|sv)[ \t]*:", re.I)
-_FORWARD_MARK = re.compile(r"^(?:[ \t]*(?:fwd?|fw|wg|tr|enc|i)[ \t]*:)+[ \t]*", re.I)
 # the tag a mail gateway puts before outside mail ("[EXT]", "EXTERNAL:", "*External*"): the
 # recipient's gateway adds its own, and "Re: [EXT] ..." from a candidate reads as if pasted
 _GATEWAY_TAG = re.compile(r"^[ \t]*(?:(?i:\[(?:ext|external|extern|externe|externo)\][ \t]*:?|\*(?:ext|external)\*|"
@@ -214,7 +220,7 @@ def reply_subject(subject: str, reply_mark: str) -> str:
     mark = _REPLY_MARK.match(subject)
     rest = subject[mark.end():] if mark else subject
     # a forward's mark ("Fwd:", "WG:", "TR:") is the forwarder's: the reply goes to whoever wrote it
-    rest = _FORWARD_MARK.sub("", _GATEWAY_TAG.sub("", rest)).strip() or rest.strip()
+    rest = FORWARD_MARKS.sub("", _GATEWAY_TAG.sub("", rest)).strip() or rest.strip()
     rest = _GATEWAY_TAG.sub("", rest).strip() or rest
     return f"{mark.group(0).strip() if mark else reply_mark.strip()} {rest}".strip()
 

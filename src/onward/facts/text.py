@@ -9,6 +9,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from onward.mail.headers import FORWARD_SUBJECT
 from onward.mail.message import ParsedMessage
 
 # Every pattern here runs on mail anyone can send: texts are capped before matching, and no
@@ -120,8 +121,6 @@ FORWARD_HEADER_CHARS = 2000  # the forwarded block's From line comes right after
 _FORWARD_MARK = re.compile(r"(?:forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|"
                            r"begin forwarded message|messaggio inoltrato|doorgestuurd bericht|original message|"
                            r"ursprüngliche nachricht|message d'origine|mensaje original)")
-# Outlook forwards with no mark: a forward prefix in the subject, then the forwarded headers
-_FORWARD_SUBJECT = re.compile(r"^[ \t]*(?:fwd?|fw|wg|tr|rv|enc|doorst|i)[ \t]*:", re.I)
 
 
 def forwarded_sender(message: ParsedMessage) -> tuple[str, str] | None:
@@ -131,7 +130,8 @@ def forwarded_sender(message: ParsedMessage) -> tuple[str, str] | None:
     mark = _FORWARD_MARK.search(message.text[:20000].lower())
     if mark:
         start = mark.end()
-    elif _FORWARD_SUBJECT.match(message.subject) and _FORWARDED_FROM.search(message.text[:FORWARD_HEADER_CHARS]):
+    # Outlook forwards with no mark: a forward prefix in the subject, then the forwarded headers
+    elif FORWARD_SUBJECT.match(message.subject) and _FORWARDED_FROM.search(message.text[:FORWARD_HEADER_CHARS]):
         start = 0
     else:
         return None
