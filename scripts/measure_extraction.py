@@ -157,6 +157,7 @@ def main() -> int:
             shown.append(f"no draft        {row['file']}: {exc}")
             continue
         company = vetted.company
+        in_mail = False
         if row["company"]:
             counts["company_stated"] += 1
             in_mail = stated_in(f"{message.from_[0]}\n{message.subject}\n{message.text}\n{message.signature}",
@@ -166,7 +167,8 @@ def main() -> int:
         if not company:
             counts["company_neutral"] += 1
             if row["company"]:
-                shown.append(f"company missed  {row['file']}: want {row['company'][0]!r} (raw {facts.company})")
+                where = "written" if in_mail else "unwritten"
+                shown.append(f"company missed  {row['file']}: want {row['company'][0]!r} ({where}; raw {facts.company})")
         elif row["company"] and same(company, row["company"]):
             counts["company_right"] += 1
         else:
