@@ -221,6 +221,24 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("Wolters, Petra <petra.wolters@sw-kestrelbrueck.de>", "AW: Ihre Bewerbung",
      "Leider müssen wir Ihnen absagen.\n\nMit freundlichen Grüßen\nPetra Wolters\n\n"
      "Stadtwerke Kestrelbrück GmbH\nBahnhofstraße 9 · 67655 Kaiserslautern\n", "Stadtwerke Kestrelbrück"),
+    # an ATS's display name that signs the letter on a line of its own, with its department or alone
+    ("Kestrel Security <no-reply@greenhouse.io>", "Application update", "Hi Sam,\n\nWe have closed this position "
+     "and won't be taking your application further.\n\nKestrel Security\n", "Kestrel Security"),
+    ("Kestrel Outfitters <no-reply@bamboohr.com>", "Warehouse Associate", FORM_REJECTION + "\nKestrel Outfitters HR\n",
+     "Kestrel Outfitters"),
+    ("Perla Kestrel Cosmética <no-reply@teamtailor.com>", "Sobre la vacante", "Hola Sam,\n\nLa vacante ya ha sido "
+     "cubierta.\n\nUn abrazo,\nPerla Kestrel Cosmética\n", "Perla Kestrel Cosmética"),
+    # the boards' German and Italian phrasings: the employer's message, its reply, "via" in Italian
+    ("Indeed <noreply@indeed.com>", "Neue Nachricht von Kestrel Pflegedienst GmbH zu Ihrer Bewerbung",
+     "Leider müssen wir Ihnen absagen.\n", "Kestrel Pflegedienst"),
+    ("StepStone <noreply@stepstone.de>", "Kestrel Immobilien GmbH hat auf Ihre Bewerbung reagiert",
+     "Leider müssen wir Ihnen absagen.\n", "Kestrel Immobilien"),
+    ("Hotel Kestrel Garda tramite Indeed <hotelkestrel-3f9a1c@indeedemail.com>", "Receptionist - Hotel Kestrel Garda",
+     "Purtroppo abbiamo scelto un altro candidato.\n", "Hotel Kestrel Garda"),
+    # a public library's domain under its state's (lib.ma.us): the name, not the state's code
+    ("Dana Holmes <dholmes@kestrelavery.lib.ma.us>", "Head of Adult Services - update",
+     "Hi Sam,\n\nThank you for your interest in the Kestrel-Avery Public Library. We will not move forward.\n\nDana\n",
+     "Kestrel-Avery"),
 ])
 def test_the_employer_from_the_letterhead_a_board_card_or_the_domain(sender, subject, body, company):
     _, facts = facts_of(subject, body, sender=sender)
@@ -243,12 +261,30 @@ def test_the_employer_from_the_letterhead_a_board_card_or_the_domain(sender, sub
     ("Interns <no-reply@hire.lever.co>", "Interns", FORM_REJECTION),
     ("Hannah Oduya <mail@smartrecruiters.com>", "Account Director - following up", FORM_REJECTION),
     ("Redfern Recruitment <jo@redfernrecruitment.example>", "Your application", FORM_REJECTION),
+    # a recruiter who signs the ATS's letter as herself, title and address after the name
+    ("Hannah Kestrel <mail@smartrecruiters.com>", "Account Director - following up", FORM_REJECTION +
+     "\nWith best wishes,\n\nHannah Kestrel\nSenior Talent Partner\nhannah.kestrel@example.org\n"),
+    # a freemail provider's national domain is no employer
+    ("Greg Amundsen <gregamundsen@yahoo.co.uk>", "heard back", FORM_REJECTION),
 ])
 def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
     rejection, facts = facts_of(subject, body, sender=sender)
     assert facts.company is None
     assert "your team" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body or \
         "the role" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body
+
+
+@pytest.mark.parametrize(("sender", "subject", "body"), [
+    # a person messaging through a board, whom its subject calls by the first name
+    ("Verónica Kestrel vía LinkedIn <messages-noreply@linkedin.com>", "Verónica te ha enviado un mensaje",
+     "Hola Sam, hemos decidido seguir con otra persona.\n"),
+    # the national domains of freemail providers
+    ("officina <officina.kestrel@libero.it>", "re: candidatura", "Purtroppo abbiamo scelto un altro.\n"),
+    ("Stéphane Guyot <stephane.guyot@yahoo.fr>", "Retour", "Bonjour, le poste a été pourvu.\n"),
+])
+def test_no_company_from_a_person_on_a_board_or_a_freemail_domain(sender, subject, body):
+    _, facts = facts_of(subject, body, sender=sender)
+    assert facts.company is None
 
 
 def test_a_title_loses_the_firms_short_name_before_it():

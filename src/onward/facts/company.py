@@ -28,6 +28,7 @@ from onward.facts.company_clues import (
     _in_signature,
     _phrase_for_core,
     _signature_lines,
+    _signs_the_letter,
     _text_domains,
     _title_line_org,
 )
@@ -189,6 +190,7 @@ def extract_company(message: ParsedMessage) -> Field:
     # name is not written that way
     if votes and votes[0][1] < COMPANY_CONFIDENCE and display_voted and (
             _after_a_preposition(votes[0][0], text) or _in_signature(votes[0][0], message)
+            or _signs_the_letter(votes[0][0], message)
             or any(_spelled_in_domain(votes[0][0], c) for c in _text_domains(message))):
         # ... or that the signature sets beside a title ("Studio Manager, Foxglove Interiors"), or that
         # an address the letter gives spells (hr@goldenrodhomehealth.com)

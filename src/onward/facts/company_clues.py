@@ -21,7 +21,9 @@ from onward.facts.names import (
     _AGENCY_PHRASES,
     _AGENCY_WORDS,
     _CORPORATE_WORDS,
+    _ROLE_NOUNS,
     _TEAM_WORDS,
+    EDGE_WORDS,
     _agree,
     word_keys,
 )
@@ -48,7 +50,7 @@ _DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recr
 _DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di)\s+(?P<c>[A-ZÀ-Ý].*)$")
 
 
-_DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|via)\s+\S+", re.I)
+_DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|vía|tramite)\s+\S+", re.I)
 
 
 # reply and forward prefixes, and the "[EXT]" tag mail gateways put before outside mail
@@ -66,11 +68,14 @@ _SUBJECT_PATTERNS = [
     re.compile(r"(?:for|on) .{2,60}? at (?P<c>" + _CAP_PHRASE + r")\s*$"),
     re.compile(r"(?i:interest in|interés en|intérêt pour|interesse an|interesse in|applying to|applying at|"
                r"for applying to|update from|message from|news from|"
-               r"follow[- ]up from|note from|thank you from|thanks from)\s+"
+               r"follow[- ]up from|note from|thank you from|thanks from|"
+               # a board's "Neue Nachricht von X zu Ihrer Bewerbung", "Nouveau message de X"
+               r"nachricht von|message de|mensaje de|mensaje nuevo de|messaggio da|bericht van|mensagem de|"
+               r"interesse per|interesse em|interesse voor|interés por)\s+"
                r"(?i:joining\s+)?(?P<c>" + _CAP_PHRASE + ")"),
     re.compile(r"^(?P<c>" + _CAP_PHRASE + r") (?:te envió|sent you|hat dir|vous a envoyé|has sent|viewed|an update|"
                r"is not moving forward|replied to your|passed on your|has reviewed|reviewed your|declined|"
-               r"a répondu|ha respondido|hat geantwortet|responded to your|hat auf (?i:ihre|deine) bewerbung|"
+               r"a répondu|ha respondido|hat geantwortet|responded to your|hat auf (?i:ihre|deine) (?i:bewerbung)|"
                r"did not select you|respondeu|has declined)"),
     re.compile(r"(?i:update on your application|news about your application) (?i:from|at) (?P<c>" + _CAP_PHRASE + ")"),
     # LinkedIn's French "Chef de projet CRM chez Oléa Mutuelle : candidature non retenue"
@@ -253,6 +258,35 @@ def _title_line_org(message: ParsedMessage) -> str | None:
                 and (org := _clean_company(m.group("c"))):
             return org
     return None
+
+
+# the words around a firm's name where it signs: "Ridgeline Outfitters HR", "Le cabinet Astier & Roux"
+_SIGNING_WORDS = frozenset(("cabinet", "equipe", "equipo", "service", "servicio", "abteilung", "ressources", "humaines",
+                            "recursos", "humanos", "rh", "rrhh", "recrutement", "seleccion", "personal", "werving",
+                            "rekrutacja", "staffing", "atraccion", "talento"))
+
+
+def _signs_the_letter(name: str, message: ParsedMessage) -> bool:
+    """The letter ends with the name on a line of its own, perhaps with its department: the firm signs
+    ("Marlinspike Security", "City of Ashgrove Human Resources", "Le cabinet Astier & Roux")."""
+    keys = [k for k in word_keys(name) if k not in EDGE_WORDS]
+    if not keys:
+        return False
+    tail = message.text.rstrip()[-LETTERHEAD_CHARS:]
+    lines = [line for line in tail.splitlines() if 0 < len(line.strip()) <= 80][-8:]
+    for i, line in enumerate(lines):
+        line_keys = [k for k in word_keys(line.strip(" \t-–—•")) if k not in EDGE_WORDS and k not in _SIGNING_WORDS]
+        if line_keys != keys:
+            continue
+        # a person signs the same way, then gives a title and an address of their own
+        title = lines[i + 1].lower() if i + 1 < len(lines) else ""
+        if not any(c.isdigit() for c in title) and any(w in _ROLE_NOUNS or w in _TITLE_WORDS
+                                                       for w in re.findall(r"\w+", title)):
+            return False  # "Senior Talent Partner | Glasshouse Media"; an address line is no title
+        # hannah.oduya@... is hers; a firm's own refaccionariaelguero@ is one word
+        return not any(keys[0] in re.split(r"[._-]", m.group(0).partition("@")[0].lower())
+                       for m in _EMAIL.finditer(tail))
+    return False
 
 
 def _in_signature(name: str, message: ParsedMessage) -> bool:

@@ -16,6 +16,7 @@ from onward.facts.names import (
     _LEGAL_FORMS,
     _ROLE_NOUNS,
     _TEAM_WORDS,
+    _TRADE_WORDS,
     EDGE_WORDS,
     PLATFORM_NAMES,
     _key,
@@ -24,12 +25,13 @@ from onward.facts.people import _NOREPLY_LOCAL
 from onward.facts.text import (
     CLOSING_CHARS,
     DISPLAY_CHARS,
+    SUBJECT_CHARS,
     closing_block,
     compact,
     domain_of,
 )
 from onward.mail.message import ParsedMessage
-from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
+from onward.mail.senders import ATS, JOB_BOARDS, is_freemail, is_under
 
 # capitalised words, with connectors between them ("Río de la Plata", "Bank of X")
 _CAP_PHRASE = (r"(?:(?:St|Ste|Sta|Sto|Mt|Ft)\. )?[A-ZÀ-Ý][\w&'’+-]*"
@@ -47,7 +49,7 @@ _NOT_COMPANY = re.compile(
     # "working for the Trust": a firm's kind, standing for its name
     r"trust|company|bank|group|firm|foundation|university|council|school|hospital|practice|club|society|"
     r"institute|association|partnership|organi[sz]ation|business|board|authority|college|studio|office|charity|"
-    r"museum|library|network|agency|store|shop|restaurant|hotel|clinic|centre|center|"
+    r"museum|library|network|agency|store|shop|restaurant|hotel|clinic|centre|center|cégep|cegep|lycée|gemeente|"
     r"application|hiring|recruiting|talent|careers?|jobs|linkedin|indeed|greenhouse|lever|workday|ashby|the team|"
     r"glassdoor|handshake|noreply|no-reply|human resources|hr|people|candidate|applicant|interview|update|"
     r"re|fwd?|ihre|votre|tu|su|your application|application update|following up|feedback|next steps|"
@@ -133,14 +135,19 @@ def _clean_company(value: str) -> str | None:
     return name if len(name) <= 60 else None
 
 
+_SECOND_LEVEL = frozenset(("co", "com", "ac", "org", "gov", "gob", "lib", "k12", "ci", "state", "edu", "net"))
+_REGIONAL = (".us", ".ca", ".au", ".br", ".in")  # whose domains may sit under a state's or province's code
+
+
 def domain_core(address: str) -> str | None:
     domain = domain_of(address)
-    if not domain or is_under(domain, FREEMAIL) or is_under(domain, JOB_BOARDS) or is_under(domain, ATS):
+    if not domain or is_freemail(domain) or is_under(domain, JOB_BOARDS) or is_under(domain, ATS):
         return None
-    parts = domain.split(".")
-    core = parts[-2] if len(parts) >= 2 else parts[0]
-    if core in ("co", "com", "ac", "org", "gov", "gob") and len(parts) >= 3:
-        core = parts[-3]
+    parts = domain.split(".")[:-1]
+    # the suffixes under a country: co.uk, com.mx, and the states' and provinces' (lib.ma.us, qc.ca)
+    while len(parts) > 1 and (parts[-1] in _SECOND_LEVEL or (len(parts[-1]) == 2 and domain.endswith(_REGIONAL))):
+        parts.pop()
+    core = parts[-1] if parts else domain
     if core in ("example", "mail", "email", "jobs", "careers", "hr", "recruiting"):
         return None
     return core
@@ -167,12 +174,15 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     words = display.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return False
-    if any(w.lower().strip(".,") in _LEGAL_FORMS for w in words) or words[-1].lower() in _CORPORATE_WORDS \
-            or words[0].lower() in _GROUP_WORDS:
+    if any(w.lower().strip(".,") in _LEGAL_FORMS or w.lower() in _TRADE_WORDS for w in words) \
+            or words[-1].lower() in _CORPORATE_WORDS or words[0].lower() in _GROUP_WORDS:
         return False  # "Fernwood Robotics GmbH", "Calloway Property Group": a firm, wherever its name appears
     first = words[0].lower()
     local = message.from_address.rpartition("@")[0].lower()
     if first in local or first in closing_block(message).lower()[:200]:
+        return True
+    # a board's subject names the person by the first name alone: "Verónica te ha enviado un mensaje"
+    if re.search(rf"(?<!\w){re.escape(words[0])} [a-zà-ÿ]", message.subject[:SUBJECT_CHARS]):
         return True
     # a person signs with the first name alone on a line; a company name is not written that way
     return bool(re.search(rf"(?im)^[ \t]*{re.escape(words[0])}[ \t]*$", message.text.rstrip()[-CLOSING_CHARS:]))

@@ -12,7 +12,8 @@ from onward.facts.text import _NOT_ALNUM, compact
 _TEAM_WORDS = (
     r"(?:hiring|recruiting|recruitment|talent(?: acquisition)?|careers?|jobs|people(?: team| ops)?|hr|human resources|"
     r"people & culture|people and culture|team|personalabteilung|recrutement|rrhh|recursos humanos|karriere|"
-    r"bewerbermanagement|talent team|recruiting team|ausbildung|ausbildungsteam|personalservice|talents|empleo)"
+    r"bewerbermanagement|talent team|recruiting team|ausbildung|ausbildungsteam|personalservice|talents|empleo|"
+    r"ressources humaines|risorse umane|selecci[oó]n|werving|rekrutacja)"
 )
 _TRAILING_NOISE = re.compile(
     r"\s*(?:\b(?:team|inc|llc|ltd|g?gmbh|spa|s\.p\.a|sl|e\.?v|s\.?a\.?s?|se|ag|plc|co|corp|b\.?v)\.?)$", re.I)
@@ -35,7 +36,9 @@ EDGE_WORDS = frozenset((
     "programmes", "university", "campus", "undefined", "do-not-reply", "donotreply", "no-reply", "noreply",
     "system", "admin", "ihre", "deine", "votre", "ton", "tu", "su", "la", "le", "les", "el", "los", "das", "die",
     "der", "bewerbung", "candidature", "candidatura", "rückmeldung", "info", "information", "workday", "myworkday",
-    "icims", "@", "-", "–", "—", "|", ":", "/", "via"))
+    "icims", "@", "-", "–", "—", "|", ":", "/", "via",
+    # a subject's "Feedback Acme", "Retour Maison X", "Nachricht von X"
+    "feedback", "retour", "terugkoppeling", "aggiornamento", "nachricht", "neue", "nouveau", "nuevo", "mensaje"))
 # a candidate with one of these is a job title, not an employer ("Entry Level Developer")
 _ROLE_NOUNS = frozenset((
     "engineer", "developer", "analyst", "manager", "intern", "designer", "scientist", "specialist", "coordinator",
@@ -107,6 +110,27 @@ _CORPORATE_WORDS = frozenset((
     "studios", "studio", "games", "media", "networks", "financial", "insurance", "foods", "energy", "robotics",
     "security", "consulting", "services", "digital", "ventures", "pharmaceuticals", "therapeutics", "biosciences",
     "logistics", "aerospace", "motors"))
+
+
+# a trade's word, in a firm's name and never in a person's ("Perla Negra Cosmética", "Sander Hydraulik")
+_TRADE_WORDS = frozenset((
+    "cosmetics", "cosmética", "cosmétiques", "kosmetik", "interiors", "outfitters", "médias", "medias", "mutuelle",
+    "supermercados", "supermarkets", "supermarché", "hotelero", "hoteles", "hotels", "hotel", "hôtel", "restaurant",
+    "café", "bakery", "boulangerie", "bäckerei", "panadería", "padaria", "pastificio", "garage", "atelier", "maison",
+    "clinique", "clínica", "clinica", "klinik", "dental", "pharma", "pharmacie", "farmacia", "apotheke", "immobilien",
+    "immobilier", "inmobiliaria", "imobiliária", "hydraulik", "armaturen", "technik", "logistik", "versicherung",
+    "versicherungen", "banque", "banco", "banca", "textiles", "textil", "alimentos", "aliments", "construcciones",
+    "constructora", "consultores", "conseil", "abogados", "avocats", "éditions", "editions", "verlag", "editorial",
+    "transports", "transportes", "laiterie", "fromageries", "horlogerie", "cerámica", "ceramiche", "distribuidora",
+    "papelera", "calzados", "refaccionaria", "crêperie", "brasserie", "brewing", "brewery", "roasters", "cycles",
+    "outdoor", "books", "library", "gemeente", "stadtwerke", "ayuntamiento", "comune", "council", "hospital",
+    "krankenhaus", "hôpital", "école", "schule", "université", "universidad", "universität", "hogeschool",
+    "institut", "instituto", "istituto", "stiftung", "fondation", "fundación", "cooperativa", "coopérative",
+    "genossenschaft", "assurances", "seguros", "servicios", "soluciones", "engineering", "ingeniería",
+    "machinebouw", "installatiebedrijf", "pflegedienst", "tischlerei", "gärtnerei", "schreinerei", "druckerei",
+    "kanzlei", "agentur", "agence", "agencia", "marketing", "kommunikation", "communication", "grupo", "groupe",
+    "gruppe", "gruppo", "holding", "interactive", "manufacturing", "construction", "plumbing", "pharmacy",
+))
 
 
 def word_keys(name: str) -> list[str]:

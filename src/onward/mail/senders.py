@@ -29,7 +29,22 @@ FREEMAIL_DOMAINS = (
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "me.com",
     "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de", "aol.com", "live.com", "orange.fr",
     "free.fr", "example.com", "example.net", "example.org",
+    # the national providers and ISPs a recruiter or a small firm writes from
+    "wanadoo.fr", "laposte.net", "sfr.fr", "neuf.fr", "bbox.fr", "numericable.fr", "t-online.de", "freenet.de",
+    "arcor.de", "posteo.de", "mailbox.org", "libero.it", "virgilio.it", "tiscali.it", "alice.it", "tin.it",
+    "email.it", "seznam.cz", "centrum.cz", "wp.pl", "o2.pl", "interia.pl", "onet.pl", "op.pl", "uol.com.br",
+    "bol.com.br", "terra.com.br", "ig.com.br", "telefonica.net", "movistar.es", "ziggo.nl", "kpnmail.nl",
+    "hetnet.nl", "planet.nl", "home.nl", "xs4all.nl", "telenet.be", "skynet.be", "bluewin.ch", "sunrise.ch",
+    "aon.at", "chello.at", "mail.ru", "qq.com", "163.com", "126.com", "naver.com", "daum.net", "rediffmail.com",
+    "zoho.com", "fastmail.com", "fastmail.fm", "hey.com", "tutanota.com", "tuta.io", "pm.me", "mac.com",
+    "btinternet.com", "sky.com", "virginmedia.com", "ntlworld.com", "talktalk.net", "blueyonder.co.uk",
+    "comcast.net", "att.net", "verizon.net", "sbcglobal.net", "bellsouth.net", "cox.net", "charter.net",
+    "earthlink.net", "optonline.net", "shaw.ca", "rogers.com", "sympatico.ca", "videotron.ca", "bigpond.com",
+    "optusnet.com.au", "xtra.co.nz", "prodigy.net.mx", "mail.com",
 )
+# providers that run one service under many country domains: yahoo.co.uk, hotmail.fr, gmx.at, yandex.ru
+_FREEMAIL_BRANDS = frozenset(("gmail", "googlemail", "yahoo", "ymail", "rocketmail", "hotmail", "outlook", "live",
+                              "msn", "aol", "gmx", "icloud", "protonmail", "yandex"))
 
 ATS = frozenset(ATS_DOMAINS)
 JOB_BOARDS = frozenset(JOB_BOARD_DOMAINS)
@@ -46,3 +61,15 @@ def domain_suffixes(domain: str) -> set[str]:
 def is_under(domain: str, domains: frozenset[str]) -> bool:
     """Whether the domain is one of `domains` or a subdomain of one."""
     return not domains.isdisjoint(domain_suffixes(domain))
+
+
+def is_freemail(domain: str) -> bool:
+    """A mailbox anyone can have, which says nothing of an employer: gmail.com, and the national
+    domains of the same providers (yahoo.com.mx, hotmail.co.uk)."""
+    if is_under(domain, FREEMAIL):
+        return True
+    labels = domain.split(".")
+    # the provider's own label stands before the country's suffix: "yahoo" in yahoo.co.uk and yahoo.fr
+    if len(labels) >= 3 and labels[-2] in ("co", "com", "net"):
+        return labels[-3] in _FREEMAIL_BRANDS
+    return len(labels) >= 2 and labels[-2] in _FREEMAIL_BRANDS
