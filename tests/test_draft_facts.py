@@ -274,7 +274,29 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
         "the role" in compose(rejection, extract(rejection), "sam@example.net", "Sam").body
 
 
+@pytest.mark.parametrize(("sender", "subject", "body", "company"), [
+    ("Tom Barrow <tom.barrow@harlowsearch.example>", "Kestrel Capital - feedback", "Hi Sam,\n\nI've just come off "
+     "the phone with Kestrel following your interview. Unfortunately my client has decided not to proceed.\n\nTom\n",
+     "Kestrel Capital"),
+    ("Tan Wei Ling <weiling.tan@halcyonsearch.example>", "Kestrel Logistics - Regional HR Director", "Dear Sam,\n\n"
+     "I regret to tell you that Kestrel has decided not to proceed with your candidacy.\n\nWarm regards,\nTan\n",
+     "Kestrel Logistics"),
+    ("Jean-Marc Thibaudeau <jm.thibaudeau@orange.fr>", "Laiterie Kestrel - point sur la mission", "Cher Sam,\n\n"
+     "La Laiterie Kestrel vient de décider de ne pas créer le poste.\n\nJean-Marc\n", "Laiterie Kestrel"),
+])
+def test_a_recruiters_client_named_in_the_subject_and_again_in_the_letter(sender, subject, body, company):
+    _, facts = facts_of(subject, body, sender=sender)
+    assert facts.company == company
+
+
 @pytest.mark.parametrize(("sender", "subject", "body"), [
+    # people the subject names, whom the letter names again: a third person, the candidate
+    ("Jo Park <jo.park@gmail.com>", "Re: Coffee - Marcus", "Hi Sam,\n\nI spoke with Marcus. He has decided not to go "
+     "ahead.\n\nJo\n"),
+    ("Jo Park <jo.park@gmail.com>", "Sam Rivera - feedback", "Hi Sam,\n\nI spoke to the client about Sam Rivera. "
+     "Unfortunately they have decided not to proceed.\n\nJo\n"),
+    ("Jo Park <jo.park@gmail.com>", "Kestrel - feedback", "Hi Sam,\n\nI spoke with Mr. Kestrel today; the client "
+     "has decided not to proceed.\n\nJo\n"),
     # a person messaging through a board, whom its subject calls by the first name
     ("Verónica Kestrel vía LinkedIn <messages-noreply@linkedin.com>", "Verónica te ha enviado un mensaje",
      "Hola Sam, hemos decidido seguir con otra persona.\n"),

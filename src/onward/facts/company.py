@@ -26,6 +26,7 @@ from onward.facts.company_clues import (
     _after_a_preposition,
     _agency_sender,
     _in_signature,
+    _named_as_the_firm,
     _phrase_for_core,
     _signature_lines,
     _signs_the_letter,
@@ -138,6 +139,12 @@ def extract_company(message: ParsedMessage) -> Field:
         else:
             for side in sides:
                 vote(side, 0.35)
+        for side in sides:
+            # the side the letter names again as the firm that decided ("Ashcombe Capital - feedback", then
+            # "off the phone with Ashcombe"): what a recruiter's subject and letter say of the client
+            if (name := _clean_company(side)) and not _looks_like_person(name, message) and \
+                    not own_names & {w.lower() for w in name.split()} and _named_as_the_firm(name, text):
+                vote(name, 0.6)
     lowered = text.lower()
     for _, pattern, anchors in _BODY_RULES:
         if not _may_match(anchors, lowered):

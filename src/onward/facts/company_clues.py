@@ -11,6 +11,7 @@ import re
 from onward.facts.company_names import (
     _CAP_PHRASE,
     _CAP_PHRASE_RE,
+    _GROUP_WORDS,
     _OFFICE_PREFIX,
     _ats_tenant,
     _clean_company,
@@ -23,6 +24,7 @@ from onward.facts.names import (
     _CORPORATE_WORDS,
     _ROLE_NOUNS,
     _TEAM_WORDS,
+    _TRADE_WORDS,
     EDGE_WORDS,
     _agree,
     word_keys,
@@ -286,6 +288,45 @@ def _signs_the_letter(name: str, message: ParsedMessage) -> bool:
         # hannah.oduya@... is hers; a firm's own refaccionariaelguero@ is one word
         return not any(keys[0] in re.split(r"[._-]", m.group(0).partition("@")[0].lower())
                        for m in _EMAIL.finditer(tail))
+    return False
+
+
+# where a letter names the firm that decided: after "with", "at", "chez"..., or before its verb or its
+# possessive ("Meranti has decided", "La Laiterie des Combes vient de", "Ashcombe's CFO")
+_FIRM_BEFORE = re.compile(r"(?i:\b(?:with|at|to|for|from|chez|bei|beim|con|presso|bij|met|avec|auprès de|pour|para|"
+                          r"von|der|die|la|le|l'|el|il|lo|de)[ \t]+)$")
+_FIRM_AFTER = re.compile(r"^(?:['’]s\b|[ \t]+(?i:has|have|had|is|are|was|were|decided|chose|went|felt|will|would|"
+                         r"wants|vient|a|ont|hat|haben|hatte|ha|han|hanno|heeft|hebben|tem|optó|decidió|decidiu)\b)")
+_PERSON_BEFORE = re.compile(r"(?i:\b(?:mr|mrs|ms|dr|herrn?|frau|m|mme|monsieur|madame|sr|sra|don|doña|signor|"
+                            r"signora|dhr|mevrouw|pan|pani)\.?[ \t]+)$")
+
+
+_PRONOUN_NEXT = re.compile(r"[^.!?\n]{0,60}[.!?]?\s+(?:he|she|his|her|him|er|sie|il|elle|ella|él|lui|lei)\b", re.I)
+
+
+def _named_as_the_firm(name: str, text: str) -> bool:
+    """The letter names the firm (in full, or by its first word when that is a name of its own)
+    where a firm decides or is dealt with: "off the phone with Ashcombe", "Meranti has decided"."""
+    words = name.split()
+    forms = [name]
+    first = words[0]
+    if len(words) > 1 and len(first) >= 4 and first.lower() not in _TRADE_WORDS and \
+            first.lower() not in _CORPORATE_WORDS and first.lower() not in _GROUP_WORDS:
+        forms.append(first)
+    for shortened, form in enumerate(forms):
+        start = text.find(form)
+        for _ in range(6):
+            if start < 0:
+                break
+            end = start + len(form)
+            before, after = text[max(0, start - 24):start], text[end:end + 12]
+            if (not text[end:end + 1].isalnum() and not (start and text[start - 1].isalnum())
+                    and not _PERSON_BEFORE.search(before)
+                    and not (shortened and after[:1] == " " and after[1:2].isupper())  # "Jane Doe": a person
+                    and not _PRONOUN_NEXT.match(text[end:end + 80])  # "I spoke with Marcus. He felt..."
+                    and (_FIRM_BEFORE.search(before) or _FIRM_AFTER.match(after))):
+                return True
+            start = text.find(form, end)
     return False
 
 
