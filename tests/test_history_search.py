@@ -64,6 +64,7 @@ def test_a_person_at_the_employer_under_the_names_its_domain_and_mail_use(compan
     ("Meta", "tim.cole@metaview.example", None),  # a longer domain is another firm
     ("Halvorsen", "tim.cole@halvorsenfreight.example", None),  # ... unless its mail named the company
     ("Kelpwater Foods", "tim.cole@gmail.com", "Kelpwater Foods"),  # a friend there, from gmail
+    ("Kelpwater Foods", "tim.cole@harbortalent.example", "Kelpwater Foods"),  # an agency's recruiter, of the client
 ])
 def test_no_person_at_another_firm_that_shares_a_word_of_the_name(company, from_addr, row_company):
     assert person_for(company, from_addr, "Tim Cole", row_company) is None

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from onward.facts.company import COMPANY_CONFIDENCE
+from onward.facts.company_clues import is_agency_domain
 from onward.facts.company_names import domain_core
 from onward.facts.model import Extraction
 from onward.facts.names import EDGE_WORDS, PLATFORM_NAMES, word_keys
@@ -185,9 +186,10 @@ def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage,
             continue
         domain = domain_of(address)
         core = (domain_core(address) or "").replace("-", "")
+        # an agency's recruiter writes of the employer too ("Tidewater want to meet you"): not one of its people
         same_firm = (own_domain and domain == own_domain) or (
-            company and compact(company) and _same_firm(core, row.get("company"), company)) or (
-            len(core) >= 4 and core in unsure_keys)
+            company and compact(company) and not is_agency_domain(core)
+            and _same_firm(core, row.get("company"), company)) or (len(core) >= 4 and core in unsure_keys)
         if same_firm and not is_under(domain, FREEMAIL):
             return Person(address, name, (row.get("received_at") or "")[:10], (row.get("subject") or "")[:80])
     return None

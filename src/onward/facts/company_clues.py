@@ -355,10 +355,15 @@ _AGENCY_DOMAIN = re.compile(r"recruit|staffing|talent|search|headhunt|personal|i
                             r"consult|kadry|pessoas")
 
 
+def is_agency_domain(core: str) -> bool:
+    """A domain's name that says recruitment agency or search firm ("harbortalent", "kadryplus")."""
+    return bool(_AGENCY_DOMAIN.search(core))
+
+
 def _agency_sender(message: ParsedMessage) -> bool:
     """Mail from a recruitment agency: its name and domain are not the employer's."""
     core = domain_core(message.from_address) or ""
-    if _AGENCY_DOMAIN.search(core):
+    if is_agency_domain(core):
         return True
     display = message.from_[0][:DISPLAY_CHARS]
     own = core or _ats_tenant(message.from_address) or ""  # the sender's domain, or the ATS account
