@@ -142,9 +142,9 @@ def extract_company(message: ParsedMessage) -> Field:
         for side in sides:
             # the side the letter names again as the firm that decided ("Ashcombe Capital - feedback", then
             # "off the phone with Ashcombe"): what a recruiter's subject and letter say of the client
-            if (name := _clean_company(side)) and not _looks_like_person(name, message) and \
-                    not own_names & {w.lower() for w in name.split()} and _named_as_the_firm(name, text):
-                vote(name, 0.6)
+            if (client := _clean_company(side)) and not _looks_like_person(client, message) and \
+                    not own_names & {w.lower() for w in client.split()} and _named_as_the_firm(client, text):
+                vote(client, 0.6)
     lowered = text.lower()
     for _, pattern, anchors in _BODY_RULES:
         if not _may_match(anchors, lowered):
