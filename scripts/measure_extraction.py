@@ -53,7 +53,8 @@ def same(found: str, names: list[str]) -> bool:
     """Right: the label's name, one of its aliases, or a shortening or a lengthening of one by
     legal and corporate words only ("Bosch" for "Robert Bosch LLC" no, "Acme" for "Acme Inc" yes,
     "Acme Software" or "Acme Insurance Company" for "Acme" yes), a leading article aside ("Chat Lettré"
-    for "Le Chat Lettré"). "Acme We" or "Ext Acme" is wrong: a draft would print it."""
+    for "Le Chat Lettré"), its last words by their initials ("Acme FCU"), or without the kind of firm
+    before it ("Vallombre" for "Horlogerie Vallombre"). "Acme We" or "Ext Acme" is wrong: a draft would print it."""
     f = name_words(found)
     for name in names:
         n = name_words(name)
@@ -72,7 +73,23 @@ def same(found: str, names: list[str]) -> bool:
             return True
         if core_n and core_f[:len(core_n)] == core_n and all(w in CORPORATE for w in core_f[len(core_n):]):
             return True  # a lengthening by corporate words: "Quinoxa Software" for "Quinoxa"
+        # the rest of the name by its initials: "Olmsted FCU" for "Olmsted Federal Credit Union"
+        if 1 <= len(core_f) - 1 < len(core_n) - 1 and core_f[:-1] == core_n[:len(core_f) - 1] and \
+                core_f[-1] == "".join(w[0] for w in core_n[len(core_f) - 1:]):
+            return True
+        # the name without the kind of firm before it, as the firm's own mail writes it: "Vallombre" for
+        # "Horlogerie Vallombre SA", "Berkenhof" for "Zorgcentrum De Berkenhof"
+        kinds = 0
+        while kinds < len(core_n) - 1 and core_n[kinds] in KINDS | ARTICLES:
+            kinds += 1
+        if kinds and core_f and core_f == core_n[kinds:]:
+            return True
     return False
+
+
+KINDS = {"horlogerie", "banque", "privee", "zorgcentrum", "hotel", "groupe", "grupo", "gruppe", "group", "clinique",
+         "clinica", "laboratoires", "laboratorios", "atelier", "maison", "cabinet", "fondation", "fundacion",
+         "stiftung", "stichting", "restaurant", "cafe", "bodegas", "editions", "ediciones", "verlag"}
 
 
 def words(text: str) -> set[str]:
