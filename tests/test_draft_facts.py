@@ -235,6 +235,16 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Leider müssen wir Ihnen absagen.\n", "Kestrel Immobilien"),
     ("Hotel Kestrel Garda tramite Indeed <hotelkestrel-3f9a1c@indeedemail.com>", "Receptionist - Hotel Kestrel Garda",
      "Purtroppo abbiamo scelto un altro candidato.\n", "Hotel Kestrel Garda"),
+    # boards that name the employer with its legal form's dots, which the draft leaves out
+    ("Computrabajo <notificaciones@computrabajo.com>", "Tu postulación: proceso finalizado", "Hola Rosa,\n\n"
+     "Constructora Kestrel S.A.C. ha decidido no continuar con tu postulación a la oferta.\n", "Constructora Kestrel"),
+    ("OCC Mundial <notificaciones@occ.com.mx>", "Tu postulación cambió de estatus", "Hola Raúl,\n\nVacante: Auxiliar "
+     "de Almacén\nEmpresa: Papelera Kestrel del Norte S.A. de C.V.\n\nEstatus: No seleccionado\n",
+     "Papelera Kestrel del Norte"),
+    ("InfoJobs <noreply@infojobs.it>", "Novità sulla tua candidatura", "Ciao Marco,l'azienda Ceramiche Kestrel S.r.l. "
+     "ha aggiornato lo stato della tua candidatura.\n\nStato: Non in linea con il profilo\n", "Ceramiche Kestrel"),
+    ("Indeed <noreply@indeed.com>", "An update on your application", "Kestrel Plumbing sent you a message\n\n"
+     "Plumber Apprentice\n\n\"Thanks for applying. We've filled our class for this round.\"\n", "Kestrel Plumbing"),
     # a public library's domain under its state's (lib.ma.us): the name, not the state's code
     ("Dana Holmes <dholmes@kestrelavery.lib.ma.us>", "Head of Adult Services - update",
      "Hi Sam,\n\nThank you for your interest in the Kestrel-Avery Public Library. We will not move forward.\n\nDana\n",

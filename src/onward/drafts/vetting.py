@@ -70,7 +70,8 @@ def vet_signer(signer: str | None, company: str | None, message: ParsedMessage) 
 
 # a letter names a firm without its legal form: "the work Acme is doing", not "Acme Inc"
 _LEGAL_SUFFIX = re.compile(r"(?:,?\s+(?:&\s+)?(?:inc|llc|llp|ltd|limited|g?gmbh|eg|ohg|ug|corp|corporation|co|plc|"
-                           r"s\.?a\.?s?|ag|b\.?v|pte|incorporated)\.?)+$", re.I)
+                           r"s\.?a\.?[sca]?|ag|b\.?v|pte|incorporated|s\.?r\.?l|s\.?p\.?a|s\.?l\.?u?|sarl|"
+                           r"s\.?a\.? de c\.?v|ltda)\.?)+$", re.I)
 
 
 def vet_company(company: str | None, role: str | None) -> str | None:

@@ -160,13 +160,17 @@ _APPLICATION_AT = re.compile(r"(?i:your application (?:for|to)) [^\n.]{2,80}? at
 _BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
                          "enviou", "sobre o processo",
                          "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou", "replied to",
-                         "passed on", "not moving forward")
+                         "passed on", "not moving forward", "aggiornato", "sent you a message")
 
 
 _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company |l'employeur |l'entreprise |"
                            r"le recruteur |el empleador |la empresa |a empresa |da empresa |der arbeitgeber |"
-                           r"das unternehmen )))"
-                           r"(?P<c>" + _CAP_PHRASE + r") (?i:has updated|updated|has reviewed|ha actualizado|actualizó|"
+                           r"das unternehmen |l'azienda )))"
+                           # a legal form with its dots ends the name: "Constructora Huallaga S.A.C. ha decidido"
+                           r"(?P<c>" + _CAP_PHRASE + r"(?:,? [A-Z][a-z]?\.(?:[A-Za-z]{1,2}\.){1,3}"
+                           r"(?: de (?:[A-Z]\.){2})?)?) "
+                           r"(?i:has updated|updated|has reviewed|ha actualizado|actualizó|ha aggiornato|"
+                           r"sent you a message|"
                            r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|a consulté|"
                            r"atualizou|enviou|sobre o processo|reviewed your|replied to your|passed on your|"
                            r"is not moving forward|"

@@ -13,13 +13,13 @@ from onward.facts.names import (
     _CONNECTORS,
     _CORPORATE_WORDS,
     _FIELD_WORDS,
-    _LEGAL_FORMS,
     _ROLE_NOUNS,
     _TEAM_WORDS,
     _TRADE_WORDS,
     EDGE_WORDS,
     PLATFORM_NAMES,
     _key,
+    is_legal_form,
 )
 from onward.facts.people import _NOREPLY_LOCAL
 from onward.facts.text import (
@@ -99,7 +99,7 @@ def _clean_company(value: str) -> str | None:
     words = _trim_edges([w.strip(".,:;!?\"'’()[]") for w in _words(value)])
     words = [w for w in words if w]
     if len(words) > 6:  # a legal form ends a name: "Papelera Industrial del Norte S.A. de C.V."
-        legal_at = next((i for i, w in enumerate(words) if w.lower().strip(".,") in _LEGAL_FORMS), None)
+        legal_at = next((i for i, w in enumerate(words) if is_legal_form(w)), None)
         words = words[:legal_at] if legal_at else words
     if not words or len(words) > 6:
         return None
@@ -121,12 +121,12 @@ def _clean_company(value: str) -> str | None:
     # a name is capitalised words (and connectors, "d'Or", a legal form: "eG"); a lower-case word means a
     # sentence ran on
     if any(not (w[:1].isupper() or w[:1].isdigit() or w.lower() in _CONNECTORS or _ELIDED.match(w)
-                or w.lower().strip(".,") in _LEGAL_FORMS) for w in words):
+                or is_legal_form(w)) for w in words):
         return None
     if any(c in value for c in "!?@") or _NOT_COMPANY.match(" ".join(words)):
         return None
     # a name ends at its legal form: "Acme Inc Springfield KS" is Acme Inc
-    legal = next((i for i, w in enumerate(lowered) if w.strip(".,") in _LEGAL_FORMS), None)
+    legal = next((i for i, w in enumerate(lowered) if is_legal_form(w)), None)
     if legal is not None and legal > 0:
         words = words[:legal + 1]
     # keep the name as written, from its first word to its last
@@ -174,7 +174,7 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     words = display.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return False
-    if any(w.lower().strip(".,") in _LEGAL_FORMS or w.lower() in _TRADE_WORDS for w in words) \
+    if any(is_legal_form(w) or w.lower() in _TRADE_WORDS for w in words) \
             or words[-1].lower() in _CORPORATE_WORDS or words[0].lower() in _GROUP_WORDS:
         return False  # "Fernwood Robotics GmbH", "Calloway Property Group": a firm, wherever its name appears
     first = words[0].lower()

@@ -97,7 +97,15 @@ _FIELD_WORDS = frozenset((
     "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil"))
 _LEGAL_FORMS = frozenset((
     "inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv",
-    "b.v.", "kg", "e.v.", "srl", "eg", "ohg", "ug", "ggmbh", "mbh"))
+    "b.v.", "kg", "e.v.", "srl", "eg", "ohg", "ug", "ggmbh", "mbh",
+    # as written without their dots ("S.A.C.", "S.A. de C.V.", "S.r.l.", "S.p.A.")
+    "sa", "sac", "saa", "sl", "slu", "spa", "sarl", "sàrl", "sasu", "cv", "ltda", "nv", "ev", "pte", "pty", "llp"))
+
+
+def is_legal_form(word: str) -> bool:
+    """"GmbH", "S.A.C.", "S.r.l.": a legal form, with or without its dots."""
+    lowered = word.lower().strip(".,")
+    return lowered in _LEGAL_FORMS or lowered.replace(".", "") in _LEGAL_FORMS
 _CONNECTORS = frozenset((
     "de", "la", "le", "les", "del", "van", "von", "der", "den", "und", "and", "&", "+", "of", "for", "du", "des", "y",
     "et", "e", "für", "da", "di", "zu", "am", "an", "do", "dos", "das", "della"))
