@@ -28,7 +28,10 @@ MIN_CONFIDENCE = 0.5
 _NOT_A_NAME = frozenset((
     "dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "herr", "frau", "im", "in", "am", "personalwesen", "personal",
     "personalabteilung", "ufficio", "servizio", "service", "services", "equipo", "equipe", "équipe", "departamento",
-    "department", "abteilung", "recursos", "rh", "rrhh", "kundenservice"))
+    "department", "abteilung", "recursos", "rh", "rrhh", "kundenservice",
+    # an office signing in Dutch, Polish, Portuguese: "Afdeling P&O", "Referat Organizacyjny", "Equipa de RH"
+    "afdeling", "referat", "dział", "zespół", "biuro", "equipa", "direção", "direccion", "dirección", "secretaria",
+    "secrétariat", "sekretariat", "gemeente", "urząd"))
 _SIGNER_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?$")
 
 
@@ -71,7 +74,7 @@ def vet_signer(signer: str | None, company: str | None, message: ParsedMessage) 
 # a letter names a firm without its legal form: "the work Acme is doing", not "Acme Inc"
 _LEGAL_SUFFIX = re.compile(r"(?:,?\s+(?:&\s+)?(?:inc|llc|llp|ltd|limited|g?gmbh|eg|ohg|ug|corp|corporation|co|plc|"
                            r"s\.?a\.?[sca]?|ag|b\.?v|pte|incorporated|s\.?r\.?l|s\.?p\.?a|s\.?l\.?u?|sarl|"
-                           r"s\.?a\.? de c\.?v|ltda)\.?)+$", re.I)
+                           r"s\.?a\.? de c\.?v|ltda|pty)\.?)+$", re.I)
 
 
 def vet_company(company: str | None, role: str | None) -> str | None:

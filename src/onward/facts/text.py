@@ -27,7 +27,14 @@ _SIGN_OFF = re.compile(
     r"thank you|cheers|all the best|sincerely|yours(?: sincerely| truly)?|respectfully|take care|"
     r"mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|herzliche grüße|liebe grüße|"
     r"cordialement|bien cordialement|bien à vous|salutations|meilleures salutations|belle journée|"
-    r"saludos(?: cordiales)?|un saludo|atentamente|cordialmente|un abrazo|gracias)\b[ ,.!-]*$",
+    r"saludos(?: cordiales)?|un saludo|atentamente|cordialmente|un abrazo|gracias|"
+    r"with best wishes|warm wishes|warmly|speak soon|yours faithfully|with thanks|"
+    r"mit besten grüßen|freundliche grüsse|viele grüsse|liebe grüsse|beste grüsse|herzliche grüsse|"
+    r"sincères salutations|à bientôt|un cordial saludo|reciba un cordial saludo|muchas gracias|"
+    r"met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|hartelijke groet(?:en)?|groeten|"
+    r"cordiali saluti|distinti saluti|un saluto|saluti|a presto|"
+    r"atenciosamente|cumprimentos|com os melhores cumprimentos|um abraço|abraço|"
+    r"z poważaniem|pozdrawiam|z wyrazami szacunku)\b[ ,.!-]*$",
     re.I | re.M,
 )
 
