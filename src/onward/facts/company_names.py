@@ -31,7 +31,7 @@ from onward.facts.text import (
     domain_of,
 )
 from onward.mail.message import ParsedMessage
-from onward.mail.senders import ATS, JOB_BOARDS, is_freemail, is_under
+from onward.mail.senders import ATS, JOB_BOARDS, domain_suffixes, is_freemail, is_under
 
 # capitalised words, with connectors between them ("Río de la Plata", "Bank of X")
 _CAP_PHRASE = (r"(?:(?:St|Ste|Sta|Sto|Mt|Ft)\. )?[A-ZÀ-Ý][\w&'’+-]*"
@@ -156,15 +156,30 @@ def domain_core(address: str) -> str | None:
 _TENANT_ATS = frozenset(("myworkday.com", "myworkdayjobs.com", "icims.com", "personio.de", "personio.com"))
 
 
+# an ATS's own words in an address, never an employer's account: jobs@, talent.icims.com, us.greenhouse-mail.io
+_ATS_WORDS = frozenset(("mail", "email", "emails", "e", "us", "eu", "em", "bounce", "bounces", "notifications",
+                        "notification", "notify", "hire", "jobs", "job", "app", "apply", "careers", "career", "talent",
+                        "reply", "smtp", "send", "m", "mg", "mailer", "info", "hr", "recruiting", "recruitment",
+                        "bewerbung", "karriere", "www", "candidates", "ats"))
+
+
 def _ats_tenant(address: str) -> str | None:
+    """The employer's account at an ATS: before the tag or after the no-reply mark of the address
+    (acme+autoreply@talent.icims.com, noreply-acme@personio.de), or the subdomain the ATS gives it
+    (jobs@acme-pasta.jobs.personio.de, noreply@ek-acme.rexx-systems.com)."""
     domain, local = domain_of(address), address.rpartition("@")[0]
-    local = local.partition("+")[0]  # "acme+autoreply": the tenant is before the tag
-    if not is_under(domain, _TENANT_ATS):
+    local = local.partition("+")[0].lower()  # "acme+autoreply": the tenant is before the tag
+    if is_under(domain, _TENANT_ATS):
+        if _NOREPLY_LOCAL.search(local):  # "noreply-acme": the tenant is what the no-reply mark leaves
+            local = _NOREPLY_LOCAL.sub("-", local).strip("._+-")
+            local = "" if _NOREPLY_LOCAL.search(local) else local
+        if len(local) > 2 and local not in _ATS_WORDS:
+            return local
+    ats = next((suffix for suffix in sorted(domain_suffixes(domain), key=len) if suffix in ATS), None)
+    if not ats or ats == domain:
         return None
-    if _NOREPLY_LOCAL.search(local):  # "noreply-acme": the tenant is what the no-reply mark leaves
-        local = _NOREPLY_LOCAL.sub("-", local).strip("._+-")
-        local = "" if _NOREPLY_LOCAL.search(local) else local
-    return local if len(local) > 2 else None
+    return next((label for label in domain[:-len(ats) - 1].split(".")
+                 if len(label) > 2 and label not in _ATS_WORDS and not label[-1:].isdigit()), None)
 
 
 _GROUP_WORDS = frozenset(("groupe", "grupo", "gruppe", "group", "gruppo"))
