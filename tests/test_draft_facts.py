@@ -248,7 +248,11 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     # a public library's domain under its state's (lib.ma.us): the name, not the state's code
     ("Dana Holmes <dholmes@kestrelavery.lib.ma.us>", "Head of Adult Services - update",
      "Hi Sam,\n\nThank you for your interest in the Kestrel-Avery Public Library. We will not move forward.\n\nDana\n",
-     "Kestrel-Avery"),
+     "Kestrel-Avery Public Library"),
+    # the full name most clues give, not the short one the ATS account spells
+    ("Kestrelstrom Netze Ausbildung <noreply@kestrelstrom.rexx-recruitment.com>", "Deine Bewerbung",
+     "Hallo Sam,\n\ndanke für dein Interesse an Kestrelstrom Netze. Leider können wir dir keinen Platz anbieten.\n\n"
+     "Dein Ausbildungsteam von Kestrelstrom Netze\n", "Kestrelstrom Netze"),
 ])
 def test_the_employer_from_the_letterhead_a_board_card_or_the_domain(sender, subject, body, company):
     _, facts = facts_of(subject, body, sender=sender)

@@ -5,6 +5,7 @@ than none, so weak guesses stay weak."""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 from onward.facts.company_clues import (
     _APPLICATION_AT,
@@ -45,7 +46,11 @@ from onward.facts.company_names import (
 )
 from onward.facts.model import Field
 from onward.facts.names import (
+    _CONNECTORS,
     _CORPORATE_WORDS,
+    _FIELD_WORDS,
+    _ROLE_NOUNS,
+    EDGE_WORDS,
     _agree,
     word_keys,
 )
@@ -232,27 +237,42 @@ def extract_company(message: ParsedMessage) -> Field:
     # when one's words begin the other's ("Acme" and "Acme Labs", never "Acme" and "Acmenbsp")
     best, best_score, best_weight = None, 0.0, 0.0
     keyed = [(c, w, word_keys(c)) for c, w in votes]
+    times = Counter(tuple(keys) for _, _, keys in keyed)
     for candidate, weight, keys in keyed:
         if not keys:  # nothing left of it once its legal form is off ("Inc")
             continue
         agreeing = [w for _, w, other in keyed if _agree(keys, other)]
         score = min(0.99, max(agreeing) + 0.1 * (len(agreeing) - 1))
-        if score > best_score or (score == best_score and best is not None and _better_tied(candidate, weight, best,
-                                                                                             best_weight)):
+        if score > best_score or (score == best_score and best is not None and _better_tied(
+                candidate, weight, times[tuple(keys)], best, best_weight, times[tuple(word_keys(best))])):
             best, best_score, best_weight = candidate, score, weight
     return Field(best, round(best_score, 2))
 
 
-def _better_tied(candidate: str, weight: float, best: str, best_weight: float) -> bool:
+def _name_word(word: str) -> bool:
+    """A word that may continue a firm's name ("Medizintechnik", "Gaspard"), not a title's, a program's,
+    a place's after "of", or an abbreviation's ("Store Leadership", "Graduate Programmes 2024", "EM")."""
+    lowered = word.lower().strip(".,")
+    return word[:1].isupper() and not any(c.isdigit() for c in word) and lowered not in EDGE_WORDS and \
+        lowered not in _ROLE_NOUNS and lowered not in _CONNECTORS and lowered not in _FIELD_WORDS and \
+        lowered != "leadership" and not (word.isupper() and len(word) <= 3)
+
+
+def _better_tied(candidate: str, weight: float, times: int, best: str, best_weight: float, best_times: int) -> bool:
     """Of two agreeing names, the one that ends where the name ends: "Acme Labs" over "Acme", but
-    "Acme" over "Acme Sam" (a name run into the next words)."""
+    "Acme" over "Acme Sam" (a name run into the next words), unless the longer one is what most
+    clues say ("Alpenstrom Netze" from the display name, the body and the footer; "Alpenstrom" from
+    the ATS account only)."""
     a, b = word_keys(candidate), word_keys(best)
     if a != b and "".join(a) == "".join(b):  # one name, one as written and one run together (a domain's)
         return len(a) > len(b)
     if a != b and _agree(a, b):
         longer, shorter = (candidate, best) if len(a) > len(b) else (best, candidate)
         extra = longer.split()[len(shorter.split()):]
-        keep = longer if extra and all(w.lower().strip(".,") in _CORPORATE_WORDS for w in extra) else shorter
+        longer_times = times if longer == candidate else best_times
+        shorter_times = best_times if longer == candidate else times
+        keep = longer if (extra and all(w.lower().strip(".,") in _CORPORATE_WORDS for w in extra)) or \
+            (longer_times > shorter_times and all(_name_word(w) for w in extra)) else shorter
         return keep == candidate
     return weight > best_weight
 

@@ -38,7 +38,9 @@ EDGE_WORDS = frozenset((
     "der", "bewerbung", "candidature", "candidatura", "rückmeldung", "info", "information", "workday", "myworkday",
     "icims", "@", "-", "–", "—", "|", ":", "/", "via",
     # a subject's "Feedback Acme", "Retour Maison X", "Nachricht von X"
-    "feedback", "retour", "terugkoppeling", "aggiornamento", "nachricht", "neue", "nouveau", "nuevo", "mensaje"))
+    "feedback", "retour", "terugkoppeling", "aggiornamento", "nachricht", "neue", "nouveau", "nuevo", "mensaje",
+    # a careers office after the firm's name: "Vallombre Carrières"
+    "carrières", "carrière", "karriere", "carreras", "carreiras", "empleos"))
 # a candidate with one of these is a job title, not an employer ("Entry Level Developer")
 _ROLE_NOUNS = frozenset((
     "engineer", "developer", "analyst", "manager", "intern", "designer", "scientist", "specialist", "coordinator",
