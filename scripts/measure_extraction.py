@@ -168,7 +168,8 @@ def main() -> int:
             counts["company_neutral"] += 1
             if row["company"]:
                 where = "written" if in_mail else "unwritten"
-                shown.append(f"company missed  {row['file']}: want {row['company'][0]!r} ({where}; raw {facts.company})")
+                shown.append(f"company missed  {row['file']}: want {row['company'][0]!r} "
+                             f"({where}; raw {facts.company})")
         elif row["company"] and same(company, row["company"]):
             counts["company_right"] += 1
         else:
