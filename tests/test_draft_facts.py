@@ -297,9 +297,38 @@ def test_a_word_ending_in_en_is_not_spanish_en():
     ("Kestrel Hydraulik – leider keine guten Nachrichten", "Leider müssen wir absagen.", None),
     ("Follow-up from Kestrel", FORM_REJECTION, None),
     ("Intern position with Kestrel 257137", FORM_REJECTION, None),
+    # a gender tag inside a title is dropped and the title read on; where a sentence goes on, it ends there
+    ("Ihre Bewerbung", "Danke für Ihre Bewerbung als Vertriebsingenieur (m/w/d) Medizintechnik. Leider sagen wir ab.",
+     "Vertriebsingenieur Medizintechnik"),
+    ("Ihre Bewerbung", "Danke für Ihre Bewerbung als Lagerlogistiker (w/m/d) und das damit verbundene Vertrauen.",
+     "Lagerlogistiker"),
+    ("Candidature", "Merci pour votre candidature au poste de Chef de quai (H/F) sur notre site. Nous ne donnerons "
+     "pas suite.", "Chef de quai"),
+    # a workload, a place said with "our", a season before the title: not the title
+    ("Ihre Bewerbung", "Danke für Ihr Interesse an der Stelle als Sachbearbeiter/in Kreditoren 60–80 %. Leider sagen "
+     "wir ab.", "Sachbearbeiter/in Kreditoren"),
+    ("Su postulación", "Gracias por su interés en la vacante de Operario de Bodega de nuestra sede norte. No "
+     "continuaremos.", "Operario de Bodega"),
+    ("Your application", "Thank you for applying to our Autumn 2026 Design Internship. " + FORM_REJECTION,
+     "Design Internship"),
+    ("Your application", "Thank you for applying to our Summer Analyst programme. " + FORM_REJECTION,
+     "Summer Analyst"),
+    # a level alone names no job: the role stays neutral
+    ("Candidature", "Nous ne donnerons pas suite à votre candidature pour le poste de lead.", None),
+    # an abbreviation the text spells out is written out
+    ("Update - Senior TPM, Payments", "Hi Sam,\n\nWe have paused the Senior Technical Program Manager, Payments "
+     "role. " + FORM_REJECTION, "Senior Technical Program Manager, Payments"),
+    ("Update - Senior TPM, Payments", FORM_REJECTION, "Senior TPM, Payments"),
 ])
 def test_roles_are_titles_as_a_person_writes_them(subject, body, role):
     assert extract_role(parse_message(message(subject, body))).value == role
+
+
+def test_a_title_loses_the_employers_name_as_the_sender_writes_it():
+    # the company found is "Kestrel"; the sender's name says "Harvest" is the firm's too
+    _, facts = facts_of("Your application", "Hi Sam,\n\nThank you for applying to Kestrel Harvest Store Leadership "
+                        "Intern program. We will not move forward.\n", sender="Kestrel Harvest <kestrel@icims.com>")
+    assert facts.role == "Store Leadership Intern"
 
 
 def test_french_drafts_elide_and_clear_french_is_never_portuguese():
