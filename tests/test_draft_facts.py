@@ -362,6 +362,17 @@ def test_french_drafts_elide_and_clear_french_is_never_portuguese():
     # the team's discussion and the panel's view of a take-home are not a conversation with the candidate
     ("Your take-home", "Thanks for the take-home. Here's what came up in the discussion: the tests were thin. "
      "Of the panel's view, the structure was good.", "assessment"),
+    # words between "completing" and the recorded video interview
+    ("Status", "Thank you for completing our aptitude test and video interview questions. Unfortunately we will "
+     "not move forward.", "assessment"),
+    # a mock sales call is an exercise: what happened "at the end of the call" is no interview
+    ("Role-play", "Thanks for running the mock renewal call with Priya and me. The hard close at the end of the "
+     "call was not our style, so we will not move forward.", "unknown"),
+    # a recruiter who will not put the candidacy to the client: their own phone call is no interview
+    ("Re: Oferta Técnico/a de Mantenimiento", "Hola Sam:\n\nGracias por la llamada del martes. El cliente necesita "
+     "carnet de carretillero, así que no voy a poder presentar tu candidatura para el puesto.\n", "application"),
+    ("Re: Controls Engineer", "Hi Sam,\n\nThanks for the call on Monday. My client needs someone already cleared, so "
+     "I won't be able to put you forward for this one.\n", "application"),
 ])
 def test_an_interview_is_only_stated_when_one_took_place(subject, body, stage):
     rejection, facts = facts_of(subject, body)
