@@ -28,7 +28,8 @@ _NOT_A_NAME = frozenset((
     "dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "herr", "frau", "im", "in", "am", "personalwesen", "personal",
     "personalabteilung", "ufficio", "servizio", "service", "services", "equipo", "equipe", "équipe", "departamento",
     "department", "abteilung", "recursos", "rh", "rrhh", "kundenservice"))
-_SIGNER_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?$")
+# one given name, hyphenated or of two words ("Wei Ling", found where the address says so)
+_SIGNER_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?$")
 
 
 @dataclass(frozen=True)
