@@ -221,7 +221,9 @@ def main() -> int:
         greeting = draft.body.split("\n", 2)[0] if not draft.body.startswith("[onward") else draft.body.split("\n\n")[1]
         if vetted.signer:
             counts["signer_named"] += 1
-            if not row["signer"] or vetted.signer.lower() != str(row["signer"]).split()[0].lower():
+            # a given name of two words ("Wei Ling") is right whole; its first word alone is counted right too
+            want = str(row["signer"] or "").lower()
+            if not want or vetted.signer.lower() not in (want, want.split()[0]):
                 counts["signer_wrong"] += 1
                 shown.append(f"signer wrong    {row['file']}: {vetted.signer!r} want {row['signer']!r} ({greeting})")
         lang = draft.template.split("/")[0]

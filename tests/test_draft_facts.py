@@ -369,9 +369,38 @@ def test_a_word_ending_in_en_is_not_spanish_en():
     ("Kestrel Hydraulik – leider keine guten Nachrichten", "Leider müssen wir absagen.", None),
     ("Follow-up from Kestrel", FORM_REJECTION, None),
     ("Intern position with Kestrel 257137", FORM_REJECTION, None),
+    # a gender tag inside a title is dropped and the title read on; where a sentence goes on, it ends there
+    ("Ihre Bewerbung", "Danke für Ihre Bewerbung als Vertriebsingenieur (m/w/d) Medizintechnik. Leider sagen wir ab.",
+     "Vertriebsingenieur Medizintechnik"),
+    ("Ihre Bewerbung", "Danke für Ihre Bewerbung als Lagerlogistiker (w/m/d) und das damit verbundene Vertrauen.",
+     "Lagerlogistiker"),
+    ("Candidature", "Merci pour votre candidature au poste de Chef de quai (H/F) sur notre site. Nous ne donnerons "
+     "pas suite.", "Chef de quai"),
+    # a workload, a place said with "our", a season before the title: not the title
+    ("Ihre Bewerbung", "Danke für Ihr Interesse an der Stelle als Sachbearbeiter/in Kreditoren 60–80 %. Leider sagen "
+     "wir ab.", "Sachbearbeiter/in Kreditoren"),
+    ("Su postulación", "Gracias por su interés en la vacante de Operario de Bodega de nuestra sede norte. No "
+     "continuaremos.", "Operario de Bodega"),
+    ("Your application", "Thank you for applying to our Autumn 2026 Design Internship. " + FORM_REJECTION,
+     "Design Internship"),
+    ("Your application", "Thank you for applying to our Summer Analyst programme. " + FORM_REJECTION,
+     "Summer Analyst"),
+    # a level alone names no job: the role stays neutral
+    ("Candidature", "Nous ne donnerons pas suite à votre candidature pour le poste de lead.", None),
+    # an abbreviation the text spells out is written out
+    ("Update - Senior TPM, Payments", "Hi Sam,\n\nWe have paused the Senior Technical Program Manager, Payments "
+     "role. " + FORM_REJECTION, "Senior Technical Program Manager, Payments"),
+    ("Update - Senior TPM, Payments", FORM_REJECTION, "Senior TPM, Payments"),
 ])
 def test_roles_are_titles_as_a_person_writes_them(subject, body, role):
     assert extract_role(parse_message(message(subject, body))).value == role
+
+
+def test_a_title_loses_the_employers_name_as_the_sender_writes_it():
+    # the company found is "Kestrel"; the sender's name says "Harvest" is the firm's too
+    _, facts = facts_of("Your application", "Hi Sam,\n\nThank you for applying to Kestrel Harvest Store Leadership "
+                        "Intern program. We will not move forward.\n", sender="Kestrel Harvest <kestrel@icims.com>")
+    assert facts.role == "Store Leadership Intern"
 
 
 def test_french_drafts_elide_and_clear_french_is_never_portuguese():
@@ -405,6 +434,17 @@ def test_french_drafts_elide_and_clear_french_is_never_portuguese():
     # the team's discussion and the panel's view of a take-home are not a conversation with the candidate
     ("Your take-home", "Thanks for the take-home. Here's what came up in the discussion: the tests were thin. "
      "Of the panel's view, the structure was good.", "assessment"),
+    # words between "completing" and the recorded video interview
+    ("Status", "Thank you for completing our aptitude test and video interview questions. Unfortunately we will "
+     "not move forward.", "assessment"),
+    # a mock sales call is an exercise: what happened "at the end of the call" is no interview
+    ("Role-play", "Thanks for running the mock renewal call with Priya and me. The hard close at the end of the "
+     "call was not our style, so we will not move forward.", "unknown"),
+    # a recruiter who will not put the candidacy to the client: their own phone call is no interview
+    ("Re: Oferta Técnico/a de Mantenimiento", "Hola Sam:\n\nGracias por la llamada del martes. El cliente necesita "
+     "carnet de carretillero, así que no voy a poder presentar tu candidatura para el puesto.\n", "application"),
+    ("Re: Controls Engineer", "Hi Sam,\n\nThanks for the call on Monday. My client needs someone already cleared, so "
+     "I won't be able to put you forward for this one.\n", "application"),
 ])
 def test_an_interview_is_only_stated_when_one_took_place(subject, body, stage):
     rejection, facts = facts_of(subject, body)
@@ -552,3 +592,68 @@ def test_a_rejection_the_user_forwarded_to_themself_is_not_answered_to_them():
     draft = compose(rejection, extract(rejection), "sam@example.net", "Sam Rivera")
     assert draft.to is None
     assert compose(rejection, extract(rejection), "sam@example.net", "Someone Else").to is None
+
+
+def test_a_name_written_family_name_first_greets_the_given_name_the_address_shows():
+    body = FORM_REJECTION + "\nWarm regards,\n\nLim Mei Hua\nPartner, Kestrel Search\n"
+    rejection, facts = facts_of("Your candidacy", body, sender="Lim Mei Hua <meihua.lim@kestrelsearch.example>")
+    assert facts.signer == "Mei Hua"
+    assert compose(rejection, extract(rejection), "sam@example.net", "Sam").body.startswith("Hi Mei Hua,")
+    # the usual order, or an address that does not say which name is given: the first word
+    _, facts = facts_of("Your candidacy", FORM_REJECTION + "\nBest,\n\nDana Ruiz\n",
+                        sender="Dana Ruiz <dana.ruiz@kestrel.example>")
+    assert facts.signer == "Dana"
+    # nothing says which name is the given one: no rule of this kind reorders it
+    _, facts = facts_of("Your candidacy", body, sender="Lim Mei Hua <careers@kestrelsearch.example>")
+    assert facts.signer != "Mei Hua"
+
+
+def test_a_writer_who_signs_with_a_short_name_is_greeted_by_it():
+    body = FORM_REJECTION + "\nAlex\n\nAlexandra Berg\nKestrel Search Partners\n"
+    _, facts = facts_of("Your candidacy", body, sender="Alexandra Berg <alexandra.berg@kestrelsearch.example>")
+    assert facts.signer == "Alex"
+    # a different name above the signature is not a short form of it
+    _, facts = facts_of("Your candidacy", FORM_REJECTION + "\nTeam\n\nAlexandra Berg\nKestrel Search Partners\n",
+                        sender="Alexandra Berg <alexandra.berg@kestrelsearch.example>")
+    assert facts.signer == "Alexandra"
+
+
+def test_a_recruiter_relaying_the_employers_feedback_is_the_one_answered():
+    body = ("Hi Sam,\n\nAs I said on the phone, here is the client's feedback word for word.\n\nJonas\n\n"
+            "Jonas Weber\nSenior Consultant, Kestrel Search\n\n"
+            "From: Ines Lund <ines.lund@harbourworks.example>\nSent: Monday 3 March 2025 11:52\n"
+            "To: Jonas Weber <jonas.weber@kestrelsearch.example>\nSubject: Feedback S. Rivera\n\n"
+            "Hi Jonas,\n\nThanks for introducing Mr Rivera. We will not move forward: we need more hands-on "
+            "experience with PLCs.\n\nBest regards,\nInes Lund\nHR Manager, Harbourworks\n")
+    rejection, facts = facts_of("FW: Feedback S. Rivera", body,
+                                sender="Jonas Weber <jonas.weber@kestrelsearch.example>")
+    assert (facts.signer, facts.recipient) == ("Jonas", "jonas.weber@kestrelsearch.example")
+    # the candidate forwarding the employer's mail about themselves: the employer is answered
+    own = body.replace("To: Jonas Weber <jonas.weber@kestrelsearch.example>", "To: Sam Rivera <sam@example.net>")
+    _, facts = facts_of("FW: Feedback S. Rivera", own, sender="Jonas Weber <jonas.weber@kestrelsearch.example>")
+    assert (facts.signer, facts.recipient) == ("Ines", "ines.lund@harbourworks.example")
+
+
+def test_a_forward_the_parser_took_for_a_quote_is_answered_to_the_employer():
+    body = ("Bonjour Claire,\n\nJe vous transfère la réponse reçue ce matin. Pourrait-on en parler jeudi ?\n\nMerci,\n"
+            "Sam\n\n-----Message d'origine-----\nDe : Odile Marchal <o.marchal@kestrel-editions.example>\n"
+            "Envoyé : mardi 8 avril 2025 09:31\nÀ : Sam Rivera <sam.rivera@free.example>\nObjet : Votre candidature\n\n"
+            "Cher Sam,\n\nNous avons choisi de poursuivre avec une autre candidate.\n\nBien à vous,\n\n"
+            "Odile Marchal\nDirectrice éditoriale\n")
+    _, facts = facts_of("TR: Votre candidature", body, sender="Sam Rivera <sam.rivera@free.example>")
+    assert (facts.signer, facts.recipient) == ("Odile", "o.marchal@kestrel-editions.example")
+
+
+def test_a_reply_to_the_writer_chose_at_their_own_firm_is_where_the_draft_goes():
+    signed = FORM_REJECTION + "\nYours sincerely,\n\nDana Ruiz\nGraduate Recruitment Manager\n"
+    _, facts = facts_of("Your application", signed, sender="Dana Ruiz <dana.ruiz@kestrel.example>",
+                        reply_to="graduate.recruitment@kestrel.example")
+    assert facts.recipient == "graduate.recruitment@kestrel.example"
+    # not a relay, not another firm's mailbox, not one the text says no one reads
+    for reply_to in ("no-reply@kestrel.example", "jobs@otherfirm.example"):
+        _, facts = facts_of("Your application", signed, sender="Dana Ruiz <dana.ruiz@kestrel.example>",
+                            reply_to=reply_to)
+        assert facts.recipient == "dana.ruiz@kestrel.example"
+    _, facts = facts_of("Your application", signed + "\nPlease do not reply to this message.\n",
+                        sender="Dana Ruiz <dana.ruiz@kestrel.example>", reply_to="hr@kestrel.example")
+    assert facts.recipient == "dana.ruiz@kestrel.example"

@@ -32,7 +32,8 @@ _NOT_A_NAME = frozenset((
     # an office signing in Dutch, Polish, Portuguese: "Afdeling P&O", "Referat Organizacyjny", "Equipa de RH"
     "afdeling", "referat", "dział", "zespół", "biuro", "equipa", "direção", "direccion", "dirección", "secretaria",
     "secrétariat", "sekretariat", "gemeente", "urząd"))
-_SIGNER_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?$")
+# one given name, hyphenated or of two words ("Wei Ling", found where the address says so)
+_SIGNER_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?$")
 
 
 @dataclass(frozen=True)

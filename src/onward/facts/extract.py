@@ -22,7 +22,7 @@ def extract(message: ParsedMessage) -> Extraction:
     signer = extract_signer(message, company.value)
     return Extraction(
         company=company,
-        role=_role_without_company(extract_role(message), company.value),
+        role=_role_without_company(extract_role(message), company.value, message.from_[0]),
         signer=signer,
         stage=extract_stage(message),
         reason=extract_reason(message),

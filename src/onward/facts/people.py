@@ -18,15 +18,20 @@ from onward.facts.names import (
 )
 from onward.facts.text import (
     _EMAIL,
+    _FORWARD_MARK,
+    _FORWARDED_FROM,
     _SIGN_OFF,
     CLOSING_CHARS,
     DISPLAY_CHARS,
+    FORWARD_HEADER_CHARS,
     _may_match,
+    _text_closing,
     closing_block,
     compact,
     domain_of,
     forwarded_sender,
 )
+from onward.mail.headers import FORWARD_SUBJECT
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
 
@@ -55,8 +60,94 @@ _NOT_NAME = re.compile(
 _TEAM_WORDS_RE = re.compile(_TEAM_WORDS, re.I)
 
 
+# -- forwards ------------------------------------------------------------------------------------
+_FORWARDED_TO = re.compile(r"^[ \t]*(?:To|An|À|A|Para|Aan)[ \t]*:[ \t]*(?P<v>[^\n]{1,300})", re.M)
+
+
+def _relay_note(message: ParsedMessage) -> str | None:
+    """The forwarder's own note, when someone other than the candidate forwards mail the employer wrote
+    to them about the candidate (an agency recruiter passing on the client's feedback): the forwarded
+    mail went to the forwarder, the forwarder is not the person it is forwarded to, and it names that
+    person. The candidate then answers the forwarder. None for any other mail."""
+    text = message.text[:20000]
+    mark = _FORWARD_MARK.search(text.lower())
+    if not message.from_address or (not mark and not FORWARD_SUBJECT.match(message.subject)):
+        return None
+    start = mark.end() if mark else 0
+    sender = _FORWARDED_FROM.search(text[:start + FORWARD_HEADER_CHARS], start)
+    note_end = (mark.start() if mark else sender.start()) if sender else len(text)
+    if not sender and message.quoted and FORWARD_SUBJECT.match(message.subject):
+        # Outlook's forwarded headers, which the parser takes for a quote: the new text is the note
+        text = message.quoted[:20000]
+        sender = _FORWARDED_FROM.search(text[:FORWARD_HEADER_CHARS])
+    if not sender:
+        return None
+    to = _FORWARDED_TO.search(text[:sender.end() + 400], sender.end())  # among the forwarded headers
+    if not to or message.from_address.lower() not in to.group("v").lower():
+        return None
+    forwarder = {compact(w) for w in message.from_[0][:DISPLAY_CHARS].split()} - {""}
+    recipients = [name[:DISPLAY_CHARS].split() for name, _ in message.to]
+    if not forwarder or any(compact(w) in forwarder for words in recipients for w in words):
+        return None  # the same person forwarding from another address of theirs
+    forwarded = {compact(w) for w in text[sender.end():sender.end() + CLOSING_CHARS].split()}
+    if not any(len(words) >= 2 and len(compact(words[-1])) >= 3 and compact(words[-1]) in forwarded
+               for words in recipients):
+        return None
+    return message.text[:note_end]
+
+
+def _quoted_forward(message: ParsedMessage) -> tuple[str, str] | None:
+    """A forward whose forwarded mail the parser took for a quote (Outlook's "-----Message
+    d'origine-----" under a "TR:" subject): its sender (name, address), or None."""
+    if not message.quoted or not FORWARD_SUBJECT.match(message.subject):
+        return None
+    m = _FORWARDED_FROM.search(message.quoted[:FORWARD_HEADER_CHARS])
+    found = _EMAIL.search(m.group("v")[:DISPLAY_CHARS]) if m else None
+    if not m or not found:
+        return None
+    return m.group("v")[:found.start()].strip(" <\"'"), found.group(0).lower()
+
+
+def _signer_block(message: ParsedMessage) -> str:
+    """Where the person to greet signs: the forwarder's note when they relay the employer's mail; the
+    forwarded mail's closing when the parser took it for a quote; else the mail's closing."""
+    if (note := _relay_note(message)) is not None:
+        return _text_closing(note)
+    if _quoted_forward(message):
+        return _text_closing(message.quoted[:CLOSING_CHARS * 2])
+    return closing_block(message)
+
+
+def _given_name(line: str, message: ParsedMessage) -> str | None:
+    """The given name of a name written family name first ("Tan Wei Ling"), where the sender's address
+    puts it first ("weiling.tan@"): the address, not the order, says which is which."""
+    words = line.split()
+    if not 2 <= len(words) <= 3:
+        return None
+    for address in (message.from_address, *(a for _, a in message.reply_to)):
+        parts = _LOCAL_SPLIT.split(address.rpartition("@")[0].lower())
+        if len(parts) == 2 and parts[1] == compact(words[0]) and parts[0] == compact("".join(words[1:])):
+            return " ".join(words[1:])
+    return None
+
+
+def _signed_short(name: str, block: str, message: ParsedMessage) -> str | None:
+    """The short form a writer signs with above the full name of their signature ("Steph", then
+    "Stephanie Kowalczyk"): the name they go by, and the one to greet."""
+    text = message.text.rstrip()[-CLOSING_CHARS:]
+    first = block.split("\n", 1)[0].strip()
+    at = text.rfind(first) if first and not message.signature.strip() else len(text)
+    if at <= 0:
+        return None
+    before = text[:at].rstrip().rpartition("\n")[2].strip()
+    if 3 <= len(before) < len(name) and before.isalpha() and before[:1].isupper() and \
+            name.lower().startswith(before.lower()):
+        return before
+    return None
+
+
 def extract_signer(message: ParsedMessage, company: str | None = None) -> Field:
-    block = closing_block(message)
+    block = _signer_block(message)
     if not block:
         return Field.unknown()
     lines = [line.strip() for line in block.splitlines() if line.strip()][:3]
@@ -71,7 +162,8 @@ def extract_signer(message: ParsedMessage, company: str | None = None) -> Field:
     if m and _firm_line(first_line, message):
         return Field.unknown()
     if m and not _NOT_NAME.match(m.group("first")):
-        return Field(m.group("first"), 0.8 if message.signature or _SIGN_OFF.search(message.text) else 0.5)
+        name = _given_name(first_line, message) or _signed_short(m.group("first"), block, message) or m.group("first")
+        return Field(name, 0.8 if message.signature or _SIGN_OFF.search(message.text) else 0.5)
     return Field.unknown()
 
 
@@ -199,15 +291,27 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
             invitation.append(_invites_reply(message))
         return invitation[0]
 
-    block = closing_block(message)
-    forwarded = forwarded_sender(message)
+    block = _signer_block(message)
+    # a forwarder who relays the employer's mail to the candidate is the one to answer (not forwarded);
+    # a forward the parser took for a quote is still a forward
+    relayed = _relay_note(message) is not None
+    forwarded = None if relayed else (forwarded_sender(message) or _quoted_forward(message))
     people = [*people_in(message), block.strip().split("\n", 1)[0].strip(), *(forwarded[:1] if forwarded else ())]
     names = [n for n in (signer, *people) if n and looks_like_person(n)]
+    # A person who writes from their own address and sets a Reply-To at the same (not free) domain
+    # asks for replies there ("graduate.recruitment@", "hr@"): that mailbox is read, as they chose it.
+    from_address = message.from_address.lower()
+    chosen = {a.lower() for _, a in message.reply_to} if (
+        from_address and not is_under(domain_of(from_address), FREEMAIL)
+        and is_personal_address(from_address, names)) else set()
 
     def acceptable(address: str) -> bool:
         address = address.lower()
         if not address or is_relay(address) or (is_under(domain_of(address), FREEMAIL) and not names):
             return False
+        if address in chosen and domain_of(address) == domain_of(from_address) and not _is_machine(address) \
+                and not _NO_REPLY_TEXT.search(message.text[:INVITATION_CHARS].lower()):
+            return True
         return is_personal_address(address, names) or (invited() and not _is_machine(address))
 
     if forwarded is not None:  # the forwarder is never the one to ask

@@ -7,14 +7,21 @@ import re
 
 from onward.facts.model import Field
 from onward.facts.names import _FIELD_WORDS, _ROLE_NOUNS, _agree, word_keys
-from onward.facts.text import SUBJECT_CHARS, Rule, _may_match
+from onward.facts.text import SUBJECT_CHARS, Rule, _may_match, compact
 from onward.mail.message import ParsedMessage
 
-_ROLE_STOP = r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"\
-             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|"\
-             r"au sein|ist|sind|wird|werden|wurde|wurden|konnte|kann|inzwischen|leider|bereits|nicht|anderweitig|"\
-             r"entschieden|besetzt|aus|vorerst|"\
-             r"daher|derzeit|zunächst|wegen)\b|$))"
+_ROLE_STOP = (r"(?=\s*(?:[,.;:!?()\[\]|]|\s-\s|\s–\s|\s+(?:at|with|in|bei|chez|en|en el|à|position|role|job|opening|"
+             r"team|here|has|have|was|is|and|we|our|opportunity|vacancy|req|requisition|et|pour|que|qui|nous|"
+             r"au sein|ist|sind|wird|werden|wurde|wurden|konnte|kann|inzwischen|leider|bereits|nicht|anderweitig|"
+             r"entschieden|besetzt|aus|vorerst|"
+             r"daher|derzeit|zunächst|wegen|"
+             # "Auxiliar Administrativo de nuestra planta": where the job is, said with "our", is not the title
+             r"de nuestr[oa]s?|de notre|de nos|dans notre|"
+             # a German sentence goes on after the title ("als Bauzeichner/in Hochbau und das ..."), unlike
+             # a title's own "und" ("Forschung und Entwicklung")
+             r"und (?:das|die|der|den|dem|für|ihr\w*|dein\w*|ihnen|dir|dich|sie|wir)|an (?:unser\w*|de[mnr]))\b|"
+             # a workload after a Swiss or German title ("Fachspezialist/in Lohnbuchhaltung 80–100 %")
+             r"\s+\d{1,3}(?:\s*[-–]\s*\d{1,3})?\s*%|$))")
 _ROLE_RULES: list[Rule] = [
     Rule("for the X position",
          re.compile(r"(?:for|to) (?:the|our|this)\s+(?P<r>[A-Z][\w/&+#.'’ -]{2,70}?)\s+"
@@ -76,6 +83,9 @@ _RUN_ON_WORDS = frozenset(("program", "programme", "search", "interview", "inter
                            "assignment", "test", "post", "case", "challenge",
                            # a season after the title is the intake, not the job ("... Intern Summer role")
                            "Summer", "Fall", "Winter", "Spring", "Autumn"))
+_SEASONS = frozenset(("Summer", "Fall", "Winter", "Spring", "Autumn"))
+_LEVEL_WORDS = frozenset(("lead", "senior", "junior", "principal", "staff", "head", "sénior", "confirmé", "confirmée",
+                          "medior", "sr", "jr", "sr.", "jr."))
 _ROLE_FUNCTION_WORDS = frozenset((
     "et", "pour", "que", "qui", "nous", "vous", "votre", "notre", "un", "une", "avec", "dans", "sur", "par", "est",
     "sont", "for", "from", "up", "with", "to", "at", "we", "you", "your", "our", "is", "are", "was", "has", "have",
@@ -129,6 +139,13 @@ def _clean_role(value: str) -> str | None:
     # words a sentence runs on with after a title: "Fellow program", "Engineer interviews", "Manager a"
     while len(kept) > 1 and kept[-1] in _RUN_ON_WORDS:
         kept = kept[:-1]
+    # a season before the title is the intake ("Spring 2025 Marketing Internship"), unless the season
+    # is part of the title itself ("Summer Analyst", "Summer Intern")
+    if len(kept) > 2 and kept[0] in _SEASONS and kept[1].lower() not in _ROLE_NOUNS:
+        kept = kept[1:]
+    # a level alone ("le poste de lead") is not a job a letter can name: the role stays neutral
+    if all(w.lower() in _LEVEL_WORDS for w in kept):
+        return None
     if not kept or len(kept) > 8 or _NOT_ROLE.match(" ".join(kept)):
         return None
     # a lower-case word other than a connector means a sentence ran on ("up from Acme")
@@ -150,18 +167,27 @@ def _clean_role(value: str) -> str | None:
 # a gender ending does not end a title: "Chargé(e) d'affaires" is the Chargé d'affaires (a separate
 # "(m/w/d)" does end one, and stays)
 _GENDER_MARK = re.compile(r"(?<=\w)\((?i:e|ère|ere|trice|euse|se|ne|le|in|innen|a|o|x|es)\)")
+# "Projektmanager (m/w/d) PV-Großanlagen": the gender tag says who may apply and sits inside the
+# title; without it the title reads on to its end ("(H/F)", "(w/m/d)", "(all genders)" alike). Where
+# a sentence goes on after the tag ("als Sachbearbeiter (m/w/d) und für ..."), the title ends there.
+_GENDER_TAG = re.compile(r"[ \t]?\((?i:[mwdfhx](?:[ \t]?/[ \t]?[mwdfhx*]){1,3}|all genders?|alle geschlechter)\)"
+                         r"(?P<on>[ \t]+[A-ZÀ-Ý0-9])?")
+
+
+def _without_gender_tags(text: str) -> str:
+    return _GENDER_TAG.sub(lambda m: m.group("on") or ",", text)
 
 
 def extract_role(message: ParsedMessage) -> Field:
     head = message.text[:2000]
-    head = _GENDER_MARK.sub("", head) if "(" in head else head
+    head = _without_gender_tags(_GENDER_MARK.sub("", head)) if "(" in head else head
     lowered = head.lower()
     for _, pattern, anchors in _ROLE_RULES:
         m = pattern.search(head) if _may_match(anchors, lowered) else None
         if m and (r := _clean_role(m.group("r"))):
-            return Field(r, 0.75)
+            return Field(_spelled_out(r, head), 0.75)
     subject = message.subject[:SUBJECT_CHARS]
-    subject = _GENDER_MARK.sub("", subject) if "(" in subject else subject
+    subject = _without_gender_tags(_GENDER_MARK.sub("", subject)) if "(" in subject else subject
     for pattern in _SUBJECT_ROLE:
         m = pattern.search(subject)
         if m and "left" in pattern.groupindex and _names_a_job(m.group("left")) and not _names_a_job(m.group("r")):
@@ -169,8 +195,26 @@ def extract_role(message: ParsedMessage) -> Field:
             if r := _clean_role(left):  # "Lab Manager position - Iyer lab"
                 return Field(r, 0.6)
         if m and (r := _clean_role(m.group("r"))):
-            return Field(r, 0.6)
+            return Field(_spelled_out(r, head), 0.6)
     return Field.unknown()
+
+
+# an abbreviation in a title ("Staff PM, Platform"): capitals only, up to four
+_ABBREVIATION = re.compile(r"(?<![\w/])[A-Z]{2,4}(?![\w/])")
+
+
+def _spelled_out(role: str, text: str) -> str:
+    """The title as the mail spells it out elsewhere: "Staff PM, Platform" in the subject is the "Staff
+    Product Manager, Platform" of the text. The same title with one capitalised word per letter of
+    the abbreviation, and nothing else changed, must be in the text; otherwise the role stays as found."""
+    for m in _ABBREVIATION.finditer(role):
+        letters = m.group(0)
+        before, after = (r"\s+".join(map(re.escape, part.split(" "))) for part in (role[:m.start()], role[m.end():]))
+        # one word for each letter: a capital, then lower-case letters (a bounded, literal-anchored match)
+        spelled = r"\s+".join(f"{c}[a-zà-ÿ]{{1,20}}" for c in letters)
+        if found := re.search(f"(?<!\\w){before}{spelled}{after}(?!\\w)", text):
+            return " ".join(found.group(0).split())
+    return role
 
 _AT_EMPLOYER = re.compile(r"\s+(?:at|en|chez|bei|with|@)\s+[A-ZÀ-Ý].*$")
 
@@ -180,9 +224,11 @@ def _names_a_job(text: str) -> bool:
     return any(w in _ROLE_NOUNS or w.rstrip("s") in _ROLE_NOUNS for w in text.lower().split())
 
 
-def _role_without_company(role: Field, company: str | None) -> Field:
+def _role_without_company(role: Field, company: str | None, sender: str = "") -> Field:
     """A title that is the employer's name is none; one that starts with it loses it
-    ("Acme Graduate Programme" is the Graduate Programme)."""
+    ("Acme Graduate Programme" is the Graduate Programme). `sender`: the From display name, which
+    may give more of the employer's name than `company` ("Pinecrest Grocers Store Leadership Intern",
+    from "Pinecrest Grocers", at "Pinecrest": the Store Leadership Intern)."""
     if not role.value or not company:
         return role
     role_keys, company_keys = word_keys(role.value), word_keys(company)
@@ -191,7 +237,15 @@ def _role_without_company(role: Field, company: str | None) -> Field:
     if _agree(role_keys, company_keys) and len(role_keys) <= len(company_keys):
         return Field.unknown()
     if role_keys[:len(company_keys)] == company_keys:
-        rest = _clean_role(" ".join(role.value.split()[len(company.split()):]))
+        words, n = role.value.split(), len(company.split())
+        # the employer's name as the sender writes it goes on past `company`: those words go too
+        sender_words = [compact(w) for w in sender[:200].split()[:8]]
+        named = len(company_keys)
+        if sender_words[:named] == role_keys[:named]:
+            while n < len(words) - 1 and named < len(sender_words) and compact(words[n]) == sender_words[named] \
+                    and words[n].lower() not in _ROLE_NOUNS:
+                n, named = n + 1, named + 1
+        rest = _clean_role(" ".join(words[n:]))
         return Field(rest, role.confidence) if rest else Field.unknown()
     words = role.value.split()
     if len(words) >= 3 and role_keys[0] == company_keys[0] and role_keys[0] not in _FIELD_WORDS \

@@ -61,7 +61,7 @@ _INTERVIEWED = re.compile(
     r"conversation|the call|time with|to (?:speak|meet|talk|chat))|"
     r"(?:after|following|since|from|during|throughout|in|of) (?:your|our|the|my|these|those|all|each|both|recent)"
     r" (?:recent |final |first |second |technical |phone |video |on-?site |panel )?(?:interview|conversation|"
-    r"call|meeting|chat|round|panel)s?(?!['’]s)|"
+    r"call|meeting|chat|round|panel)s?(?!['’]s)(?<!of the call)(?<!of the meeting)(?<!of the chat)|"
     r"(?:after|following|since|during|in) (?:our|your) discussions?|"
     r"(?:enjoyed|pleasure|great|nice|good|lovely) (?:to |in |of )?(?:speaking|meeting|talking|chatting|getting to know|"
     r"speak|meet|talk|chat)|"
@@ -84,17 +84,46 @@ _FINAL_ROUND = re.compile(
     r"dernière étape|entrevista final|última (?:entrevista|fase|ronda)|ronda final")
 
 
-# a recorded one-way video interview is a test the candidate took alone, not a conversation
+# a recorded one-way video interview is a test the candidate took alone, not a conversation ("completing
+# our online assessment and video interview questions": up to four words between)
 _RECORDED_INTERVIEW = re.compile(
-    r"(?:complet\w*|record\w*|submit\w*|taking|took) (?:your |the |our |a )?(?:\w+ )?video interview(?: questions)?|"
+    r"(?:complet\w*|record\w*|submit\w*|taking|took) (?:[\w-]+ ){0,4}video interview(?: questions)?|"
     r"one-way (?:video )?interview|hirevue|entretien vidéo différé|(?:entrevista|video ?entrevista) (?:en )?"
     r"(?:vídeo |video )?(?:grabada|diferida)|zeitversetzte[sn]? (?:video-?)?interview")
+
+
+# a mock sales call or a role-play is an exercise played out with the team, neither an interview
+# nor a test the draft can name ("my submission"): its words say nothing of the stage
+_ROLE_PLAY = re.compile(r"mock (?:[\w-]+ ){0,2}(?:call|pitch|demo|meeting)s?|role-?plays?")
+
+
+# An agency's "I can't put you forward to my client": the employer never saw the candidacy. A modal
+# that says the recruiter will not (never a "don't hesitate to submit your application"), in each
+# language, and the mail names a client; every gap is bounded.
+_NOT_PRESENTED = re.compile(
+    r"(?:cannot|can['’]t|won['’]t|will not|unable to|not (?:be )?able to) (?:be able to )?"
+    r"(?:put (?:you|your (?:profile|cv|application|name)) forward|"
+    r"(?:submit|present|introduce) (?:you|your (?:profile|cv|application|candidacy)))|"
+    r"\bno (?:voy a|vamos a|puedo|podemos|podré|podremos|podría|podríamos)(?: poder)? presentar (?:tu|su) "
+    r"(?:candidatura|perfil|cv)|"
+    r"\bne (?:pourrons|pouvons|pourrai|peux|pourrions|vais|allons) pas (?:pouvoir )?(?:présenter|proposer) "
+    r"(?:votre|ta) (?:candidature|profil|cv)|"
+    r"(?:ihr|dein) (?:profil|cv|lebenslauf|bewerbung) (?:leider )?nicht (?:an|bei) (?:unseren|unserem|den|dem) "
+    r"(?:kunden|mandanten) (?:vorstellen|weiterleiten|präsentieren)")
+_CLIENT_WORDS = ("client", "kunde", "mandant")  # "cliente", "Kunden" too
 
 
 def extract_stage(message: ParsedMessage) -> Field:
     raw = f"{message.subject[:SUBJECT_CHARS]}\n{message.text[:3000]}".lower()
     if "video" in raw or "vidéo" in raw or "hirevue" in raw:
         raw = _RECORDED_INTERVIEW.sub(" assessment ", raw)
+    if "mock" in raw or "role-play" in raw or "roleplay" in raw:
+        # what is said of the call ("at the end of the call") is said of the exercise
+        raw = _ROLE_PLAY.sub(" ", raw)
+    # a recruiter who will not put the candidacy to their client: it stopped at the application, whatever
+    # calls the recruiter had with the candidate
+    if _may_match(_CLIENT_WORDS, raw) and _NOT_PRESENTED.search(raw):
+        return Field(Stage.APPLICATION, 0.6)
     final, interview, assessment, application = _STAGE_RULES
     # Each test runs only when the answer needs it, cheapest first: the evidence that an interview
     # took place (_INTERVIEWED, the costliest pattern here) only where a final round or an
