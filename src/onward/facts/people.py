@@ -156,7 +156,7 @@ def extract_signer(message: ParsedMessage, company: str | None = None) -> Field:
     first_line = lines[0]
     if _TEAM_WORDS_RE.search(first_line) and len(first_line.split()) > 1:
         return Field.unknown()
-    if company and _key(company) and _key(company) in _key(first_line):
+    if company and len(_key(company)) >= 3 and _key(company) in _key(first_line):
         return Field.unknown()
     m = _NAME_LINE.match(first_line)
     if m and _firm_line(first_line, message):
