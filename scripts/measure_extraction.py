@@ -84,12 +84,17 @@ def same(found: str, names: list[str]) -> bool:
             kinds += 1
         if kinds and core_f and core_f == core_n[kinds:]:
             return True
+        kinds = 0  # ... or with it, where the label leaves it out: "Librairie Le Chat Lettré" for "Le Chat Lettré"
+        while kinds < len(core_f) - 1 and core_f[kinds] in KINDS | ARTICLES:
+            kinds += 1
+        if kinds and core_n and core_f[kinds:] == core_n:
+            return True
     return False
 
 
 KINDS = {"horlogerie", "banque", "privee", "zorgcentrum", "hotel", "groupe", "grupo", "gruppe", "group", "clinique",
          "clinica", "laboratoires", "laboratorios", "atelier", "maison", "cabinet", "fondation", "fundacion",
-         "stiftung", "stichting", "restaurant", "cafe", "bodegas", "editions", "ediciones", "verlag"}
+         "stiftung", "stichting", "restaurant", "cafe", "bodegas", "editions", "ediciones", "verlag", "librairie"}
 
 
 def words(text: str) -> set[str]:
