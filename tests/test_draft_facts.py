@@ -245,6 +245,11 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "ha aggiornato lo stato della tua candidatura.\n\nStato: Non in linea con il profilo\n", "Ceramiche Kestrel"),
     ("Indeed <noreply@indeed.com>", "An update on your application", "Kestrel Plumbing sent you a message\n\n"
      "Plumber Apprentice\n\n\"Thanks for applying. We've filled our class for this round.\"\n", "Kestrel Plumbing"),
+    # the employer's own mailbox under a name its domain spells after the name's kind, or by its initials
+    ("Urząd Gminy Kestrel Wola <kadry@kestrelwola.example>", "Nabór - informacja", "Uprzejmie informujemy, że Pani "
+     "kandydatura nie została wybrana.\n", "Urząd Gminy Kestrel Wola"),
+    ("Chemins de fer du Kestrel-Jura SA <cfkj@cfkj.example>", "Votre candidature", "Nous ne donnerons pas suite à "
+     "votre candidature.\n", "Chemins de fer du Kestrel-Jura"),
     # a public library's domain under its state's (lib.ma.us): the name, not the state's code
     ("Dana Holmes <dholmes@kestrelavery.lib.ma.us>", "Head of Adult Services - update",
      "Hi Sam,\n\nThank you for your interest in the Kestrel-Avery Public Library. We will not move forward.\n\nDana\n",
@@ -289,6 +294,35 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
 
 
 @pytest.mark.parametrize(("sender", "subject", "body", "company"), [
+    # a small firm's manager or owner on a private mailbox, the firm's trade in its name
+    ("Anne Whitcombe <anne.whitcombe@icloud.com>", "Dental Nurse position", "Dear Sam,\n\nWe have offered the post to "
+     "another applicant.\n\nKind regards,\nAnne Whitcombe\nPractice Manager\nKestrel View Dental\n\nSent from my iPad\n",
+     "Kestrel View Dental"),
+    ("Uwe Kestrel <uwe.kestrel.tischlerei@gmail.com>", "Ihre Bewerbung als Tischlergeselle", "Sehr geehrter Herr "
+     "Rivera,\n\nleider haben wir die Stelle anders besetzt.\n\nMit freundlichen Grüßen\nUwe Kestrel\n"
+     "Tischlerei Kestrel, Bad Segeberg\n", "Tischlerei Kestrel"),
+    # a firm's own ATS letter signed by one of its people "von" the firm
+    ("Kestrelwerk Pasta <jobs@kestrelwerk-pasta.personio.de>", "Deine Bewerbung", "Hi Sam,\n\ndanke dir! Diesmal "
+     "hat es leider nicht gepasst.\n\nAlles Liebe\nMia von Kestrelwerk\n", "Kestrelwerk Pasta"),
+])
+def test_the_firm_a_private_mailbox_signs_for(sender, subject, body, company):
+    _, facts = facts_of(subject, body, sender=sender)
+    assert facts.company == company
+
+
+@pytest.mark.parametrize(("sender", "subject", "body"), [
+    # a recruiter's desk under the name, and a go-between's firm while "they" decided
+    ("Brandon Lyle <brandon.lyle.recruiting@outlook.com>", "RE: Senior Reservoir Engineer", "Morning Sam,\n\nThey "
+     "went with someone local.\n\nBrandon Lyle\nEnergy & Subsurface\n"),
+    ("Jo Park <jo.park.talent@gmail.com>", "Update", "Hi Sam,\n\nThey've decided to go with another candidate.\n\n"
+     "Best,\nJo Park\nKestrel Recruiting Solutions\n"),
+])
+def test_no_firm_from_a_go_betweens_private_mailbox(sender, subject, body):
+    _, facts = facts_of(subject, body, sender=sender)
+    assert facts.company is None
+
+
+@pytest.mark.parametrize(("sender", "subject", "body", "company"), [
     ("Tom Barrow <tom.barrow@harlowsearch.example>", "Kestrel Capital - feedback", "Hi Sam,\n\nI've just come off "
      "the phone with Kestrel following your interview. Unfortunately my client has decided not to proceed.\n\nTom\n",
      "Kestrel Capital"),
@@ -297,6 +331,12 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
      "Kestrel Logistics"),
     ("Jean-Marc Thibaudeau <jm.thibaudeau@orange.fr>", "Laiterie Kestrel - point sur la mission", "Cher Sam,\n\n"
      "La Laiterie Kestrel vient de décider de ne pas créer le poste.\n\nJean-Marc\n", "Laiterie Kestrel"),
+    # ... by its full name, or after a preposition of the letter's language
+    ("Rob Haines <robhaines.exec@gmail.com>", "Following our call - Kestrel", "Sam,\n\nKestrel Bank have decided "
+     "not to offer you the role.\n\nRob\n", "Kestrel"),
+    ("Sander van Rijn <sander@vlotwerk.example>", "Feedback Kestrel Machinebouw", "Hoi Sam,\n\nZoals beloofd even "
+     "terugkoppeling van Kestrel Machinebouw na je gesprek. Helaas gaan ze niet verder.\n\nSander\n",
+     "Kestrel Machinebouw"),
 ])
 def test_a_recruiters_client_named_in_the_subject_and_again_in_the_letter(sender, subject, body, company):
     _, facts = facts_of(subject, body, sender=sender)

@@ -5,6 +5,7 @@ than none, so weak guesses stay weak."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 
 from onward.facts.company_clues import (
@@ -23,6 +24,7 @@ from onward.facts.company_clues import (
     _REPLY_PREFIX,
     _SUBJECT_PATTERNS,
     _SUBJECT_SPLIT,
+    _TITLE_WORDS,
     LETTERHEAD_CHARS,
     _after_a_preposition,
     _agency_sender,
@@ -50,8 +52,10 @@ from onward.facts.names import (
     _CORPORATE_WORDS,
     _FIELD_WORDS,
     _ROLE_NOUNS,
+    _TRADE_WORDS,
     EDGE_WORDS,
     _agree,
+    is_legal_form,
     word_keys,
 )
 from onward.facts.people import is_noreply
@@ -66,7 +70,7 @@ from onward.facts.text import (
     signature_lines,
 )
 from onward.mail.message import ParsedMessage
-from onward.mail.senders import JOB_BOARDS, is_under
+from onward.mail.senders import JOB_BOARDS, is_freemail, is_under
 
 # what onward states, in a draft and in the log of rejections alike: one clue alone (a display name
 # that may be a recruiter's) is not enough, a weaker vote counts only with another
@@ -121,16 +125,22 @@ def extract_company(message: ParsedMessage) -> Field:
             elif len(parts) == 1 and not person(display) and is_noreply(message.from_address):
                 # an ATS sends under the employer's name, and under a recruiter's: alone it proves nothing
                 vote(display, 0.5)
-        if not votes and (own := domain_core(message.from_address) or _ats_tenant(message.from_address)):
+        weak = not votes or (len(votes) == 1 and votes[0][1] < COMPANY_CONFIDENCE)  # a no-reply's display only
+        if weak and (own := domain_core(message.from_address) or _ats_tenant(message.from_address)):
             # the employer's own mailbox under its own name: "RRHH Papelería Técnica Levante" from
             # rrhh@papeleriatecnicalevante.es, "Tidewell Solar" from hr@tidewellsolar.com
             name = _OFFICE_PREFIX.sub("", _SUBJECT_SPLIT.split(display)[0]).strip()
-            if name and compact(name).startswith(compact(own)[:max(6, len(compact(own)) - 2)]) \
+            code = compact(own)
+            if name and compact(name).startswith(code[:max(6, len(code) - 2)]) \
                     and not _looks_like_person(name, message):
                 if compact(name) == compact(own) and len(name) <= 60 and not _is_portal(name):
                     votes.append((name, 0.8))  # the domain spells all of it: a name, whatever its words
                 else:
                     vote(name, 0.8)
+            elif name and _initials(name) == code and len(name) <= 60 and not _is_portal(name):
+                votes.append((name, 0.8))  # ... spelled by its initials: "Chemins de fer du Haut-Jura SA" from cfhj@
+            elif name and len(code) >= 6 and compact(name).endswith(code) and not _looks_like_person(name, message):
+                vote(name, 0.8)  # ... or after its kind: "Urząd Gminy Brzozowa Wola" from kadry@brzozowawola.pl
     display_voted = bool(votes)
     for pattern in _SUBJECT_PATTERNS:
         if (m := pattern.search(subject)) and _clean_company(m.group("c")):
@@ -144,6 +154,11 @@ def extract_company(message: ParsedMessage) -> Field:
         else:
             for side in sides:
                 vote(side, 0.35)
+        own_code = compact(domain_core(message.from_address) or _ats_tenant(message.from_address) or "")
+        for side in sides:
+            # a side the sender's own mailbox spells by its initials: "Compagnie Fluviale du Rhône" from cfr@
+            if len(own_code) >= 3 and (initialled := _clean_company(side)) and _initials(initialled) == own_code:
+                vote(initialled, 0.8)
         for side in sides:
             # the side the letter names again as the firm that decided ("Ashcombe Capital - feedback", then
             # "off the phone with Ashcombe"): what a recruiter's subject and letter say of the client
@@ -213,6 +228,17 @@ def extract_company(message: ParsedMessage) -> Field:
         vote(org, 0.55)
         if _after_a_preposition(org, text) or any(_spelled_in_domain(org, c) for c in _text_domains(message)):
             vote(org, 0.55)  # ... or an address the letter gives spells it (hannah.oduya@glasshousemedia.co.uk)
+    if not agency and is_freemail(domain_of(message.from_address)) and not _THEY_DECIDED.search(lowered):
+        # a small firm's owner or manager writing from a private mailbox signs with the firm's name under
+        # their own ("Anne Whitcombe / Practice Manager / Harbour View Dental"): enough when the name says
+        # a trade ("Dental", "Tischlerei") or a legal form, as a person's name never does
+        for line in _signature_lines(message, display):
+            if (org := _clean_company(line)) and not _looks_like_person(org, message) and not _desk(org) and \
+                    not any(w.lower() in _TITLE_WORDS or w.lower() in _ROLE_NOUNS for w in org.split()):
+                trade = any(w.lower() in _TRADE_WORDS or w.lower() in _CORPORATE_WORDS or is_legal_form(w)
+                            for w in org.split())
+                vote(org, 0.6 if trade else 0.5)
+                break
     if core and not agency and not tenant:
         # a signature's organisation line ("Gemeente Dijkerland" under a person's name and title) that the
         # sender's own domain spells (dijkerland.nl): the domain agreement below makes it a second clue
@@ -224,7 +250,8 @@ def extract_company(message: ParsedMessage) -> Field:
         # a name whose own word is spelled in the sender's domain ("Stadtwerke Lauterbrück" from
         # sw-lauterbrueck.de), or in the ATS account the employer set up ("Cerulean Dental Group" from
         # noreply-ceruleandental@personio.de), has the domain's word for it: a second clue
-        named = {c for c, _ in votes if compact(c) != compact(core)}  # not the domain's own vote
+        # not the domain's own vote; in the order given, so that a tie is broken the same way every run
+        named = dict.fromkeys(c for c, _ in votes if compact(c) != compact(core))
         votes += [(c, 0.5) for c in named if _spelled_in_domain(c, core)]
     # "Halsworth" (from the domain) is the "University of Halsworth" another clue names in full
     of_names = {c.split(" of ", 1)[1]: c for c, _ in votes if " of " in c}
@@ -247,6 +274,28 @@ def extract_company(message: ParsedMessage) -> Field:
                 candidate, weight, times[tuple(keys)], best, best_weight, times[tuple(word_keys(best))])):
             best, best_score, best_weight = candidate, score, weight
     return Field(best, round(best_score, 2))
+
+
+# a go-between tells what the employer decided ("they've decided", "ils ont retenu"); a firm says "we"
+_THEY_DECIDED = re.compile(r"\bthey(?:'ve| have| had)? (?:decided|chosen|gone|went|felt|opted|selected|found)\b|"
+                           r"\bsie haben sich\b|\bils ont (?:décidé|choisi|retenu|préféré)\b|"
+                           r"\b(?:han|habían) (?:decidido|optado|elegido)\b|\bze hebben\b")
+
+
+def _initials(name: str) -> str:
+    """"cfhj" for "Chemins de fer du Haut-Jura SA": the first letters of its words, connectors and
+    legal forms aside, a hyphen starting a word."""
+    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _CONNECTORS and not is_legal_form(w)]
+    return compact("".join(w[0] for w in words)) if len(words) >= 3 else ""
+
+
+def _desk(name: str) -> bool:
+    """A recruiter's desk, two fields joined: "Technik & Produktion", "Energy & Subsurface",
+    "Ingeniería y Aeronáutica"; a firm joins names ("Harlow & Daughters", "Kramer & Zn")."""
+    words = name.split()
+    field = words[0].lower()
+    return len(words) == 3 and words[1].lower() in ("&", "and", "und", "y", "et", "e", "en", "i") and (
+        field in _FIELD_WORDS or field in _TRADE_WORDS or field in _CORPORATE_WORDS or field.endswith(("ía", "ik")))
 
 
 def _name_word(word: str) -> bool:

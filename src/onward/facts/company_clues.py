@@ -298,9 +298,11 @@ def _signs_the_letter(name: str, message: ParsedMessage) -> bool:
 # where a letter names the firm that decided: after "with", "at", "chez"..., or before its verb or its
 # possessive ("Meranti has decided", "La Laiterie des Combes vient de", "Ashcombe's CFO")
 _FIRM_BEFORE = re.compile(r"(?i:\b(?:with|at|to|for|from|chez|bei|beim|con|presso|bij|met|avec|auprès de|pour|para|"
-                          r"von|der|die|la|le|l'|el|il|lo|de)[ \t]+)$")
+                          r"von|der|die|la|le|l'|el|il|lo|de|des|du|del|della|per|van|à|für)[ \t]+(?:the[ \t]+)?)$")
 _FIRM_AFTER = re.compile(r"^(?:['’]s\b|[ \t]+(?i:has|have|had|is|are|was|were|decided|chose|went|felt|will|would|"
-                         r"wants|vient|a|ont|hat|haben|hatte|ha|han|hanno|heeft|hebben|tem|optó|decidió|decidiu)\b)")
+                         r"wants|made|came|vient|a|ont|hat|haben|hatte|ha|han|hanno|heeft|hebben|tem|optó|decidió|"
+                         r"decidiu)\b)")
+_NAME_GOES_ON = re.compile(r"(?:[ \t]+[A-ZÀ-Ý][\w&'’-]*){1,3}")  # "Meridale" written as "Meridale Bank have..."
 _PERSON_BEFORE = re.compile(r"(?i:\b(?:mr|mrs|ms|dr|herrn?|frau|m|mme|monsieur|madame|sr|sra|don|doña|signor|"
                             r"signora|dhr|mevrouw|pan|pani)\.?[ \t]+)$")
 
@@ -323,10 +325,12 @@ def _named_as_the_firm(name: str, text: str) -> bool:
             if start < 0:
                 break
             end = start + len(form)
-            before, after = text[max(0, start - 24):start], text[end:end + 12]
+            before = text[max(0, start - 24):start]
+            longer = _NAME_GOES_ON.match(text, end, end + 60)
+            after = text[end:end + 12] if not longer else text[longer.end():longer.end() + 12]
             if (not text[end:end + 1].isalnum() and not (start and text[start - 1].isalnum())
                     and not _PERSON_BEFORE.search(before)
-                    and not (shortened and after[:1] == " " and after[1:2].isupper())  # "Jane Doe": a person
+                    and not (shortened and longer and not _FIRM_AFTER.match(after))  # "Jane Doe": a person
                     and not _PRONOUN_NEXT.match(text[end:end + 80])  # "I spoke with Marcus. He felt..."
                     and (_FIRM_BEFORE.search(before) or _FIRM_AFTER.match(after))):
                 return True

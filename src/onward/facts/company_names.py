@@ -194,7 +194,8 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
         return False  # "Fernwood Robotics GmbH", "Calloway Property Group": a firm, wherever its name appears
     first = words[0].lower()
     local = message.from_address.rpartition("@")[0].lower()
-    if first in local or first in closing_block(message).lower()[:200]:
+    # a person signs with the name at a line's start ("Hannah Oduya"); "Mia von Fadenwerk" is Mia, of the firm
+    if first in local or re.search(rf"(?m)^[ \t]*{re.escape(first)}\b", closing_block(message).lower()[:200]):
         return True
     # a board's subject names the person by the first name alone: "Verónica te ha enviado un mensaje"
     if re.search(rf"(?<!\w){re.escape(words[0])} [a-zà-ÿ]", message.subject[:SUBJECT_CHARS]):

@@ -96,7 +96,8 @@ _FIELD_WORDS = frozenset((
     "software", "engineering", "data", "science", "machine", "learning", "product", "marketing", "sales", "design",
     "research", "finance", "operations", "it", "technology", "technical", "business", "analytics", "development",
     "web", "mobile", "cloud", "security", "ai", "ml", "infrastructure", "platform", "systems", "digital",
-    "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil"))
+    "customer", "support", "quality", "hardware", "electrical", "mechanical", "civil", "audit", "tax", "advisory",
+    "assurance", "compliance", "risk", "accounting", "treasury"))
 _LEGAL_FORMS = frozenset((
     "inc", "llc", "ltd", "gmbh", "ag", "plc", "corp", "corporation", "incorporated", "limited", "s.a.", "sas", "bv",
     "b.v.", "kg", "e.v.", "srl", "eg", "ohg", "ug", "ggmbh", "mbh",
@@ -140,6 +141,9 @@ _TRADE_WORDS = frozenset((
     "machinebouw", "installatiebedrijf", "pflegedienst", "tischlerei", "gärtnerei", "schreinerei", "druckerei",
     "kanzlei", "agentur", "agence", "agencia", "marketing", "kommunikation", "communication", "grupo", "groupe",
     "gruppe", "gruppo", "holding", "interactive", "manufacturing", "construction", "plumbing", "pharmacy",
+    # public employers: "Urząd Gminy Brzozowa Wola", "Waterschap Lage Vaart", "Mairie de Xertigny"
+    "urząd", "gminy", "gmina", "waterschap", "mairie", "municipio", "prefeitura", "stadtverwaltung", "landkreis",
+    "rathaus", "politécnico", "politecnico", "hochschule", "universidade", "università", "escola", "colegio",
 ))
 
 
