@@ -250,6 +250,9 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "kandydatura nie została wybrana.\n", "Urząd Gminy Kestrel Wola"),
     ("Chemins de fer du Kestrel-Jura SA <cfkj@cfkj.example>", "Votre candidature", "Nous ne donnerons pas suite à "
      "votre candidature.\n", "Chemins de fer du Kestrel-Jura"),
+    # a founder who writes the firm's one-word name in lower case, at its own domain
+    ("Zeke Abernathy <zeke@kestrelline.example>", "kestrelline interviews", "hey sam,\n\nwe're going to pass for "
+     "now, sorry.\n\nzeke\n", "Kestrelline"),
     # a public library's domain under its state's (lib.ma.us): the name, not the state's code
     ("Dana Holmes <dholmes@kestrelavery.lib.ma.us>", "Head of Adult Services - update",
      "Hi Sam,\n\nThank you for your interest in the Kestrel-Avery Public Library. We will not move forward.\n\nDana\n",

@@ -211,7 +211,10 @@ def extract_company(message: ParsedMessage) -> Field:
         if phrase:
             vote(phrase, 0.8)
         elif not tenant:  # a tenant's code spelled as a name is no clue: "Workday HRHPI" is not HRHPI's
-            vote(core.replace("-", " ").replace("_", " ").title(), 0.35)
+            # a person at a firm's own domain who writes its one-word name in lower case ("plumline interviews"
+            # from zeke@plumline.so): the firm goes by that word
+            said = core.isalpha() and len(core) >= 4 and core in _lower_words(haystack)
+            vote(core.replace("-", " ").replace("_", " ").title(), 0.65 if said and not forwarded else 0.35)
     # the weak display name of an ATS's no-reply mail, put by the letter itself after "at", "for",
     # "chez"... ("a role open within Penhallow Hotels", "candidato in Bottega Digitale"): a person's
     # name is not written that way
@@ -280,6 +283,10 @@ def extract_company(message: ParsedMessage) -> Field:
 _THEY_DECIDED = re.compile(r"\bthey(?:'ve| have| had)? (?:decided|chosen|gone|went|felt|opted|selected|found)\b|"
                            r"\bsie haben sich\b|\bils ont (?:décidé|choisi|retenu|préféré)\b|"
                            r"\b(?:han|habían) (?:decidido|optado|elegido)\b|\bze hebben\b")
+
+
+def _lower_words(text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w.@/-])[a-z]{4,}(?![\w.@/-])", text[:4000]))  # not in an address or a link
 
 
 def _initials(name: str) -> str:
