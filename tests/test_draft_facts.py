@@ -299,8 +299,8 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
 @pytest.mark.parametrize(("sender", "subject", "body", "company"), [
     # a small firm's manager or owner on a private mailbox, the firm's trade in its name
     ("Anne Whitcombe <anne.whitcombe@icloud.com>", "Dental Nurse position", "Dear Sam,\n\nWe have offered the post to "
-     "another applicant.\n\nKind regards,\nAnne Whitcombe\nPractice Manager\nKestrel View Dental\n\nSent from my iPad\n",
-     "Kestrel View Dental"),
+     "another applicant.\n\nKind regards,\nAnne Whitcombe\nPractice Manager\nKestrel View Dental\n\n"
+     "Sent from my iPad\n", "Kestrel View Dental"),
     ("Uwe Kestrel <uwe.kestrel.tischlerei@gmail.com>", "Ihre Bewerbung als Tischlergeselle", "Sehr geehrter Herr "
      "Rivera,\n\nleider haben wir die Stelle anders besetzt.\n\nMit freundlichen Grüßen\nUwe Kestrel\n"
      "Tischlerei Kestrel, Bad Segeberg\n", "Tischlerei Kestrel"),
