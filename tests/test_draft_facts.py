@@ -354,6 +354,15 @@ def test_a_recruiters_client_named_in_the_subject_and_again_in_the_letter(sender
      "Unfortunately they have decided not to proceed.\n\nJo\n"),
     ("Jo Park <jo.park@gmail.com>", "Kestrel - feedback", "Hi Sam,\n\nI spoke with Mr. Kestrel today; the client "
      "has decided not to proceed.\n\nJo\n"),
+    # a subject's other topics the letter names again: a year, a place, a day, a way of working
+    ("Kestrel <no-reply@hire.lever.co>", "Software Engineering Intern - Summer 2025", "Hi Sam,\n\nThank you for "
+     "applying for 2025. We have decided to move forward with other candidates for 2025.\n"),
+    ("Jo Park <jo.park@gmail.com>", "Update - Berlin", "Hi Sam,\n\nThe team in Berlin has decided not to proceed. "
+     "I will keep you posted about other roles in Berlin.\n\nJo\n"),
+    ("Jo Park <jo.park@gmail.com>", "Quick update - Monday", "Hi Sam,\n\nAfter Monday's panel they decided not to "
+     "proceed.\n\nJo\n"),
+    ("Jo Park <jo@kestreltalent.example>", "Frontend role - Remote", "Hi Sam,\n\nThe client has decided against "
+     "Remote candidates. Remote is not possible.\n\nJo\n"),
     # a person messaging through a board, whom its subject calls by the first name
     ("Verónica Kestrel vía LinkedIn <messages-noreply@linkedin.com>", "Verónica te ha enviado un mensaje",
      "Hola Sam, hemos decidido seguir con otra persona.\n"),

@@ -305,6 +305,15 @@ _FIRM_AFTER = re.compile(r"^(?:['’]s\b|[ \t]+(?i:has|have|had|is|are|was|were|
 _NAME_GOES_ON = re.compile(r"(?:[ \t]+[A-ZÀ-Ý][\w&'’-]*){1,3}")  # "Meridale" written as "Meridale Bank have..."
 _PERSON_BEFORE = re.compile(r"(?i:\b(?:mr|mrs|ms|dr|herrn?|frau|m|mme|monsieur|madame|sr|sra|don|doña|signor|"
                             r"signora|dhr|mevrouw|pan|pani)\.?[ \t]+)$")
+_PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|around|im|nach)[ \t]+)$")  # "the team in Berlin has decided"
+# a subject's other topics, which a letter names again too: a day, a month, a way of working
+_NOT_A_CLIENT = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december", "montag",
+    "dienstag", "mittwoch", "donnerstag", "freitag", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "lunes",
+    "martes", "miércoles", "jueves", "viernes", "remote", "hybrid", "onsite", "on-site", "homeoffice",
+    "télétravail", "remoto", "híbrido", "today", "tomorrow", "yesterday", "heute", "morgen", "aujourd'hui",
+    "demain", "hoy", "mañana"))
 
 
 _PRONOUN_NEXT = re.compile(r"[^.!?\n]{0,60}[.!?]?\s+(?:he|she|his|her|him|er|sie|il|elle|ella|él|lui|lei)\b", re.I)
@@ -314,6 +323,8 @@ def _named_as_the_firm(name: str, text: str) -> bool:
     """The letter names the firm (in full, or by its first word when that is a name of its own)
     where a firm decides or is dealt with: "off the phone with Ashcombe", "Meranti has decided"."""
     words = name.split()
+    if any(w.lower() in _NOT_A_CLIENT for w in words):
+        return False
     forms = [name]
     first = words[0]
     if len(words) > 1 and len(first) >= 4 and first.lower() not in _TRADE_WORDS and \
@@ -329,7 +340,7 @@ def _named_as_the_firm(name: str, text: str) -> bool:
             longer = _NAME_GOES_ON.match(text, end, end + 60)
             after = text[end:end + 12] if not longer else text[longer.end():longer.end() + 12]
             if (not text[end:end + 1].isalnum() and not (start and text[start - 1].isalnum())
-                    and not _PERSON_BEFORE.search(before)
+                    and not _PERSON_BEFORE.search(before) and not _PLACE_BEFORE.search(before)
                     and not (shortened and longer and not _FIRM_AFTER.match(after))  # "Jane Doe": a person
                     and not _PRONOUN_NEXT.match(text[end:end + 80])  # "I spoke with Marcus. He felt..."
                     and (_FIRM_BEFORE.search(before) or _FIRM_AFTER.match(after))):

@@ -101,7 +101,8 @@ def _clean_company(value: str) -> str | None:
     if len(words) > 6:  # a legal form ends a name: "Papelera Industrial del Norte S.A. de C.V."
         legal_at = next((i for i, w in enumerate(words) if is_legal_form(w)), None)
         words = words[:legal_at] if legal_at else words
-    if not words or len(words) > 6 or len(compact("".join(words))) < 2:  # "S." of "S. Rivera" is no name
+    # "S." of "S. Rivera" is no name, nor is "2025"
+    if not words or len(words) > 6 or not any(sum(c.isalpha() for c in w) >= 2 for w in words):
         return None
     lowered = [w.lower() for w in words]
     if any(w.split(".")[0] in PLATFORM_NAMES for w in lowered) or compact("".join(words)) in PLATFORM_NAMES \
