@@ -319,6 +319,10 @@ def test_the_firm_a_private_mailbox_signs_for(sender, subject, body, company):
      "went with someone local.\n\nBrandon Lyle\nEnergy & Subsurface\n"),
     ("Jo Park <jo.park.talent@gmail.com>", "Update", "Hi Sam,\n\nThey've decided to go with another candidate.\n\n"
      "Best,\nJo Park\nKestrel Recruiting Solutions\n"),
+    ("Jo Park <jo.park.talent@gmail.com>", "Update", "Hi Sam,\n\nThe hiring manager has decided to go another way."
+     "\n\nBest,\nJo Park\nKestrel Hire Consulting\n"),
+    # a person whose surname the domain spells is not the domain's firm
+    ("John Kestrelford <jk@kestrelford.example>", "Your application", FORM_REJECTION),
 ])
 def test_no_firm_from_a_go_betweens_private_mailbox(sender, subject, body):
     _, facts = facts_of(subject, body, sender=sender)

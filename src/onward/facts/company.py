@@ -139,7 +139,7 @@ def extract_company(message: ParsedMessage) -> Field:
                     vote(name, 0.8)
             elif name and _initials(name) == code and len(name) <= 60 and not _is_portal(name):
                 votes.append((name, 0.8))  # ... spelled by its initials: "Chemins de fer du Haut-Jura SA" from cfhj@
-            elif name and len(code) >= 6 and compact(name).endswith(code) and not _looks_like_person(name, message):
+            elif name and len(code) >= 6 and compact(name).endswith(code) and _kind_first(name, code):
                 vote(name, 0.8)  # ... or after its kind: "Urząd Gminy Brzozowa Wola" from kadry@brzozowawola.pl
     display_voted = bool(votes)
     for pattern in _SUBJECT_PATTERNS:
@@ -281,8 +281,21 @@ def extract_company(message: ParsedMessage) -> Field:
 
 # a go-between tells what the employer decided ("they've decided", "ils ont retenu"); a firm says "we"
 _THEY_DECIDED = re.compile(r"\bthey(?:'ve| have| had)? (?:decided|chosen|gone|went|felt|opted|selected|found)\b|"
+                           r"\bthe (?:hiring manager|hiring team|company|employer|client) (?:has |have )?"
+                           r"(?:decided|chosen|gone|opted|selected)\b|"
                            r"\bsie haben sich\b|\bils ont (?:décidé|choisi|retenu|préféré)\b|"
                            r"\b(?:han|habían) (?:decidido|optado|elegido)\b|\bze hebben\b")
+
+
+def _kind_first(name: str, code: str) -> bool:
+    """The words before what the domain spells say what kind of body it is ("Urząd Gminy", "Gemeente"),
+    never a first name ("John McDonald" from mcdonald.example)."""
+    kept = name.split()
+    while kept and compact(" ".join(kept[1:])).endswith(code) and compact(" ".join(kept[1:])):
+        if kept[0].lower() not in _TRADE_WORDS and kept[0].lower() not in _CONNECTORS:
+            return False
+        kept = kept[1:]
+    return len(kept) < len(name.split())
 
 
 def _lower_words(text: str) -> set[str]:
