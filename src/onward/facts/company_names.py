@@ -141,6 +141,12 @@ _REGIONAL = (".us", ".ca", ".au", ".br", ".in")  # whose domains may sit under a
 
 
 def domain_core(address: str) -> str | None:
+    # an address is at most 254 characters: a longer one is hostile mail's, and is not cached
+    return _domain_core(address) if len(address) <= 320 else None
+
+
+@functools.lru_cache(maxsize=1024)  # read for the display name's clue, the domain's, the agency test...
+def _domain_core(address: str) -> str | None:
     domain = domain_of(address)
     if not domain or is_freemail(domain) or is_under(domain, JOB_BOARDS) or is_under(domain, ATS):
         return None
@@ -165,6 +171,11 @@ _ATS_WORDS = frozenset(("mail", "email", "emails", "e", "us", "eu", "em", "bounc
 
 
 def _ats_tenant(address: str) -> str | None:
+    return _cached_ats_tenant(address) if len(address) <= 320 else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_ats_tenant(address: str) -> str | None:
     """The employer's account at an ATS: before the tag or after the no-reply mark of the address
     (acme+autoreply@talent.icims.com, noreply-acme@personio.de), or the subdomain the ATS gives it
     (jobs@acme-pasta.jobs.personio.de, noreply@ek-acme.rexx-systems.com)."""
@@ -196,13 +207,20 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     first = words[0].lower()
     local = message.from_address.rpartition("@")[0].lower()
     # a person signs with the name at a line's start ("Hannah Oduya"); "Mia von Fadenwerk" is Mia, of the firm
-    if first in local or re.search(rf"(?m)^[ \t]*{re.escape(first)}\b", closing_block(message).lower()[:200]):
+    closing_lines = [line.strip() for line in closing_block(message).lower()[:200].splitlines()]
+    if first in local or any(line.startswith(first) and not line[len(first):len(first) + 1].isalnum()
+                             for line in closing_lines):
         return True
     # a board's subject names the person by the first name alone: "Verónica te ha enviado un mensaje"
-    if re.search(rf"(?<!\w){re.escape(words[0])} [a-zà-ÿ]", message.subject[:SUBJECT_CHARS]):
-        return True
+    subject = message.subject[:SUBJECT_CHARS]
+    at = subject.find(words[0] + " ")
+    while at >= 0:
+        follows = subject[at + len(words[0]) + 1:at + len(words[0]) + 2]
+        if (at == 0 or not subject[at - 1].isalnum()) and follows.islower():
+            return True
+        at = subject.find(words[0] + " ", at + 1)
     # a person signs with the first name alone on a line; a company name is not written that way
-    return bool(re.search(rf"(?im)^[ \t]*{re.escape(words[0])}[ \t]*$", message.text.rstrip()[-CLOSING_CHARS:]))
+    return words[0].lower() in {line.strip().lower() for line in message.text.rstrip()[-CLOSING_CHARS:].splitlines()}
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})

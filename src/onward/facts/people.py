@@ -3,6 +3,7 @@ is a person's, and the address a draft goes to (a person, or no one)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -64,6 +65,7 @@ _TEAM_WORDS_RE = re.compile(_TEAM_WORDS, re.I)
 _FORWARDED_TO = re.compile(r"^[ \t]*(?:To|An|À|A|Para|Aan)[ \t]*:[ \t]*(?P<v>[^\n]{1,300})", re.M)
 
 
+@functools.lru_cache(maxsize=16)  # read by the signer's test and the recipient's, per message
 def _relay_note(message: ParsedMessage) -> str | None:
     """The forwarder's own note, when someone other than the candidate forwards mail the employer wrote
     to them about the candidate (an agency recruiter passing on the client's feedback): the forwarded
@@ -108,6 +110,7 @@ def _quoted_forward(message: ParsedMessage) -> tuple[str, str] | None:
     return m.group("v")[:found.start()].strip(" <\"'"), found.group(0).lower()
 
 
+@functools.lru_cache(maxsize=16)  # read by the signer's test and the recipient's, per message
 def _signer_block(message: ParsedMessage) -> str:
     """Where the person to greet signs: the forwarder's note when they relay the employer's mail; the
     forwarded mail's closing when the parser took it for a quote; else the mail's closing."""
