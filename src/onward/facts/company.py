@@ -5,7 +5,6 @@ than none, so weak guesses stay weak."""
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 
 from onward.facts.company_clues import (
@@ -24,11 +23,13 @@ from onward.facts.company_clues import (
     _REPLY_PREFIX,
     _SUBJECT_PATTERNS,
     _SUBJECT_SPLIT,
+    _THEY_DECIDED,
     _TITLE_WORDS,
     LETTERHEAD_CHARS,
     _after_a_preposition,
     _agency_sender,
     _in_signature,
+    _lower_words,
     _named_as_the_firm,
     _phrase_for_core,
     _signature_lines,
@@ -40,20 +41,21 @@ from onward.facts.company_names import (
     _OFFICE_PREFIX,
     _ats_tenant,
     _clean_company,
+    _desk,
+    _initials,
     _is_portal,
+    _kind_first,
     _looks_like_person,
+    _name_word,
     _spelled_in_domain,
     _words,
     domain_core,
 )
 from onward.facts.model import Field
 from onward.facts.names import (
-    _CONNECTORS,
     _CORPORATE_WORDS,
-    _FIELD_WORDS,
     _ROLE_NOUNS,
     _TRADE_WORDS,
-    EDGE_WORDS,
     _agree,
     is_legal_form,
     word_keys,
@@ -277,54 +279,6 @@ def extract_company(message: ParsedMessage) -> Field:
                 candidate, weight, times[tuple(keys)], best, best_weight, times[tuple(word_keys(best))])):
             best, best_score, best_weight = candidate, score, weight
     return Field(best, round(best_score, 2))
-
-
-# a go-between tells what the employer decided ("they've decided", "ils ont retenu"); a firm says "we"
-_THEY_DECIDED = re.compile(r"\bthey(?:'ve| have| had)? (?:decided|chosen|gone|went|felt|opted|selected|found)\b|"
-                           r"\bthe (?:hiring manager|hiring team|company|employer|client) (?:has |have )?"
-                           r"(?:decided|chosen|gone|opted|selected)\b|"
-                           r"\bsie haben sich\b|\bils ont (?:décidé|choisi|retenu|préféré)\b|"
-                           r"\b(?:han|habían) (?:decidido|optado|elegido)\b|\bze hebben\b")
-
-
-def _kind_first(name: str, code: str) -> bool:
-    """The words before what the domain spells say what kind of body it is ("Urząd Gminy", "Gemeente"),
-    never a first name ("John McDonald" from mcdonald.example)."""
-    kept = name.split()
-    while kept and compact(" ".join(kept[1:])).endswith(code) and compact(" ".join(kept[1:])):
-        if kept[0].lower() not in _TRADE_WORDS and kept[0].lower() not in _CONNECTORS:
-            return False
-        kept = kept[1:]
-    return len(kept) < len(name.split())
-
-
-def _lower_words(text: str) -> set[str]:
-    return set(re.findall(r"(?<![\w.@/-])[a-z]{4,}(?![\w.@/-])", text[:4000]))  # not in an address or a link
-
-
-def _initials(name: str) -> str:
-    """"cfhj" for "Chemins de fer du Haut-Jura SA": the first letters of its words, connectors and
-    legal forms aside, a hyphen starting a word."""
-    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _CONNECTORS and not is_legal_form(w)]
-    return compact("".join(w[0] for w in words)) if len(words) >= 3 else ""
-
-
-def _desk(name: str) -> bool:
-    """A recruiter's desk, two fields joined: "Technik & Produktion", "Energy & Subsurface",
-    "Ingeniería y Aeronáutica"; a firm joins names ("Harlow & Daughters", "Kramer & Zn")."""
-    words = name.split()
-    field = words[0].lower()
-    return len(words) == 3 and words[1].lower() in ("&", "and", "und", "y", "et", "e", "en", "i") and (
-        field in _FIELD_WORDS or field in _TRADE_WORDS or field in _CORPORATE_WORDS or field.endswith(("ía", "ik")))
-
-
-def _name_word(word: str) -> bool:
-    """A word that may continue a firm's name ("Medizintechnik", "Gaspard"), not a title's, a program's,
-    a place's after "of", or an abbreviation's ("Store Leadership", "Graduate Programmes 2024", "EM")."""
-    lowered = word.lower().strip(".,")
-    return word[:1].isupper() and not any(c.isdigit() for c in word) and lowered not in EDGE_WORDS and \
-        lowered not in _ROLE_NOUNS and lowered not in _CONNECTORS and lowered not in _FIELD_WORDS and \
-        lowered != "leadership" and not (word.isupper() and len(word) <= 3)
 
 
 def _better_tied(candidate: str, weight: float, times: int, best: str, best_weight: float, best_times: int) -> bool:

@@ -409,3 +409,14 @@ _CLIENT = re.compile(r"\bopdrachtgever|"
                      r"\b(?:notre|mon) client\b|\ble client (?:a|n'a|ne|est)\b|\bunser(?:em|en)? kunden?\b|"
                      r"\b(?:nuestro|mi) cliente\b|\bel cliente (?:ha|decidió|no)\b")
 
+
+# a go-between tells what the employer decided ("they've decided", "ils ont retenu"); a firm says "we"
+_THEY_DECIDED = re.compile(r"\bthey(?:'ve| have| had)? (?:decided|chosen|gone|went|felt|opted|selected|found)\b|"
+                           r"\bthe (?:hiring manager|hiring team|company|employer|client) (?:has |have )?"
+                           r"(?:decided|chosen|gone|opted|selected)\b|"
+                           r"\bsie haben sich\b|\bils ont (?:décidé|choisi|retenu|préféré)\b|"
+                           r"\b(?:han|habían) (?:decidido|optado|elegido)\b|\bze hebben\b")
+
+
+def _lower_words(text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w.@/-])[a-z]{4,}(?![\w.@/-])", text[:4000]))  # not in an address or a link

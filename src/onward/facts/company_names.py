@@ -246,3 +246,38 @@ _PORTAL_WORDS = re.compile(r"^(?:" + _TEAM_WORDS + r"|stellenportal|jobportal|ka
 def _is_portal(part: str) -> bool:
     return bool(_PORTAL_WORDS.match(part)) or compact(part) in PLATFORM_NAMES
 
+
+def _kind_first(name: str, code: str) -> bool:
+    """The words before what the domain spells say what kind of body it is ("Urząd Gminy", "Gemeente"),
+    never a first name ("John McDonald" from mcdonald.example)."""
+    kept = name.split()
+    while kept and compact(" ".join(kept[1:])).endswith(code) and compact(" ".join(kept[1:])):
+        if kept[0].lower() not in _TRADE_WORDS and kept[0].lower() not in _CONNECTORS:
+            return False
+        kept = kept[1:]
+    return len(kept) < len(name.split())
+
+
+def _initials(name: str) -> str:
+    """"cfhj" for "Chemins de fer du Haut-Jura SA": the first letters of its words, connectors and
+    legal forms aside, a hyphen starting a word."""
+    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _CONNECTORS and not is_legal_form(w)]
+    return compact("".join(w[0] for w in words)) if len(words) >= 3 else ""
+
+
+def _desk(name: str) -> bool:
+    """A recruiter's desk, two fields joined: "Technik & Produktion", "Energy & Subsurface",
+    "Ingeniería y Aeronáutica"; a firm joins names ("Harlow & Daughters", "Kramer & Zn")."""
+    words = name.split()
+    field = words[0].lower()
+    return len(words) == 3 and words[1].lower() in ("&", "and", "und", "y", "et", "e", "en", "i") and (
+        field in _FIELD_WORDS or field in _TRADE_WORDS or field in _CORPORATE_WORDS or field.endswith(("ía", "ik")))
+
+
+def _name_word(word: str) -> bool:
+    """A word that may continue a firm's name ("Medizintechnik", "Gaspard"), not a title's, a program's,
+    a place's after "of", or an abbreviation's ("Store Leadership", "Graduate Programmes 2024", "EM")."""
+    lowered = word.lower().strip(".,")
+    return word[:1].isupper() and not any(c.isdigit() for c in word) and lowered not in EDGE_WORDS and \
+        lowered not in _ROLE_NOUNS and lowered not in _CONNECTORS and lowered not in _FIELD_WORDS and \
+        lowered != "leadership" and not (word.isupper() and len(word) <= 3)
