@@ -304,6 +304,10 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
     ("Uwe Kestrel <uwe.kestrel.tischlerei@gmail.com>", "Ihre Bewerbung als Tischlergeselle", "Sehr geehrter Herr "
      "Rivera,\n\nleider haben wir die Stelle anders besetzt.\n\nMit freundlichen Grüßen\nUwe Kestrel\n"
      "Tischlerei Kestrel, Bad Segeberg\n", "Tischlerei Kestrel"),
+    # ... under which a phone or a mail app adds its line
+    ("Ines Farrow <ines.farrow@proton.me>", "Trial week - thank you", "Hi Sam,\n\nWe have decided not to make an "
+     "offer after the trial week.\n\nInes\nKestrel Labs, Amsterdam\n\nSent with Proton Mail secure email.\n",
+     "Kestrel Labs"),
     # a firm's own ATS letter signed by one of its people "von" the firm
     ("Kestrelwerk Pasta <jobs@kestrelwerk-pasta.personio.de>", "Deine Bewerbung", "Hi Sam,\n\ndanke dir! Diesmal "
      "hat es leider nicht gepasst.\n\nAlles Liebe\nMia von Kestrelwerk\n", "Kestrelwerk Pasta"),

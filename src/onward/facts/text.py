@@ -108,9 +108,15 @@ def signature_lines(message: ParsedMessage) -> tuple[str, ...]:
     return tuple(out)
 
 
+# what a phone or a mail app adds under the signature: "Sent from my iPhone", "Sent with Proton Mail"
+_APP_FOOTER = re.compile(r"\n[ \t]*(?:sent from my \w+|sent with proton ?mail[^\n]*|get outlook for \w+|"
+                         r"envoyé de mon \w+|von meinem \w+ gesendet|enviado desde mi \w+|inviato da \w+|"
+                         r"verzonden vanaf mijn \w+|enviado do meu \w+)[ \t.!]*$", re.I)
+
+
 @functools.lru_cache(maxsize=16)
 def _text_closing(text: str) -> str:
-    text = text.rstrip()[-CLOSING_CHARS:]
+    text = _APP_FOOTER.sub("", text.rstrip()[-CLOSING_CHARS:]).rstrip()
     matches = list(_SIGN_OFF.finditer(text))
     if matches:
         return text[matches[-1].end():].strip()[:SIGNATURE_CHARS]
