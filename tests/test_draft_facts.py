@@ -243,6 +243,9 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Papelera Kestrel del Norte"),
     ("InfoJobs <noreply@infojobs.it>", "Novità sulla tua candidatura", "Ciao Marco,l'azienda Ceramiche Kestrel S.r.l. "
      "ha aggiornato lo stato della tua candidatura.\n\nStato: Non in linea con il profilo\n", "Ceramiche Kestrel"),
+    ("Apec <ne-pas-repondre@apec.fr>", "Votre candidature à l'offre Contrôleur de gestion (H/F)", "Bonjour,\n"
+     "Vous avez postulé à l'offre Contrôleur de gestion (H/F) publiée par Kestrel Conseil (Clermont-Ferrand).\n"
+     "Le recruteur vous a répondu : nous ne pouvons pas donner suite.\n", "Kestrel Conseil"),
     ("Indeed <noreply@indeed.com>", "An update on your application", "Kestrel Plumbing sent you a message\n\n"
      "Plumber Apprentice\n\n\"Thanks for applying. We've filled our class for this round.\"\n", "Kestrel Plumbing"),
     # the employer's own mailbox under a name its domain spells after the name's kind, or by its initials

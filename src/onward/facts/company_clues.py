@@ -120,6 +120,12 @@ _BODY_RULES: list[Rule] = [
                     r"reclutamiento|rrhh|recrutement|rh|ressources humaines|talent acquisition|talents?)"
                     r" (?i:de|du|chez|del) (?i:la |le |l')?(?P<c>" + _CAP_PHRASE + ")"),
          ("equipo", "équipe")),  # English: "team at X" above
+    # a board's offer and who published it: "l'offre Contrôleur de gestion publiée par Ortéa Conseil" (Apec);
+    # not English "posted by", which names the recruiter who posted it
+    Rule("publiée par X",
+         re.compile(r"(?i:publiée par|publicada por|veröffentlicht von|pubblicata da|gepubliceerd door)\s+"
+                    r"(?i:l'entreprise |la empresa |l'azienda |der |die |de )?(?P<c>" + _CAP_PHRASE + ")"),
+         ("publiée par", "publicada por", "veröffentlicht von", "pubblicata da", "gepubliceerd door")),
     Rule("Team von X",  # "Dein Ausbildungsteam von Alpenstrom Netze", "Ihr Recruiting-Team der Kestrel AG"
          re.compile(r"(?i:dein|ihr|euer|das) [\w-]*(?i:team) (?i:von|der|bei) (?:der )?(?P<c>" + _CAP_PHRASE + ")"),
          ("team von", "team der", "team bei")),
