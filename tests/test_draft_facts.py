@@ -226,6 +226,13 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "and won't be taking your application further.\n\nKestrel Security\n", "Kestrel Security"),
     ("Kestrel Outfitters <no-reply@bamboohr.com>", "Warehouse Associate", FORM_REJECTION + "\nKestrel Outfitters HR\n",
      "Kestrel Outfitters"),
+    # ... in a title line, above the ATS's one-line notice; or by the first words of its name
+    ("Kestrel Interiors <noreply@workablemail.com>", "Interior Designer position", FORM_REJECTION + "\nAmelia\n"
+     "Studio Manager, Kestrel Interiors\nChelsea, London\n\nThis email was sent from a no-reply address.\n",
+     "Kestrel Interiors"),
+    ("Kestrel & Roux Partners <noreply@werecruit.io>", "Votre candidature", "Bonjour,\n\nNous ne donnerons pas suite "
+     "à votre candidature.\n\nCordialement,\nLe cabinet Kestrel & Roux\nCet e-mail vous a été envoyé via Werecruit.\n",
+     "Kestrel & Roux Partners"),
     ("Perla Kestrel Cosmética <no-reply@teamtailor.com>", "Sobre la vacante", "Hola Sam,\n\nLa vacante ya ha sido "
      "cubierta.\n\nUn abrazo,\nPerla Kestrel Cosmética\n", "Perla Kestrel Cosmética"),
     # the boards' German and Italian phrasings: the employer's message, its reply, "via" in Italian

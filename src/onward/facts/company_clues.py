@@ -288,7 +288,9 @@ def _signs_the_letter(name: str, message: ParsedMessage) -> bool:
     lines = [line for line in tail.splitlines() if 0 < len(line.strip()) <= 80][-8:]
     for i, line in enumerate(lines):
         line_keys = [k for k in word_keys(line.strip(" \t-–—•")) if k not in EDGE_WORDS and k not in _SIGNING_WORDS]
-        if line_keys != keys:
+        # the name, or its first words when it signs short ("Le cabinet Astier & Roux" for "Astier & Roux
+        # Expertise Comptable")
+        if not (line_keys == keys or (len(line_keys) >= 2 and keys[:len(line_keys)] == line_keys)):
             continue
         # a person signs the same way, then gives a title and an address of their own
         title = lines[i + 1].lower() if i + 1 < len(lines) else ""

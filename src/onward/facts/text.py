@@ -114,6 +114,10 @@ _APP_FOOTER = re.compile(r"\n[ \t]*(?:sent from my \w+|sent with proton ?mail[^\
                          r"verzonden vanaf mijn \w+|enviado do meu \w+)[ \t.!]*$", re.I)
 
 
+_NOTICE = re.compile(r"(?i:no-?reply|do not reply|don't reply|not monitored|unmonitored|automatically|automated|"
+                     r"automatique|ne pas répondre|nicht (?:auf diese|direkt) |no responda|non rispondere)")
+
+
 @functools.lru_cache(maxsize=16)
 def _text_closing(text: str) -> str:
     text = _APP_FOOTER.sub("", text.rstrip()[-CLOSING_CHARS:]).rstrip()
@@ -121,8 +125,12 @@ def _text_closing(text: str) -> str:
     if matches:
         return text[matches[-1].end():].strip()[:SIGNATURE_CHARS]
     # no sign-off line: only a short last paragraph of short lines looks like a signature; prose
-    # never does, so an address mentioned in a sentence is never taken for the sender's
-    last = _PARAGRAPH_BREAK.split(text.strip())[-1]
+    # never does, so an address mentioned in a sentence is never taken for the sender's. An ATS's
+    # one-line notice after it ("This email was sent from a no-reply address.") is not one.
+    paragraphs = _PARAGRAPH_BREAK.split(text.strip())
+    if len(paragraphs) > 1 and "\n" not in paragraphs[-1] and _NOTICE.search(paragraphs[-1]):
+        paragraphs.pop()
+    last = paragraphs[-1]
     lines = last.splitlines()
     if len(lines) <= 6 and all(len(line) <= 60 for line in lines):
         return last
