@@ -727,3 +727,23 @@ def test_a_reply_to_the_writer_chose_at_their_own_firm_is_where_the_draft_goes()
     _, facts = facts_of("Your application", signed + "\nPlease do not reply to this message.\n",
                         sender="Dana Ruiz <dana.ruiz@kestrel.example>", reply_to="hr@kestrel.example")
     assert facts.recipient == "dana.ruiz@kestrel.example"
+
+
+def test_the_note_names_the_signer_at_the_firm_only_when_they_may_work_there():
+    letter = ("Hi Sam,\n\nKestrel Bank have decided not to offer you the role after the final panel.\n\nBest,\n"
+              "Rob\n")
+    recruiter = parse_message(message("Following our call - Kestrel", letter,
+                                      sender="Rob Haines <rh.search.uk@gmail.com>"))
+    draft = compose(recruiter, extract(recruiter), "sam@example.net", "Sam")
+    assert draft.to is None and "try Rob" not in draft.body and "no reply address found." in draft.body
+    employer = parse_message(message("Your application to Kestrel Bank", letter,
+                                      sender="Kestrel Bank <no-reply@greenhouse.io>"))
+    draft = compose(employer, extract(employer), "sam@example.net", "Sam")
+    assert draft.to is None and "try Rob at Kestrel Bank" in draft.body
+
+
+def test_a_recruiters_private_address_that_runs_the_name_together_is_theirs():
+    letter = "Hi Sam,\n\nKestrel Bank have decided not to offer you the role.\n\nRob Haines\nHaines Executive Search\n"
+    rejection = parse_message(message("Following our call - Kestrel", letter,
+                                      sender="Rob Haines <robhaines.exec@gmail.com>"))
+    assert compose(rejection, extract(rejection), "sam@example.net", "Sam").to == "robhaines.exec@gmail.com"

@@ -19,7 +19,10 @@ from typing import Any
 from onward.drafts.message import Draft
 from onward.drafts.vetting import Person, vet
 from onward.errors import OnwardError
+from onward.facts.company_clues import is_agency_domain
+from onward.facts.company_names import domain_core
 from onward.facts.model import Extraction
+from onward.facts.text import domain_of
 from onward.mail.headers import (
     FORWARD_MARKS,
     clean_subject,
@@ -29,6 +32,7 @@ from onward.mail.headers import (
     safe_references,
 )
 from onward.mail.message import ParsedMessage
+from onward.mail.senders import is_freemail
 from onward.vocab import Stage
 
 STAGE_FALLBACKS: dict[str, tuple[str, ...]] = {
@@ -201,6 +205,11 @@ _FRENCH_DE_VOWEL = re.compile(r"\b([dD])e (?=[aeiouyàâäéèêëîïôöûùü
 
 
 
+def _go_between(address: str) -> bool:
+    domain = domain_of(address)
+    return is_freemail(domain) or is_agency_domain(domain_core(address) or "")
+
+
 def _is_me(address: str, rejection: ParsedMessage, from_address: str, my_name: str) -> bool:
     """The address is the user's own: the account's, or the sender's when the sender's name is the
     user's or the name the mail was sent to (\"Kevin <kev@outlook.com>\" to \"Kevin <kevin@gmail.com>\")."""
@@ -272,7 +281,9 @@ def compose(
         body = text.get("found", LANGUAGE_TEXT["en"]["found"]).format(
             name=formataddr((found.name, found.address)), date=found.seen, subject=found.subject) + "\n\n" + body
     elif not recipient:
-        who = text["who"].format(name=signer, company=company) if signer and company else ""
+        # "try Rob at Meridale" only when Rob may work there: not a recruiter on a private mailbox or at an agency
+        who = text["who"].format(name=signer, company=company) if signer and company and \
+            not _go_between(rejection.from_address) else ""
         body = text["note"].format(who=who) + "\n\n" + body
 
     headers = [("From", _sender(from_address, my_name))]

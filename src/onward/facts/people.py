@@ -256,8 +256,9 @@ def is_personal_address(address: str, names: Iterable[str]) -> bool:
     parts = set(_LOCAL_SPLIT.split(local))
     names = list(names)
     tokens = _name_tokens(names)
+    # ... or one part of it does: "robhaines.exec@", "dana.okafor.recruits@"
     if (tokens & parts or local in {compact(t) for n in names for t in _NAME_TOKEN.findall(n)}
-            or any(local.startswith(t) or local.endswith(t) for t in tokens if len(t) >= 4)):
+            or any(part.startswith(t) or part.endswith(t) for part in parts | {local} for t in tokens if len(t) >= 4)):
         return True
     for name in names:
         words = [compact(w) for w in _NAME_TOKEN.findall(name) if compact(w)]
