@@ -250,6 +250,12 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Papelera Kestrel del Norte"),
     ("InfoJobs <noreply@infojobs.it>", "Novità sulla tua candidatura", "Ciao Marco,l'azienda Ceramiche Kestrel S.r.l. "
      "ha aggiornato lo stato della tua candidatura.\n\nStato: Non in linea con il profilo\n", "Ceramiche Kestrel"),
+    # a board's card: the title, the employer, the place, a line each
+    ("Indeed <noreply@indeed.com>", "Your application was not selected", "Not selected by employer\n\nLine Cook\n"
+     "Kestrel Ladle Bistro\nAsheville, NC 28801\n$17 - $20 an hour\n\nJobs you might like\n", "Kestrel Ladle Bistro"),
+    ("USAJOBS <no-reply@usajobs.gov>", "Application Status Update", "The status of your application has changed.\n\n"
+     "Management Analyst\nBureau of Kestrel Inspection\nAnnouncement Number: BKI-25-0217\n\nStatus: Not Referred\n",
+     "Bureau of Kestrel Inspection"),
     ("Apec <ne-pas-repondre@apec.fr>", "Votre candidature à l'offre Contrôleur de gestion (H/F)", "Bonjour,\n"
      "Vous avez postulé à l'offre Contrôleur de gestion (H/F) publiée par Kestrel Conseil (Clermont-Ferrand).\n"
      "Le recruteur vous a répondu : nous ne pouvons pas donner suite.\n", "Kestrel Conseil"),

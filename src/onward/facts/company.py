@@ -28,6 +28,7 @@ from onward.facts.company_clues import (
     LETTERHEAD_CHARS,
     _after_a_preposition,
     _agency_sender,
+    _card_employer,
     _in_signature,
     _lower_words,
     _named_as_the_firm,
@@ -192,6 +193,8 @@ def extract_company(message: ParsedMessage) -> Field:
         found = next((c for m in itertools.islice(_BOARD_CARD.finditer(text[:1500]), 4)
                       if (c := _clean_company(m.group("c")))), None)
         vote(found, 0.6)
+    if is_under(domain_of(message.from_address), JOB_BOARDS):
+        vote(_card_employer(text), 0.6)
     # alone, a letterhead may be an agency's or a platform's we do not know: with any other clue it is enough
     for name in letterheads:
         vote(name, 0.55)

@@ -187,6 +187,27 @@ _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company 
 _BOARD_CARD = re.compile(r"^[ \t]*(?P<c>" + _CAP_PHRASE + r")[ \t]+·[ \t]+[A-ZÀ-Ý]", re.M)
 
 
+# a board's card, a line each: the title, the employer, the place ("Line Cook / The Copper Ladle /
+# Asheville, NC 28801"; "Management Analyst / Bureau of Harbor Inspection / Announcement Number: ...")
+_PLACE_LINE = re.compile(r"[A-ZÀ-Ý][\w .'’-]{1,40}, [A-Z]{2}\b|.*\b\d{4,5}\b|(?i:announcement number|remote|hybrid|"
+                         r"télétravail|homeoffice)\b")
+_CARD_TITLES = frozenset(("cook", "chef", "server", "cashier", "driver", "clerk", "agent", "attendant", "worker",
+                          "helper", "guard", "cleaner", "receptionist", "bartender", "dishwasher", "baker", "mechanic",
+                          "electrician", "plumber", "carpenter", "welder", "caregiver", "tutor", "nurse", "associate"))
+
+
+def _card_employer(text: str) -> str | None:
+    """The employer line of a board's card, between a title line and a place line."""
+    lines = [line.strip() for line in text[:1500].splitlines() if line.strip()][:30]
+    for title, name, place in zip(lines, lines[1:], lines[2:], strict=False):
+        words = title.lower().split()
+        if len(title) <= 60 and 1 <= len(words) <= 6 and title[:1].isupper() and len(name) <= 60 and \
+                any(w in _ROLE_NOUNS or w in _CARD_TITLES for w in words) and _PLACE_LINE.match(place) and \
+                (employer := _clean_company(name)):
+            return employer
+    return None
+
+
 def _phrase_for_core(core: str, text: str) -> str | None:
     """The capitalised phrase in the text that spells the sender's domain: "Gannet Labs" for gannetlabs.com."""
     best = None
