@@ -250,6 +250,13 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Papelera Kestrel del Norte"),
     ("InfoJobs <noreply@infojobs.it>", "Novità sulla tua candidatura", "Ciao Marco,l'azienda Ceramiche Kestrel S.r.l. "
      "ha aggiornato lo stato della tua candidatura.\n\nStato: Non in linea con il profilo\n", "Ceramiche Kestrel"),
+    # a person's message through a board, headed by their title and firm
+    ("Verónica Lozano vía LinkedIn <messages-noreply@linkedin.com>", "Verónica te ha enviado un mensaje",
+     "Verónica Lozano\nTalent Acquisition Lead en Grupo Kestrel Norteño\n\nHola Sam, al final decidimos no continuar "
+     "con tu proceso.\n", "Grupo Kestrel Norteño"),
+    ("XING <mailrobot@mail.xing.com>", "Jens Petersen hat Ihnen eine Nachricht gesendet", "Hallo Sam,\n\nJens "
+     "Petersen (Creative Director, Kestrel Kommunikation) hat Ihnen eine Nachricht geschickt:\n\n\"Leider ist es "
+     "jemand anderes geworden.\"\n", "Kestrel Kommunikation"),
     # a board's card: the title, the employer, the place, a line each
     ("Indeed <noreply@indeed.com>", "Your application was not selected", "Not selected by employer\n\nLine Cook\n"
      "Kestrel Ladle Bistro\nAsheville, NC 28801\n$17 - $20 an hour\n\nJobs you might like\n", "Kestrel Ladle Bistro"),

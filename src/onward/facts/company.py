@@ -10,6 +10,7 @@ from collections import Counter
 from onward.facts.company_clues import (
     _APPLICATION_AT,
     _BOARD_CARD,
+    _BOARD_SENDER,
     _BOARD_UPDATE,
     _BOARD_UPDATE_ANCHORS,
     _BODY_RULES,
@@ -31,6 +32,7 @@ from onward.facts.company_clues import (
     _card_employer,
     _in_signature,
     _lower_words,
+    _messenger_org,
     _named_as_the_firm,
     _phrase_for_core,
     _signature_lines,
@@ -195,6 +197,11 @@ def extract_company(message: ParsedMessage) -> Field:
         vote(found, 0.6)
     if is_under(domain_of(message.from_address), JOB_BOARDS):
         vote(_card_employer(text), 0.6)
+        # a person's message through the board, headed by their title and firm
+        writer = via.group("c") if (via := _DISPLAY_VIA.match(display)) else \
+            subject[:named_by.start()] if (named_by := _BOARD_SENDER.search(subject)) else None
+        if writer and (org := _messenger_org(message, writer.strip())):
+            vote(org, 0.6)
     # alone, a letterhead may be an agency's or a platform's we do not know: with any other clue it is enough
     for name in letterheads:
         vote(name, 0.55)

@@ -52,6 +52,11 @@ _DISPLAY_AT = re.compile(r"^(?:talent|careers|recruiting|jobs|people|hiring|recr
 _DISPLAY_PERSON_AT = re.compile(r"^[A-ZÀ-Ý][\w'’-]+\s+(?:de|van|von|from|at|@|bei|chez|da|di)\s+(?P<c>[A-ZÀ-Ý].*)$")
 
 
+# a board's subject that names the person who wrote: "Jens Petersen hat Ihnen eine Nachricht gesendet"
+_BOARD_SENDER = re.compile(r"\s+(?:hat Ihnen eine Nachricht (?:gesendet|geschickt)|sent you a message|"
+                           r"vous a envoyé un message|te ha enviado un mensaje)\b.*$", re.I)
+
+
 _DISPLAY_VIA = re.compile(r"^(?P<c>.+?)\s+(?:via|through|über|vía|tramite)\s+\S+", re.I)
 
 
@@ -280,6 +285,27 @@ _TITLE_WORDS = frozenset((
     "chargée", "chargé", "coordinator", "coordinadora", "coordinador", "specialist", "officer", "administrator",
     "advisor", "cofundador", "cofundadora", "fundador", "fundadora", "co-founder", "cofounder", "fondateur",
     "fondatrice", "cofondateur", "cofondatrice", "gründer", "gründerin", "geschäftsführer", "geschäftsführerin"))
+
+
+# a board's message from a person, headed by who they are: "Verónica Lozano / Talent Acquisition Lead en
+# Grupo Sazón Norteño" (LinkedIn), "Jens Petersen (Creative Director, Blauwal Kommunikation) hat Ihnen ..." (XING)
+_PERSON_TITLED = re.compile(r"\((?P<t>[^,()\n]{2,60}?)(?:,| at | en | chez | bei | @ )[ \t]*(?P<c>" + _CAP_PHRASE +
+                            r")\)")
+
+
+def _messenger_org(message: ParsedMessage, person: str) -> str | None:
+    """The organisation a board's message gives for the person who wrote it, by their title."""
+    head = message.text[:600]
+    lines = [line.strip() for line in head.splitlines() if line.strip()][:4]
+    candidates = [lines[i + 1] for i in range(len(lines) - 1) if lines[i] == person]
+    candidates += [m.group(0)[1:-1] for m in _PERSON_TITLED.finditer(head)
+                   if head[:m.start()].rstrip().endswith(person)]
+    for line in candidates:
+        m = _TITLE_LINE.match(line)
+        if m and any(w.lower().strip(".,") in _TITLE_WORDS for w in m.group("t").split()) \
+                and (org := _clean_company(m.group("c"))):
+            return org
+    return None
 
 
 def _title_line_org(message: ParsedMessage) -> str | None:
