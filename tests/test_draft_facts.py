@@ -268,6 +268,10 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
      "Le recruteur vous a répondu : nous ne pouvons pas donner suite.\n", "Kestrel Conseil"),
     ("Indeed <noreply@indeed.com>", "An update on your application", "Kestrel Plumbing sent you a message\n\n"
      "Plumber Apprentice\n\n\"Thanks for applying. We've filled our class for this round.\"\n", "Kestrel Plumbing"),
+    # a domain that abbreviates the firm's first words and spells the next in full
+    ("Recursos Humanos IPK <recursoshumanos@ipkestrel.example>", "Procedimento concursal", "Exma. Senhora,\n\n"
+     "Informamos que não foi selecionada.\n\nCom os melhores cumprimentos,\nRecursos Humanos\n"
+     "Instituto Politécnico da Kestrel\n", "Instituto Politécnico da Kestrel"),
     # the employer's own mailbox under a name its domain spells after the name's kind, or by its initials
     ("Urząd Gminy Kestrel Wola <kadry@kestrelwola.example>", "Nabór - informacja", "Uprzejmie informujemy, że Pani "
      "kandydatura nie została wybrana.\n", "Urząd Gminy Kestrel Wola"),

@@ -27,6 +27,7 @@ from onward.facts.company_clues import (
     _THEY_DECIDED,
     _TITLE_WORDS,
     LETTERHEAD_CHARS,
+    _abbreviated_phrase,
     _after_a_preposition,
     _agency_sender,
     _card_employer,
@@ -219,7 +220,7 @@ def extract_company(message: ParsedMessage) -> Field:
     if core and not agency:
         # not in the display name: an ATS tenant's code and the display name are one clue, not two
         haystack = f"{subject}\n{text}\n{closing_block(message)}"
-        phrase = _phrase_for_core(compact(core), haystack)
+        phrase = _phrase_for_core(compact(core), haystack) or _abbreviated_phrase(compact(core), haystack)
         if phrase:
             vote(phrase, 0.8)
         elif not tenant:  # a tenant's code spelled as a name is no clue: "Workday HRHPI" is not HRHPI's

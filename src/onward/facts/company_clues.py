@@ -21,6 +21,7 @@ from onward.facts.company_names import (
 from onward.facts.names import (
     _AGENCY_PHRASES,
     _AGENCY_WORDS,
+    _CONNECTORS,
     _CORPORATE_WORDS,
     _ROLE_NOUNS,
     _TEAM_WORDS,
@@ -237,6 +238,21 @@ def _phrase_for_core(core: str, text: str) -> str | None:
                     best = phrase
                 break
     return best
+
+
+def _abbreviated_phrase(core: str, text: str) -> str | None:
+    """The capitalised phrase the sender's domain abbreviates: its first words by their initials, then a
+    word in full ("Instituto Politécnico da Raia" for ipraia.pt, "Biuro Rachunkowe Kowalczyk" for
+    brkowalczyk.pl)."""
+    for m in _CAP_PHRASE_RE.finditer(text):
+        if m.group(0)[0].lower() != core[0]:
+            continue
+        words = [w for w in m.group(0).split() if w.lower() not in _CONNECTORS]
+        for k in range(2, len(words)):
+            full = compact(words[k])
+            if len(full) >= 4 and "".join(w[0] for w in words[:k]).lower() + full == core:
+                return " ".join(m.group(0).split()[:m.group(0).split().index(words[k]) + 1])
+    return None
 
 
 _PREPOSITION = re.compile(r"(?i:\b(?:at|in|within|for|join|joining|chez|bei|beim|en|presso|para|pour|bij|voor)\s+"
