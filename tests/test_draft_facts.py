@@ -335,6 +335,9 @@ def test_an_uncertain_company_falls_back_to_your_team(sender, subject, body):
     ("Ines Farrow <ines.farrow@proton.me>", "Trial week - thank you", "Hi Sam,\n\nWe have decided not to make an "
      "offer after the trial week.\n\nInes\nKestrel Labs, Amsterdam\n\nSent with Proton Mail secure email.\n",
      "Kestrel Labs"),
+    # a small firm's own mailbox at a free provider, under its name
+    ("Garage Kestrel <garage.kestrel.fils@wanadoo.fr>", "candidature", "bonjour,\n\non a pris quelqu'un d'autre, "
+     "bonne chance\n", "Garage Kestrel"),
     # a firm's own ATS letter signed by one of its people "von" the firm
     ("Kestrelwerk Pasta <jobs@kestrelwerk-pasta.personio.de>", "Deine Bewerbung", "Hi Sam,\n\ndanke dir! Diesmal "
      "hat es leider nicht gepasst.\n\nAlles Liebe\nMia von Kestrelwerk\n", "Kestrelwerk Pasta"),

@@ -244,6 +244,12 @@ def extract_company(message: ParsedMessage) -> Field:
         vote(org, 0.55)
         if _after_a_preposition(org, text) or any(_spelled_in_domain(org, c) for c in _text_domains(message)):
             vote(org, 0.55)  # ... or an address the letter gives spells it (hannah.oduya@glasshousemedia.co.uk)
+    if not agency and is_freemail(domain_of(message.from_address)) and display and \
+            any(w.lower() in _TRADE_WORDS for w in display.split()) and \
+            compact(display) in compact(message.from_address.rpartition("@")[0]):
+        # a small firm's own mailbox at a free provider, under its name: "Garage Mercier" from
+        # garage.mercier.fils@wanadoo.fr, "Refaccionaria El Guero" from refaccionariaelguero@hotmail.com
+        vote(display, 0.6)
     if not agency and is_freemail(domain_of(message.from_address)) and not _THEY_DECIDED.search(lowered):
         # a small firm's owner or manager writing from a private mailbox signs with the firm's name under
         # their own ("Anne Whitcombe / Practice Manager / Harbour View Dental"): enough when the name says
