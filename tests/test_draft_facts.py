@@ -767,3 +767,9 @@ def test_a_recruiters_private_address_that_runs_the_name_together_is_theirs():
     rejection = parse_message(message("Following our call - Kestrel", letter,
                                       sender="Rob Haines <robhaines.exec@gmail.com>"))
     assert compose(rejection, extract(rejection), "sam@example.net", "Sam").to == "robhaines.exec@gmail.com"
+
+
+def test_a_nameless_mailbox_at_a_national_freemail_domain_is_no_recipient():
+    rejection = parse_message(message("Your application", FORM_REJECTION + "\nFeel free to reply with questions.\n",
+                                      sender="Jobs <jobs.kestrel@yahoo.co.uk>"))
+    assert compose(rejection, extract(rejection), "sam@example.net", "Sam").to is None

@@ -20,7 +20,7 @@ from onward.facts.names import EDGE_WORDS, PLATFORM_NAMES, word_keys
 from onward.facts.people import TEAM_WORD, is_personal_address, is_relay, looks_like_person, people_in
 from onward.facts.text import compact, domain_of
 from onward.mail.message import ParsedMessage
-from onward.mail.senders import FREEMAIL, is_under
+from onward.mail.senders import is_freemail
 from onward.vocab import Stage
 
 MIN_CONFIDENCE = 0.5
@@ -195,6 +195,6 @@ def find_person(rows: Iterable[dict[str, str | None]], rejection: ParsedMessage,
         same_firm = (own_domain and domain == own_domain) or (
             company and compact(company) and not is_agency_domain(core)
             and _same_firm(core, row.get("company"), company)) or (len(core) >= 4 and core in unsure_keys)
-        if same_firm and not is_under(domain, FREEMAIL):
+        if same_firm and not is_freemail(domain):
             return Person(address, name, (row.get("received_at") or "")[:10], (row.get("subject") or "")[:80])
     return None

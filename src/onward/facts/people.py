@@ -34,7 +34,7 @@ from onward.facts.text import (
 )
 from onward.mail.headers import FORWARD_SUBJECT
 from onward.mail.message import ParsedMessage
-from onward.mail.senders import ATS, FREEMAIL, JOB_BOARDS, is_under
+from onward.mail.senders import ATS, JOB_BOARDS, is_freemail, is_under
 
 # -- no-reply -------------------------------------------------------------------------------
 _NOREPLY_LOCAL = re.compile(
@@ -306,12 +306,12 @@ def _recipient(message: ParsedMessage, signer: str | None) -> str | None:
     # asks for replies there ("graduate.recruitment@", "hr@"): that mailbox is read, as they chose it.
     from_address = message.from_address.lower()
     chosen = {a.lower() for _, a in message.reply_to} if (
-        from_address and not is_under(domain_of(from_address), FREEMAIL)
+        from_address and not is_freemail(domain_of(from_address))
         and is_personal_address(from_address, names)) else set()
 
     def acceptable(address: str) -> bool:
         address = address.lower()
-        if not address or is_relay(address) or (is_under(domain_of(address), FREEMAIL) and not names):
+        if not address or is_relay(address) or (is_freemail(domain_of(address)) and not names):
             return False
         if address in chosen and domain_of(address) == domain_of(from_address) and not _is_machine(address) \
                 and not _NO_REPLY_TEXT.search(message.text[:INVITATION_CHARS].lower()):
