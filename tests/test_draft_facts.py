@@ -355,6 +355,9 @@ def test_the_firm_a_private_mailbox_signs_for(sender, subject, body, company):
      "Best,\nJo Park\nKestrel Recruiting Solutions\n"),
     ("Jo Park <jo.park.talent@gmail.com>", "Update", "Hi Sam,\n\nThe hiring manager has decided to go another way."
      "\n\nBest,\nJo Park\nKestrel Hire Consulting\n"),
+    # a subject that names the job ("Physio role"), whose word the firm's domain also spells
+    ("Ben Okoro <ben.okoro@kestrelphysio.example>", "Re: Physio role", "Hi Sam, thanks for coming in last week. "
+     "We've decided not to go ahead with your application - sorry.\n\nBen\n"),
     # a person whose surname the domain spells is not the domain's firm
     ("John Kestrelford <jk@kestrelford.example>", "Your application", FORM_REJECTION),
 ])

@@ -5,6 +5,7 @@ than none, so weak guesses stay weak."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 
 from onward.facts.company_clues import (
@@ -77,6 +78,9 @@ from onward.facts.text import (
 )
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import JOB_BOARDS, is_freemail, is_under
+
+_JOB_WORD_LAST = re.compile(r"(?i:\b(?:role|position|job|vacancy|opening|poste|stelle|puesto|vaga|vacature|"
+                            r"posizione|posición|posição))[ \t.!?]*$")
 
 # what onward states, in a draft and in the log of rejections alike: one clue alone (a display name
 # that may be a recruiter's) is not enough, a weaker vote counts only with another
@@ -153,7 +157,8 @@ def extract_company(message: ParsedMessage) -> Field:
             vote(m.group("c"), 0.8)
             break
     else:
-        sides = _SUBJECT_SPLIT.split(subject)[:2]
+        # a side that ends with "role" or "position" names the job, not the firm ("Physio role")
+        sides = [side for side in _SUBJECT_SPLIT.split(subject)[:2] if not _JOB_WORD_LAST.search(side)]
         if "|" in subject and len(sides) == 2:
             vote(sides[0], 0.55)  # "Company | Role" is the common ATS subject (Lever and others)
             vote(sides[1], 0.3)
