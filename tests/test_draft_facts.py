@@ -776,3 +776,12 @@ def test_a_nameless_mailbox_at_a_national_freemail_domain_is_no_recipient():
     rejection = parse_message(message("Your application", FORM_REJECTION + "\nFeel free to reply with questions.\n",
                                       sender="Jobs <jobs.kestrel@yahoo.co.uk>"))
     assert compose(rejection, extract(rejection), "sam@example.net", "Sam").to is None
+
+
+def test_a_boards_subject_makes_a_person_only_by_what_they_did():
+    """"Verónica te ha enviado un mensaje" is a person's doing; "Tessel application status" is a firm's subject."""
+    from onward.facts.company_names import _looks_like_person
+    person = parse_message(message("Verónica te ha enviado un mensaje", "Hola", sender="Verónica Kestrel vía LinkedIn "
+                                   "<messages-noreply@linkedin.com>"))
+    firm = parse_message(message("Tessel application status", "Hi", sender="Tessel Kestrel <no-reply@greenhouse.io>"))
+    assert _looks_like_person("Verónica Kestrel", person) and not _looks_like_person("Tessel Kestrel", firm)

@@ -197,6 +197,11 @@ def _cached_ats_tenant(address: str) -> str | None:
 _GROUP_WORDS = frozenset(("groupe", "grupo", "gruppe", "group", "gruppo"))
 
 
+# what a board's subject says a person did ("Verónica te ha enviado un mensaje", "Jens hat Ihnen ...")
+_SENT_YOU = ("te ha enviado", "te envió", "sent you", "has sent", "hat ihnen", "hat dir", "vous a envoyé",
+             "t'a envoyé", "replied", "wrote", "a écrit", "escribió", "schrieb", "ti ha inviato", "heeft je")
+
+
 def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     words = display.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
@@ -215,8 +220,8 @@ def _looks_like_person(display: str, message: ParsedMessage) -> bool:
     subject = message.subject[:SUBJECT_CHARS]
     at = subject.find(words[0] + " ")
     while at >= 0:
-        follows = subject[at + len(words[0]) + 1:at + len(words[0]) + 2]
-        if (at == 0 or not subject[at - 1].isalnum()) and follows.islower():
+        follows = subject[at + len(words[0]) + 1:at + len(words[0]) + 20].lower()
+        if (at == 0 or not subject[at - 1].isalnum()) and follows.startswith(_SENT_YOU):
             return True
         at = subject.find(words[0] + " ", at + 1)
     # a person signs with the first name alone on a line; a company name is not written that way
