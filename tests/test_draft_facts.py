@@ -402,6 +402,8 @@ def test_a_recruiters_client_named_in_the_subject_and_again_in_the_letter(sender
      "I will keep you posted about other roles in Berlin.\n\nJo\n"),
     ("Jo Park <jo.park@gmail.com>", "Quick update - Monday", "Hi Sam,\n\nAfter Monday's panel they decided not to "
      "proceed.\n\nJo\n"),
+    ("Jo Park <jo.park@gmail.com>", "Update - Berlin", "Hi Sam,\n\nI know you were keen to relocate to Berlin, but "
+     "it is a no this time.\n\nJo\n"),
     ("Jo Park <jo@kestreltalent.example>", "Frontend role - Remote", "Hi Sam,\n\nThe client has decided against "
      "Remote candidates. Remote is not possible.\n\nJo\n"),
     # a person messaging through a board, whom its subject calls by the first name

@@ -376,7 +376,8 @@ _FIRM_AFTER = re.compile(r"^(?:['’]s\b|[ \t]+(?i:has|have|had|is|are|was|were|
 _NAME_GOES_ON = re.compile(r"(?:[ \t]+[A-ZÀ-Ý][\w&'’-]*){1,3}")  # "Meridale" written as "Meridale Bank have..."
 _PERSON_BEFORE = re.compile(r"(?i:\b(?:mr|mrs|ms|dr|herrn?|frau|m|mme|monsieur|madame|sr|sra|don|doña|signor|"
                             r"signora|dhr|mevrouw|pan|pani)\.?[ \t]+)$")
-_PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|around|im|nach)[ \t]+)$")  # "the team in Berlin has decided"
+# "the team in Berlin has decided", "keen to relocate to Berlin"
+_PLACE_BEFORE = re.compile(r"(?i:\b(?:in|near|around|im|nach|(?:relocat|mov|travel|commut)\w* to)[ \t]+)$")
 # a subject's other topics, which a letter names again too: a day, a month, a way of working
 _NOT_A_CLIENT = frozenset((
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
