@@ -480,6 +480,9 @@ def test_a_word_ending_in_en_is_not_spanish_en():
      "Design Internship"),
     ("Your application", "Thank you for applying to our Summer Analyst programme. " + FORM_REJECTION,
      "Summer Analyst"),
+    # "le poste" before a title without "de": both words go ("le poste de poste ..." in a draft otherwise)
+    ("Votre candidature pour le poste Développeur Python chez Kestrel", "Kestrel a décidé de ne pas donner suite.",
+     "Développeur Python"),
     # a level alone names no job: the role stays neutral
     ("Candidature", "Nous ne donnerons pas suite à votre candidature pour le poste de lead.", None),
     # an abbreviation the text spells out is written out

@@ -120,7 +120,7 @@ def _clean_role(value: str) -> str | None:
     value = _ROLE_REQ_SUFFIX.sub("", value)
     value = value.split("(")[0] if value.count("(") > value.count(")") else value  # a cut-off "(Req 24"
     value = _ROLE_NUMBER_SUFFIX.sub("", value).strip(" .,:;-–|\"'’")
-    value = _LEADING_ROLE_WORDS.sub("", value)
+    value = _LEADING_ROLE_WORDS.sub("", _LEADING_ROLE_WORDS.sub("", value))  # "le poste Développeur": both go
     words = value.split()
     # numbers (a requisition, a year) and the noise words go; a title after them is kept
     kept = [w for w in words if not _HAS_DIGIT.search(w) and w.lower().strip(",.") not in _ROLE_NOISE_WORDS]
