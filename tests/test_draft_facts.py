@@ -257,6 +257,11 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("XING <mailrobot@mail.xing.com>", "Jens Petersen hat Ihnen eine Nachricht gesendet", "Hallo Sam,\n\nJens "
      "Petersen (Creative Director, Kestrel Kommunikation) hat Ihnen eine Nachricht geschickt:\n\n\"Leider ist es "
      "jemand anderes geworden.\"\n", "Kestrel Kommunikation"),
+    # a board's German "Absage: ... bei X" subject and Spanish "la empresa X ha descartado"
+    ("StepStone <noreply@stepstone.de>", "Absage: Junior Controller (m/w/d) bei Kestrel AG", "Leider hat sich das "
+     "Unternehmen für andere Bewerber entschieden.\n", "Kestrel"),
+    ("InfoJobs <noreply@infojobs.net>", "Tu candidatura ha sido descartada", "La empresa Kestrel Logística ha "
+     "descartado tu candidatura.\n", "Kestrel Logística"),
     # a board's card: the title, the employer, the place, a line each
     ("Indeed <noreply@indeed.com>", "Your application was not selected", "Not selected by employer\n\nLine Cook\n"
      "Kestrel Ladle Bistro\nAsheville, NC 28801\n$17 - $20 an hour\n\nJobs you might like\n", "Kestrel Ladle Bistro"),

@@ -67,7 +67,7 @@ _REPLY_PREFIX = re.compile(r"^[ \t]*(?:(?:re|aw|sv|fwd?|wg|tr|rv|ref)[ \t]*:[ \t
 
 _SUBJECT_PATTERNS = [
     # "Your application to ROLE at COMPANY", "Votre candidature : ROLE chez COMPANY": the name ends the subject
-    re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job).{0,120}?"
+    re.compile(r"(?i:applica|candida|bewerbung|role|position|poste|puesto|stelle|intern|job|absage).{0,120}?"
                r"\b(?:at|chez|bei|with|en|@)\s+(?P<c>" + _CAP_PHRASE + r")(?:[ \t.]*$|[ \t]+[:|–-][ \t])"),
     re.compile(r"(?i:bewerbung (?:bei|an)|candidature (?:chez|à|auprès de)|candidatura (?:en|a|para)|"
                r"(?:tu |su )?proceso (?:en|con)|(?:tu |su )?postulaci[oó]n en)\s+"
@@ -170,6 +170,7 @@ _APPLICATION_AT = re.compile(r"(?i:your application (?:for|to)) [^\n.]{2,80}? at
 # a job board telling what the employer did: "Acme updated your application status", "Acme ha
 # actualizado el estado de tu inscripción", "The employer Acme has updated the status"
 _BOARD_UPDATE_ANCHORS = ("updated", "reviewed", "actualiz", "finaliz", "cambió", "revis", "decidi", "mis à jour",
+                         "descart", "rechaz", "abgelehnt", "a refusé", "has declined",
                          "enviou", "sobre o processo",
                          "hat den status", "hat deine", "hat ihre", "a consulté", "atualizou", "replied to",
                          "passed on", "not moving forward", "aggiornato", "sent you a message")
@@ -182,6 +183,7 @@ _BOARD_UPDATE = re.compile(r"(?:^[ \t]*|(?P<named>(?i:the employer |the company 
                            r"(?P<c>" + _CAP_PHRASE + r"(?:,? [A-Z][a-z]?\.(?:[A-Za-z]{1,2}\.){1,3}"
                            r"(?: de (?:[A-Z]\.){2})?)?) "
                            r"(?i:has updated|updated|has reviewed|ha actualizado|actualizó|ha aggiornato|"
+                           r"ha descartado|descartó|ha rechazado|hat abgelehnt|a refusé|has declined|"
                            r"sent you a message|"
                            r"finalizó|cambió|revisó|ha revisado|ha decidido|decidió|a mis à jour|a consulté|"
                            r"atualizou|enviou|sobre o processo|reviewed your|replied to your|passed on your|"
