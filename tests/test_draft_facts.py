@@ -257,6 +257,10 @@ def test_the_employer_not_the_board_the_ats_or_the_role(sender, subject, company
     ("XING <mailrobot@mail.xing.com>", "Jens Petersen hat Ihnen eine Nachricht gesendet", "Hallo Sam,\n\nJens "
      "Petersen (Creative Director, Kestrel Kommunikation) hat Ihnen eine Nachricht geschickt:\n\n\"Leider ist es "
      "jemand anderes geworden.\"\n", "Kestrel Kommunikation"),
+    # the firm's recruiting office before its name on an ATS's no-reply mail, and the subject's side
+    ("Recrutement Kestrel <no-reply@flatchr.io>", "Candidature Kestrel - Chef de projet", "Bonjour Sam,\n\nNous "
+     "sommes au regret de ne pas pouvoir donner une suite favorable.\n\nCordialement,\nL'équipe Kestrel\n",
+     "Kestrel"),
     # a board's German "Absage: ... bei X" subject and Spanish "la empresa X ha descartado"
     ("StepStone <noreply@stepstone.de>", "Absage: Junior Controller (m/w/d) bei Kestrel AG", "Leider hat sich das "
      "Unternehmen für andere Bewerber entschieden.\n", "Kestrel"),

@@ -134,7 +134,8 @@ def extract_company(message: ParsedMessage) -> Field:
                 vote(parts[1], 0.85)
             elif len(parts) == 1 and not person(display) and is_noreply(message.from_address):
                 # an ATS sends under the employer's name, and under a recruiter's: alone it proves nothing
-                vote(display, 0.5)
+                # ("Recrutement Kestrel": the firm's office before its name)
+                vote(_OFFICE_PREFIX.sub("", display), 0.5)
         weak = not votes or (len(votes) == 1 and votes[0][1] < COMPANY_CONFIDENCE)  # a no-reply's display only
         if weak and (own := domain_core(message.from_address) or _ats_tenant(message.from_address)):
             # the employer's own mailbox under its own name: "RRHH Papelería Técnica Levante" from

@@ -465,7 +465,9 @@ def _agency_sender(message: ParsedMessage) -> bool:
         # "University of Kestrel Recruitment" from kestrel.ac.uk, "Soléane Énergies Recrutement" from
         # soleane@myworkday.com: the employer's own recruiters
         return False
-    display = display.lower()
+    # an office's word before the firm's name is its own department ("Recrutement Kestrel", "RRHH Acme"); an
+    # agency puts the word after its name ("Kestrel Recrutement")
+    display = _OFFICE_PREFIX.sub("", display).lower()
     return any(w in _AGENCY_WORDS for w in display.split()) or any(p in display for p in _AGENCY_PHRASES) or \
         _speaks_of_a_client(message.text[:3000])
 
