@@ -547,6 +547,9 @@ def test_french_drafts_elide_and_clear_french_is_never_portuguese():
     # a mock sales call is an exercise: what happened "at the end of the call" is no interview
     ("Role-play", "Thanks for running the mock renewal call with Priya and me. The hard close at the end of the "
      "call was not our style, so we will not move forward.", "unknown"),
+    # interviews offered to others
+    ("Your application", "We had many strong applicants and interviews were offered to a small number. "
+     "Unfortunately you were not selected.", "application"),
     # a recruiter who will not put the candidacy to the client: their own phone call is no interview
     ("Re: Oferta Técnico/a de Mantenimiento", "Hola Sam:\n\nGracias por la llamada del martes. El cliente necesita "
      "carnet de carretillero, así que no voy a poder presentar tu candidatura para el puesto.\n", "application"),

@@ -68,7 +68,9 @@ _INTERVIEWED = re.compile(
     r"(?:met|spoke|spoken|talked|chatted|interviewed) (?:with|to)|(?:we|you|i) interviewed|interviewed you|"
     r"(?:your|the) (?:recent |final |first |second )?interviews? (?:with|last|on|yesterday|earlier|today)|"
     r"(?:time|effort) (?:you )?(?:spent|invested|took|gave|put)[^.\n]{0,30}?(?:interview|speaking|meeting|"
-    r"talking|with (?:us|me|the team))|interviews? (?:went|was|were)|"
+    r"talking|with (?:us|me|the team))|"
+    # "your interview went well", not "interviews were offered to a small number" (to others)
+    r"interviews? (?:went|was|were)(?! (?:offered|given|extended|limited|only|reserved|held with|not))|"
     r"gespräch(?:e|en)? (?:mit|am|vom|letzte)|(?:nach|für|in) (?:dem|das|den|unser(?:em|en|e)?|ihr(?:em|en)?)"
     r" (?:persönlichen |telefonischen |ersten |zweiten )?(?:gespräch|interview|vorstellungsgespräch|kennenlernen)|"
     r"(?:suite à|après|pour|lors de) (?:notre|nos|votre|vos|l['’]|les?) ?(?:\w+ )?(?:entretien|échange|rencontre)s?|"
