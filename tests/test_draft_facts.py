@@ -404,6 +404,9 @@ def test_a_recruiters_client_named_in_the_subject_and_again_in_the_letter(sender
      "Unfortunately they have decided not to proceed.\n\nJo\n"),
     ("Jo Park <jo.park@gmail.com>", "Kestrel - feedback", "Hi Sam,\n\nI spoke with Mr. Kestrel today; the client "
      "has decided not to proceed.\n\nJo\n"),
+    # a title the subject gives, which the letter names again before "role"
+    ("Kestrel Outdoor <notifications@teamtailor.com>", "Your application for E-commerce Merchandiser", "Hi Sam,\n\n"
+     "We've decided not to take your application further for the E-commerce Merchandiser role.\n\nThe crew\n"),
     # a subject's other topics the letter names again: a year, a place, a day, a way of working
     ("Kestrel <no-reply@hire.lever.co>", "Software Engineering Intern - Summer 2025", "Hi Sam,\n\nThank you for "
      "applying for 2025. We have decided to move forward with other candidates for 2025.\n"),

@@ -390,6 +390,7 @@ _NOT_A_CLIENT = frozenset((
     "demain", "hoy", "mañana"))
 
 
+_JOB_NEXT = re.compile(r"[ \t]+(?i:role|position|job|post|vacancy|opening|internship|poste|stelle|puesto|vaga)\b")
 _PRONOUN_NEXT = re.compile(r"[^.!?\n]{0,60}[.!?]?\s+(?:he|she|his|her|him|er|sie|il|elle|ella|él|lui|lei)\b", re.I)
 
 
@@ -417,6 +418,7 @@ def _named_as_the_firm(name: str, text: str) -> bool:
                     and not _PERSON_BEFORE.search(before) and not _PLACE_BEFORE.search(before)
                     and not (shortened and longer and not _FIRM_AFTER.match(after))  # "Jane Doe": a person
                     and not _PRONOUN_NEXT.match(text[end:end + 80])  # "I spoke with Marcus. He felt..."
+                    and not _JOB_NEXT.match(text, end, end + 30)  # "for the E-commerce Merchandiser role"
                     and (_FIRM_BEFORE.search(before) or _FIRM_AFTER.match(after))):
                 return True
             start = text.find(form, end)
