@@ -442,6 +442,22 @@ def test_property_compose_never_raises_and_writes_only_checked_headers(reply_to,
 _compose_cache: dict = {}
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(local=st.text(alphabet="-_.+xé", min_size=1, max_size=8),
+       labels=st.lists(st.text(alphabet="-_x1é", max_size=5), min_size=1, max_size=3),
+       suffix=st.sampled_from(["", ".com", ".co.uk", ".ma.us", ".myworkday.com", ".icims.com", ".jobs.personio.de"]))
+def test_property_facts_never_raise_on_an_odd_sender_address(local, labels, suffix):
+    """A domain or an ATS account of punctuation only ("x@-.com", "---+x@talent.icims.com") spells no name."""
+    from onward.drafts.vetting import vet
+    from onward.facts.extract import extract
+
+    raw = (f"From: Acme <{local}@{'.'.join(labels)}{suffix}>\r\nTo: sam@example.net\r\n"
+           "Subject: Your application to Acme\r\n\r\nThank you for your interest in Acme Labs. We will not "
+           "proceed.\r\n").encode()
+    message = parse_message(raw)
+    assert vet(message, extract(message)).company in (None, "Acme Labs", "Acme")
+
+
 def adversarial_texts() -> dict[str, str]:
     """100 KB inputs built to make a backtracking regex go quadratic: long runs of what a pattern's
     repeated part accepts, with the one thing that would end a match missing."""

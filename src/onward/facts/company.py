@@ -5,7 +5,6 @@ than none, so weak guesses stay weak."""
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 
 from onward.facts.company_clues import (
@@ -79,9 +78,6 @@ from onward.facts.text import (
 from onward.mail.message import ParsedMessage
 from onward.mail.senders import JOB_BOARDS, is_freemail, is_under
 
-_JOB_WORD_LAST = re.compile(r"(?i:\b(?:role|position|job|vacancy|opening|poste|stelle|puesto|vaga|vacature|"
-                            r"posizione|posición|posição))[ \t.!?]*$")
-
 # what onward states, in a draft and in the log of rejections alike: one clue alone (a display name
 # that may be a recruiter's) is not enough, a weaker vote counts only with another
 COMPANY_CONFIDENCE = 0.6
@@ -100,6 +96,7 @@ def extract_company(message: ParsedMessage) -> Field:
             votes.append((" ".join(words), weight))
 
     display = message.from_[0][:DISPLAY_CHARS].strip().strip('"')
+    own = domain_core(message.from_address) or _ats_tenant(message.from_address)  # the sender's domain or account
     subject = _REPLY_PREFIX.sub("", message.subject[:SUBJECT_CHARS])
     text = message.text[:3000]
     agency = _agency_sender(message)
@@ -137,7 +134,7 @@ def extract_company(message: ParsedMessage) -> Field:
                 # ("Recrutement Kestrel": the firm's office before its name)
                 vote(_OFFICE_PREFIX.sub("", display), 0.5)
         weak = not votes or (len(votes) == 1 and votes[0][1] < COMPANY_CONFIDENCE)  # a no-reply's display only
-        if weak and (own := domain_core(message.from_address) or _ats_tenant(message.from_address)):
+        if weak and own:
             # the employer's own mailbox under its own name: "RRHH Papelería Técnica Levante" from
             # rrhh@papeleriatecnicalevante.es, "Tidewell Solar" from hr@tidewellsolar.com
             name = _OFFICE_PREFIX.sub("", _SUBJECT_SPLIT.split(display)[0]).strip()
@@ -158,15 +155,14 @@ def extract_company(message: ParsedMessage) -> Field:
             vote(m.group("c"), 0.8)
             break
     else:
-        # a side that ends with "role" or "position" names the job, not the firm ("Physio role")
-        sides = [side for side in _SUBJECT_SPLIT.split(subject)[:2] if not _JOB_WORD_LAST.search(side)]
+        sides = _SUBJECT_SPLIT.split(subject)[:2]
         if "|" in subject and len(sides) == 2:
             vote(sides[0], 0.55)  # "Company | Role" is the common ATS subject (Lever and others)
             vote(sides[1], 0.3)
         else:
             for side in sides:
                 vote(side, 0.35)
-        own_code = compact(domain_core(message.from_address) or _ats_tenant(message.from_address) or "")
+        own_code = compact(own or "")
         for side in sides:
             # a side the sender's own mailbox spells by its initials: "Compagnie Fluviale du Rhône" from cfr@
             if len(own_code) >= 3 and (initialled := _clean_company(side)) and _initials(initialled) == own_code:

@@ -85,6 +85,10 @@ def _trim_edges(words: list[str]) -> list[str]:
     return words
 
 
+_JOB_WORDS = frozenset(("role", "position", "job", "vacancy", "opening", "poste", "stelle", "puesto", "vaga",
+                        "vacature", "posizione", "posición", "posição"))
+
+
 # words that begin a phrase with "of" that is not a name ("Head of Data", "Thank you of ...")
 _NOT_OF_NAME = frozenset(("head", "director", "vp", "chief", "manager", "member", "members", "part", "one", "all",
                           "some", "most", "each", "none", "out", "because", "instead", "ahead", "behalf", "many",
@@ -96,7 +100,10 @@ def _clean_company(value: str) -> str | None:
     """The employer's name in a candidate, or None when the candidate is not one: a sentence
     fragment, a job title, an agency, a job board or ATS, a pronoun."""
     value = value[:DISPLAY_CHARS].strip(" .,:;!?-–|\"'’()[]")
-    words = _trim_edges([w.strip(".,:;!?\"'’()[]") for w in _words(value)])
+    words = [w for w in (w.strip(".,:;!?\"'’()[]") for w in _words(value)) if w]
+    if words and words[-1].lower() in _JOB_WORDS:
+        return None  # "Physio role", "Data Analyst position": what goes before names the job, not the firm
+    words = _trim_edges(words)
     words = [w for w in words if w]
     if len(words) > 6:  # a legal form ends a name: "Papelera Industrial del Norte S.A. de C.V."
         legal_at = next((i for i, w in enumerate(words) if is_legal_form(w)), None)
@@ -155,7 +162,8 @@ def _domain_core(address: str) -> str | None:
     while len(parts) > 1 and (parts[-1] in _SECOND_LEVEL or (len(parts[-1]) == 2 and domain.endswith(_REGIONAL))):
         parts.pop()
     core = parts[-1] if parts else domain
-    if core in ("example", "mail", "email", "jobs", "careers", "hr", "recruiting"):
+    # a label with no letter or digit ("-.com" in hostile mail) spells no name
+    if core in ("example", "mail", "email", "jobs", "careers", "hr", "recruiting") or not compact(core):
         return None
     return core
 
@@ -185,13 +193,13 @@ def _cached_ats_tenant(address: str) -> str | None:
         if _NOREPLY_LOCAL.search(local):  # "noreply-acme": the tenant is what the no-reply mark leaves
             local = _NOREPLY_LOCAL.sub("-", local).strip("._+-")
             local = "" if _NOREPLY_LOCAL.search(local) else local
-        if len(local) > 2 and local not in _ATS_WORDS:
+        if len(compact(local)) > 2 and local not in _ATS_WORDS:
             return local
     ats = next((suffix for suffix in sorted(domain_suffixes(domain), key=len) if suffix in ATS), None)
     if not ats or ats == domain:
         return None
     return next((label for label in domain[:-len(ats) - 1].split(".")
-                 if len(label) > 2 and label not in _ATS_WORDS and not label[-1:].isdigit()), None)
+                 if len(compact(label)) > 2 and label not in _ATS_WORDS and not label[-1:].isdigit()), None)
 
 
 _GROUP_WORDS = frozenset(("groupe", "grupo", "gruppe", "group", "gruppo"))
