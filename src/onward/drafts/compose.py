@@ -104,11 +104,11 @@ _BLOCKLIST = tuple((entry.rstrip("*"), _blocklist_pattern(entry)) for entry in T
 # shared (?<!\w) stands outside the alternation, where it costs one check per position, not ~70
 _ANY_BLOCKED = re.compile(r"(?<!\w)(?:" + "|".join(
     re.escape(entry.rstrip("*")) + ("" if entry.endswith("*") else r"(?!\w)") for entry in TONE_BLOCKLIST) + ")")
-_REPLY_MARK = re.compile(r"^[ \t]*(?:re|aw|rv|sv)[ \t]*:", re.I)
+_REPLY_MARK = re.compile(r"^[ \t]*(?:re|aw|sv)[ \t]*:", re.I)  # "RV:" is Spanish Outlook's forward mark
 # the tag a mail gateway puts before outside mail ("[EXT]", "EXTERNAL:", "*External*"): the
 # recipient's gateway adds its own, and "Re: [EXT] ..." from a candidate reads as if pasted
 _GATEWAY_TAG = re.compile(r"^[ \t]*(?:(?i:\[(?:ext|external|extern|externe|externo)\][ \t]*:?|\*(?:ext|external)\*|"
-                          r"(?:ext|external)[ \t]*:)|(?:Ext|EXT|External|EXTERNAL)[ \t]+(?=[A-Z0-9]))[ \t]*")
+                          r"(?:ext|external)[ \t]*:)|(?:Ext|EXT)[ \t]+(?=[A-Z0-9]))[ \t]*")  # not "External Relations"
 _ALL_CAPS = re.compile(r"\b[A-ZÄÖÜÀ-Ý]{4,}\b")
 _LEFTOVER = re.compile(r"\$\{?\w+\}?|\{\{|\}\}")
 
@@ -226,11 +226,15 @@ def _is_me(address: str, rejection: ParsedMessage, from_address: str, my_name: s
 def reply_subject(subject: str, reply_mark: str) -> str:
     """The original subject after one reply mark, without a mail gateway's outside-mail tag."""
     subject = clean_subject(subject)
-    mark = _REPLY_MARK.match(subject)
-    rest = subject[mark.end():] if mark else subject
-    # a forward's mark ("Fwd:", "WG:", "TR:") is the forwarder's: the reply goes to whoever wrote it
-    rest = FORWARD_MARKS.sub("", _GATEWAY_TAG.sub("", rest)).strip() or rest.strip()
-    rest = _GATEWAY_TAG.sub("", rest).strip() or rest
+    # the gateway's tag may come before the reply mark too ("[EXT] Re: ..."), and a forward's mark
+    # ("Fwd:", "WG:", "TR:") is the forwarder's: the reply goes to whoever wrote it
+    rest = _GATEWAY_TAG.sub("", subject)
+    mark = _REPLY_MARK.match(rest)
+    rest = rest[mark.end():] if mark else rest
+    previous = None
+    while rest != previous:  # the marks and tags in any order: "WG: [EXT] ...", "RE: [EXTERNAL] ..."
+        previous, rest = rest, FORWARD_MARKS.sub("", _GATEWAY_TAG.sub("", rest))
+    rest = rest.strip() or subject.strip()
     return f"{mark.group(0).strip() if mark else reply_mark.strip()} {rest}".strip()
 
 

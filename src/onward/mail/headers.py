@@ -22,13 +22,13 @@ MAX_REFERENCES = 20  # the newest ids of a thread are enough to place the draft 
 _ADDR_SPEC = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++)*+"
                         r"@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)*+")
 _MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]++>")  # printable ASCII except < and >, in angle brackets
-# C0, DEL and C1 controls, the bidi embeddings, overrides, isolates and marks, line and
-# paragraph separators and lone surrogates: none of them belongs in a one-line value
 # the marks a mail client puts before a forwarded mail's subject (English, German, French, Spanish,
 # Portuguese, Dutch, Italian): one list for finding a forward and for replying to what was forwarded
 _FORWARD_WORDS = r"(?:fwd?|fw|wg|tr|rv|enc|doorst|i)[ \t]*:"
 FORWARD_SUBJECT = re.compile(r"^[ \t]*" + _FORWARD_WORDS, re.I)
 FORWARD_MARKS = re.compile(r"^(?:[ \t]*" + _FORWARD_WORDS + r")+[ \t]*", re.I)  # all of them, as in "Fwd: TR: ..."
+# C0, DEL and C1 controls, the bidi embeddings, overrides, isolates and marks, line and
+# paragraph separators and lone surrogates: none of them belongs in a one-line value
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 # the same on a terminal, where line ends and tabs of multi-line text stay as they are
 _TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
