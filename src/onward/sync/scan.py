@@ -315,6 +315,8 @@ def scan_account(config: Config, model: RejectionModel, account: AccountConfig, 
     """One account; with `mailbox`, on that connection (watch's, which reconnects itself)."""
     summary = Summary(account=account.name)
     for attempt in range(FETCH_RECONNECTS + 1):
+        # a folder that fails on its own fails again on the retry: reported once, as the last try saw it
+        summary.errors.clear()
         try:
             _scan_account_once(config, model, account, request, on_outcome, mailbox, summary)
             return summary
