@@ -74,6 +74,7 @@ def test_plain_drafts_are_written_as_the_stdlib_writes_them():
 
 
 def test_the_message_is_made_only_when_asked_for():
-    draft = _draft(random.Random(1))
-    assert "_message" not in draft.__dict__ or not _is_plain(draft.headers)
+    draft = next(d for seed in range(100) if _is_plain((d := _draft(random.Random(seed))).headers))
+    draft.as_bytes()  # a plain draft is written without the stdlib's EmailMessage
+    assert "_message" not in draft.__dict__
     assert draft.message["Message-ID"] == dict(draft.headers)["Message-ID"]
