@@ -15,6 +15,9 @@ for i in $(seq 1 "$RUNS"); do
   git clone -q "$ROOT" "$clone" && git -C "$clone" checkout -q "$COMMIT" || exit 1
   yes > /dev/null & hog1=$!
   yes > /dev/null & hog2=$!
+  # the hogs go with the run, also when it is interrupted
+  trap 'kill "$hog1" "$hog2" 2>/dev/null' EXIT
+  trap 'exit 130' INT TERM
   start=$(date +%s)
   (cd "$clone" && CI=true bash .ci/run > "$clone.log" 2>&1)
   rc=$?
